@@ -1,0 +1,72 @@
+# warpstor: hand out ZFS datasets to users over NFS.
+
+VERSION      = 0.1.0
+
+PREFIX      ?= /usr/local
+SBINDIR     ?= $(PREFIX)/sbin
+DATADIR     ?= $(PREFIX)/share
+MANDIR      ?= $(DATADIR)/man
+BASH_COMPDIR ?= $(DATADIR)/bash-completion/completions
+SYSCONFDIR  ?= /etc
+DESTDIR     ?=
+
+CC          ?= cc
+PKG_CONFIG  ?= pkg-config
+INSTALL     ?= install
+
+DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags libbsd-overlay json-c 2>/dev/null)
+DEPS_LIBS   := $(shell $(PKG_CONFIG) --libs libbsd-overlay json-c 2>/dev/null)
+
+WARN         = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+               -Wmissing-prototypes -Wpointer-arith -Wformat=2
+ALL_CFLAGS   = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE \
+               -DWARPSTOR_VERSION='"$(VERSION)"' $(WARN) $(DEPS_CFLAGS) \
+               $(CPPFLAGS) $(CFLAGS)
+CFLAGS      ?= -O2 -g
+
+SRCS = src/warpstor.c src/cmd_query.c src/argv.c src/config.c src/nfs.c \
+       src/output.c src/spawn.c src/util.c src/validate.c src/zfs.c
+OBJS = $(SRCS:.c=.o)
+
+all: warpstor
+
+warpstor: $(OBJS)
+	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(DEPS_LIBS) $(LDLIBS)
+
+src/%.o: src/%.c src/*.h Makefile
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Every build and test dependency, with apt-get, idempotently.
+deps:
+	sh packaging/install-deps
+
+check: warpstor
+	tests/run
+
+demo: warpstor
+	tests/demo
+
+install: warpstor
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASH_COMPDIR) \
+	    $(DESTDIR)$(SYSCONFDIR)
+	$(INSTALL) -m 0755 warpstor $(DESTDIR)$(SBINDIR)/warpstor
+	$(INSTALL) -m 0644 man/warpstor.8 $(DESTDIR)$(MANDIR)/man8/warpstor.8
+	$(INSTALL) -m 0644 man/warpstor.conf.5 \
+	    $(DESTDIR)$(MANDIR)/man5/warpstor.conf.5
+	$(INSTALL) -m 0644 completions/warpstor.bash \
+	    $(DESTDIR)$(BASH_COMPDIR)/warpstor
+	$(INSTALL) -m 0644 packaging/warpstor.conf.sample \
+	    $(DESTDIR)$(SYSCONFDIR)/warpstor.conf.sample
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/warpstor \
+	    $(DESTDIR)$(MANDIR)/man8/warpstor.8 \
+	    $(DESTDIR)$(MANDIR)/man5/warpstor.conf.5 \
+	    $(DESTDIR)$(BASH_COMPDIR)/warpstor \
+	    $(DESTDIR)$(SYSCONFDIR)/warpstor.conf.sample
+
+clean:
+	rm -f warpstor $(OBJS)
+
+.PHONY: all check clean demo deps install uninstall

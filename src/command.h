@@ -1,0 +1,51 @@
+/*
+ * command.h: the command table's entry, the handlers, and the helpers
+ * every handler uses to report usage and errors the same way.
+ */
+#ifndef WARPSTOR_COMMAND_H
+#define WARPSTOR_COMMAND_H
+
+#include "ctx.h"
+#include "util.h"
+
+#define CMD_ROOT	0x01	/* needs root */
+#define CMD_LOCK	0x02	/* holds the lock for its whole run */
+#define CMD_MUTATES	0x04	/* changes state: syslog, journal check */
+
+struct command {
+	const char	*name;
+	const char	*alias;		/* the older client's method name */
+	int		(*fn)(struct ctx *, int, char **);
+	const char	*synopsis;	/* what follows "warpstor NAME" */
+	unsigned	 flags;
+};
+
+/* Every command, in usage order; NULL-terminated. */
+extern const struct command commands[];
+
+/* "warpstor: CMD: why", then the synopsis, on stderr; returns 64. */
+int	 cmd_usage(struct ctx *, const char *, ...) WS_PRINTF(2, 3);
+/* The synopsis on stdout; returns 0. */
+int	 cmd_help(struct ctx *);
+/* "warpstor: CMD: msg" on stderr; returns e->code. */
+int	 cmd_fail(struct ctx *, const struct wserr *);
+/*
+ * Parse a command that takes no options but -h, and between min and max
+ * operands (max -1: any).  Returns -1 to go on (operands at argv[optind]),
+ * else the exit status.
+ */
+int	 cmd_operands(struct ctx *, int, char **, int min, int max);
+
+int	 cmd_list_vols(struct ctx *, int, char **);
+int	 cmd_list_filesystems(struct ctx *, int, char **);
+int	 cmd_list_snapshots(struct ctx *, int, char **);
+int	 cmd_exists(struct ctx *, int, char **);
+int	 cmd_snapshot_exists(struct ctx *, int, char **);
+int	 cmd_used_space(struct ctx *, int, char **);
+int	 cmd_available_space(struct ctx *, int, char **);
+int	 cmd_vfsid(struct ctx *, int, char **);
+int	 cmd_info(struct ctx *, int, char **);
+int	 cmd_list_methods(struct ctx *, int, char **);
+int	 cmd_version(struct ctx *, int, char **);
+
+#endif

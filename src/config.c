@@ -1,0 +1,283 @@
+/*
+ * config.c: read and check /etc/warpstor.conf.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "config.h"
+#include "validate.h"
+
+static void
+set(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = xstrdup(v);
+}
+
+static void
+config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	set(&c->default_volume, "wsvol");
+	set(&c->export_options, "rw,sync,no_subtree_check,root_squash");
+	set(&c->exports_file, "/etc/exports.d/warpstor.exports");
+	set(&c->lock_file, "/run/lock/warpstor.lock");
+	set(&c->zfs, "zfs");
+	set(&c->exportfs, "exportfs");
+	set(&c->filter_file, "/etc/warpstor/filter");
+	c->mode = -1;
+}
+
+static int
+valid_path(const char *v)
+{
+	const char *p;
+
+	if (v[0] != '/')
+		return 0;
+	for (p = v; *p != '\0'; p++)
+		if (!isgraph((unsigned char)*p))
+			return 0;
+	return 1;
+}
+
+static int
+valid_program(const char *v)
+{
+	const char *p;
+
+	if (*v == '\0' || *v == '-')
+		return 0;
+	if (strchr(v, '/') != NULL && v[0] != '/')
+		return 0;
+	for (p = v; *p != '\0'; p++)
+		if (!isgraph((unsigned char)*p))
+			return 0;
+	return 1;
+}
+
+static int
+valid_type_name(const char *n)
+{
+	const char *p;
+
+	if (*n == '\0' || *n == '-')
+		return 0;
+	for (p = n; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
+			return 0;
+	return 1;
+}
+
+/* Check "PROP=VAL PROP=VAL"; why gets the reason. */
+static int
+valid_type_props(const char *v, struct wserr *why)
+{
+	char	*copy = xstrdup(v), *p = copy, *tok;
+	int	 n = 0, rc = 0;
+
+	while ((tok = strsep(&p, " \t")) != NULL) {
+		if (*tok == '\0')
+			continue;
+		n++;
+		if (valid_propassign(tok, why) == -1) {
+			rc = -1;
+			break;
+		}
+	}
+	free(copy);
+	if (rc == 0 && n == 0) {
+		wserr_set(why, EX_CONFIG, "no properties given");
+		rc = -1;
+	}
+	return rc;
+}
+
+static char *
+trim(char *s)
+{
+	char	*end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' ||
+	    end[-1] == '\r'))
+		*--end = '\0';
+	return s;
+}
+
+/* Apply one key = value; returns NULL or the reason it is wrong. */
+static const char *
+config_set(struct config *c, const char *key, const char *val,
+    struct wserr *why)
+{
+	static char	 reason[sizeof(why->msg)];
+	char		*end;
+	long		 m;
+
+	if (*val == '\0')
+		return "missing value";
+	if (strcmp(key, "default_volume") == 0) {
+		if (valid_dataset(val, why) == -1 || strchr(val, '/') != NULL)
+			return "not a volume (pool) name";
+		set(&c->default_volume, val);
+	} else if (strcmp(key, "export_clients") == 0) {
+		if (valid_clients(val, why) == -1)
+			goto why;
+		set(&c->export_clients, val);
+	} else if (strcmp(key, "export_options") == 0) {
+		if (valid_options(val, why) == -1)
+			goto why;
+		set(&c->export_options, val);
+	} else if (strcmp(key, "exports_file") == 0 ||
+	    strcmp(key, "lock_file") == 0 || strcmp(key, "filter_file") == 0) {
+		if (!valid_path(val))
+			return "not an absolute path";
+		set(key[0] == 'e' ? &c->exports_file : key[0] == 'l' ?
+		    &c->lock_file : &c->filter_file, val);
+	} else if (strcmp(key, "zfs") == 0 || strcmp(key, "exportfs") == 0) {
+		if (!valid_program(val))
+			return "not a program name or absolute path";
+		set(key[0] == 'z' ? &c->zfs : &c->exportfs, val);
+	} else if (strcmp(key, "mode") == 0) {
+		errno = 0;
+		m = strtol(val, &end, 8);
+		if (errno != 0 || *end != '\0' || m < 0 || m > 07777 ||
+		    strspn(val, "01234567") != strlen(val))
+			return "not an octal mode from 0 to 7777";
+		c->mode = (int)m;
+	} else if (strncmp(key, "type.", 5) == 0) {
+		if (!valid_type_name(key + 5))
+			return "type names use A-Z a-z 0-9 _ - only";
+		if (config_type(c, key + 5) != NULL)
+			return "duplicate type";
+		if (valid_type_props(val, why) == -1)
+			goto why;
+		c->types = xreallocarray(c->types, c->ntypes + 1,
+		    sizeof(*c->types));
+		c->types[c->ntypes].name = xstrdup(key + 5);
+		c->types[c->ntypes].props = xstrdup(val);
+		c->ntypes++;
+	} else
+		return "unknown key";
+	return NULL;
+why:
+	(void)strlcpy(reason, why->msg, sizeof(reason));
+	return reason;
+}
+
+int
+config_load(struct config *c, const char *path, int required,
+    struct wserr *e)
+{
+	static const char *const once[] = { "default_volume", "export_clients",
+	    "export_options", "exports_file", "lock_file", "zfs", "exportfs",
+	    "mode", "filter_file", NULL };
+	unsigned	 seen = 0;
+	struct wserr	 why;
+	FILE		*fp;
+	char		*line, *key = NULL, *val, *eq = NULL, v[VIS_BUFSZ];
+	const char	*bad, *env;
+	size_t		 len, lineno = 0;
+	int		 i;
+
+	config_defaults(c);
+	c->path = xstrdup(path);
+	if ((fp = fopen(path, "re")) == NULL) {
+		if (errno == ENOENT && !required)
+			goto env;
+		wserr_set(e, EX_CONFIG, "%s: %s", vis_str(v, sizeof(v), path),
+		    strerror(errno));
+		return -1;
+	}
+	c->found = 1;
+	while ((line = fparseln(fp, &len, &lineno, NULL, 0)) != NULL) {
+		char	*s = trim(line);
+
+		if (*s == '\0') {
+			free(line);
+			continue;
+		}
+		if ((eq = strchr(s, '=')) == NULL) {
+			bad = "expected key = value";
+			goto bad;
+		}
+		*eq = '\0';
+		key = trim(s);
+		val = trim(eq + 1);
+		for (i = 0; once[i] != NULL; i++)
+			if (strcmp(key, once[i]) == 0) {
+				if (seen & (1u << i)) {
+					bad = "key given twice";
+					goto bad;
+				}
+				seen |= 1u << i;
+			}
+		if ((bad = config_set(c, key, val, &why)) != NULL)
+			goto bad;
+		free(line);
+	}
+	if (ferror(fp)) {
+		wserr_set(e, EX_CONFIG, "%s: %s", vis_str(v, sizeof(v), path),
+		    strerror(errno));
+		(void)fclose(fp);
+		return -1;
+	}
+	(void)fclose(fp);
+env:
+	if ((env = getenv("WARPSTOR_ZFS")) != NULL && *env != '\0')
+		set(&c->zfs, env);
+	if ((env = getenv("WARPSTOR_EXPORTFS")) != NULL && *env != '\0')
+		set(&c->exportfs, env);
+	return 0;
+bad:
+	{
+		char	 k[VIS_BUFSZ];
+
+		wserr_set(e, EX_CONFIG, "%s:%zu: %s%s%s", vis_str(v, sizeof(v),
+		    path), lineno, eq != NULL && *key != '\0' ?
+		    vis_str(k, sizeof(k), key) : "", eq != NULL ? ": " : "",
+		    bad);
+	}
+	free(line);
+	(void)fclose(fp);
+	return -1;
+}
+
+void
+config_free(struct config *c)
+{
+	size_t	 i;
+
+	free(c->path);
+	free(c->default_volume);
+	free(c->export_clients);
+	free(c->export_options);
+	free(c->exports_file);
+	free(c->lock_file);
+	free(c->zfs);
+	free(c->exportfs);
+	free(c->filter_file);
+	for (i = 0; i < c->ntypes; i++) {
+		free(c->types[i].name);
+		free(c->types[i].props);
+	}
+	free(c->types);
+	memset(c, 0, sizeof(*c));
+}
+
+const struct config_type *
+config_type(const struct config *c, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->ntypes; i++)
+		if (strcmp(c->types[i].name, name) == 0)
+			return &c->types[i];
+	return NULL;
+}

@@ -1,0 +1,26 @@
+/*
+ * ctx.h: the per-run state that main() fills and passes down.  There are
+ * no mutable globals; everything a command needs is here.
+ */
+#ifndef WARPSTOR_CTX_H
+#define WARPSTOR_CTX_H
+
+#include <limits.h>
+
+#include "config.h"
+
+struct command;
+
+struct ctx {
+	const struct command *cmd;	/* the command being run */
+	int		 dry_run;	/* -n */
+	int		 verbose;	/* -v */
+	int		 json;		/* -j */
+	int		 yes;		/* -y */
+	int		 wait_secs;	/* -w */
+	struct config	 cfg;
+	char		 zfs_path[PATH_MAX];	/* resolved once, on first use */
+	char		 exportfs_path[PATH_MAX];
+};
+
+#endif

@@ -1,0 +1,198 @@
+/*
+ * spawn.c: posix_spawn, pipes, poll and waitpid.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "argv.h"
+#include "spawn.h"
+
+static char *const child_env[] = {
+	"PATH=" SPAWN_PATH,
+	"LC_ALL=C",
+	NULL
+};
+
+int
+spawn_which(const char *name, char *dst, size_t dstlen)
+{
+	char		 dirs[] = SPAWN_PATH;
+	char		*p = dirs, *dir;
+	struct stat	 sb;
+
+	if (*name == '\0')
+		return -1;
+	if (strchr(name, '/') != NULL) {
+		if (strlcpy(dst, name, dstlen) >= dstlen)
+			return -1;
+		return access(dst, X_OK) == 0 ? 0 : -1;
+	}
+	while ((dir = strsep(&p, ":")) != NULL) {
+		int	 n = snprintf(dst, dstlen, "%s/%s", dir, name);
+
+		if (n < 0 || (size_t)n >= dstlen)
+			continue;
+		if (stat(dst, &sb) == 0 && S_ISREG(sb.st_mode) &&
+		    access(dst, X_OK) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+static void
+drain(int *fd, struct buf *b)
+{
+	char	 chunk[65536];
+	ssize_t	 n;
+
+	n = read(*fd, chunk, sizeof(chunk));
+	if (n > 0) {
+		buf_append(b, chunk, (size_t)n);
+		return;
+	}
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	(void)close(*fd);
+	*fd = -1;
+}
+
+int
+spawn_run(const char *path, char *const argv[], int echo,
+    struct spawn_result *r, struct wserr *e)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t	 attr;
+	sigset_t		 none, dflt;
+	int			 outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
+	int			 rc, status;
+	pid_t			 pid;
+
+	memset(r, 0, sizeof(*r));
+	buf_append(&r->out, "", 0);
+	buf_append(&r->err, "", 0);
+	if (echo) {
+		argv_print(stderr, argv);
+		(void)fflush(stderr);
+	}
+	if (pipe2(outp, O_CLOEXEC) == -1 || pipe2(errp, O_CLOEXEC) == -1) {
+		wserr_set(e, EX_UNAVAILABLE, "%s: pipe: %s", argv[0],
+		    strerror(errno));
+		goto fail;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, outp[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+#endif
+	posix_spawnattr_init(&attr);
+	sigemptyset(&none);
+	sigemptyset(&dflt);
+	sigaddset(&dflt, SIGPIPE);
+	sigaddset(&dflt, SIGINT);
+	sigaddset(&dflt, SIGTERM);
+	sigaddset(&dflt, SIGHUP);
+	sigaddset(&dflt, SIGQUIT);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &dflt);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
+	    POSIX_SPAWN_SETSIGDEF);
+	rc = posix_spawn(&pid, path, &fa, &attr, argv, child_env);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	(void)close(outp[1]);
+	(void)close(errp[1]);
+	outp[1] = errp[1] = -1;
+	if (rc != 0) {
+		wserr_set(e, EX_UNAVAILABLE, "cannot run %s: %s", path,
+		    strerror(rc));
+		goto fail;
+	}
+
+	while (outp[0] != -1 || errp[0] != -1) {
+		struct pollfd	 pfd[2] = {
+			{ outp[0], POLLIN, 0 }, { errp[0], POLLIN, 0 }
+		};
+
+		if (poll(pfd, 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (outp[0] != -1 && pfd[0].revents != 0)
+			drain(&outp[0], &r->out);
+		if (errp[0] != -1 && pfd[1].revents != 0)
+			drain(&errp[0], &r->err);
+	}
+	while (waitpid(pid, &status, 0) == -1) {
+		if (errno != EINTR) {
+			wserr_set(e, EX_UNAVAILABLE, "%s: waitpid: %s",
+			    argv[0], strerror(errno));
+			goto fail;
+		}
+	}
+	if (WIFSIGNALED(status)) {
+		r->status = -1;
+		r->signo = WTERMSIG(status);
+	} else
+		r->status = WEXITSTATUS(status);
+	return 0;
+
+fail:
+	if (outp[0] != -1)
+		(void)close(outp[0]);
+	if (outp[1] != -1)
+		(void)close(outp[1]);
+	if (errp[0] != -1)
+		(void)close(errp[0]);
+	if (errp[1] != -1)
+		(void)close(errp[1]);
+	spawn_result_free(r);
+	return -1;
+}
+
+void
+spawn_fail(struct wserr *e, char *const argv[], const struct spawn_result *r)
+{
+	struct buf	 cmd = { NULL, 0, 0 };
+	char		 how[64], *msg, *p;
+	size_t		 len;
+
+	argv_join(&cmd, argv);
+	if (r->signo != 0)
+		(void)snprintf(how, sizeof(how), "killed by signal %d",
+		    r->signo);
+	else
+		(void)snprintf(how, sizeof(how), "exit %d", r->status);
+	/* The child's stderr, trimmed and folded onto the one line. */
+	msg = xstrdup(r->err.data != NULL ? r->err.data : "");
+	len = strlen(msg);
+	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+		msg[--len] = '\0';
+	for (p = msg; *p != '\0'; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	wserr_set(e, EX_UNAVAILABLE, "`%s` failed (%s)%s%s", cmd.data, how,
+	    *msg != '\0' ? ": " : "", msg);
+	free(msg);
+	buf_free(&cmd);
+}
+
+void
+spawn_result_free(struct spawn_result *r)
+{
+	buf_free(&r->out);
+	buf_free(&r->err);
+}

@@ -1,0 +1,41 @@
+/*
+ * spawn.h: the only code that starts other programs.  argv arrays only,
+ * never a shell; a fixed PATH and LC_ALL=C; no descriptor beyond 0-2;
+ * stdout and stderr read to EOF together before the child is reaped.
+ */
+#ifndef WARPSTOR_SPAWN_H
+#define WARPSTOR_SPAWN_H
+
+#include "util.h"
+
+#define SPAWN_PATH	"/usr/sbin:/usr/bin:/sbin:/bin"
+
+struct spawn_result {
+	struct buf	 out;
+	struct buf	 err;
+	int		 status;	/* exit status, or -1 if signalled */
+	int		 signo;		/* terminating signal, or 0 */
+};
+
+/*
+ * Find name (or take it as is when it holds a '/') as an executable in
+ * SPAWN_PATH.  Returns 0 and fills dst, or -1.
+ */
+int	 spawn_which(const char *name, char *dst, size_t dstlen);
+
+/*
+ * Run path with argv (argv[0] is what the child sees) and stdin from
+ * /dev/null.  Returns 0 when the child ran (whatever its status), -1 with
+ * e filled (exit 69) when it could not be started.  With echo, the argv is
+ * printed shell-quoted to stderr first.
+ */
+int	 spawn_run(const char *path, char *const argv[], int echo,
+	    struct spawn_result *, struct wserr *e);
+
+/* Fill e (exit 69) with the argv, how the child ended and its stderr. */
+void	 spawn_fail(struct wserr *e, char *const argv[],
+	    const struct spawn_result *);
+
+void	 spawn_result_free(struct spawn_result *);
+
+#endif

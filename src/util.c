@@ -1,0 +1,137 @@
+/*
+ * util.c: allocation wrappers, the error struct, safe rendering.
+ */
+#include <err.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#define LIBBSD_OPENBSD_VIS	/* strnvis(dst, src, size, flags) */
+#include <vis.h>
+
+#include "util.h"
+
+void
+wserr_set(struct wserr *e, int code, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (e == NULL)
+		return;
+	e->code = code;
+	va_start(ap, fmt);
+	(void)vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+}
+
+static void
+oom(void)
+{
+	errx(EX_OSERR, "out of memory");
+}
+
+void *
+xmalloc(size_t n)
+{
+	void	*p;
+
+	if ((p = malloc(n == 0 ? 1 : n)) == NULL)
+		oom();
+	return p;
+}
+
+void *
+xcalloc(size_t nmemb, size_t size)
+{
+	void	*p;
+
+	if ((p = calloc(nmemb == 0 ? 1 : nmemb, size == 0 ? 1 : size)) == NULL)
+		oom();
+	return p;
+}
+
+void *
+xreallocarray(void *ptr, size_t nmemb, size_t size)
+{
+	void	*p;
+
+	if ((p = reallocarray(ptr, nmemb == 0 ? 1 : nmemb,
+	    size == 0 ? 1 : size)) == NULL)
+		oom();
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	char	*p;
+
+	if ((p = strdup(s)) == NULL)
+		oom();
+	return p;
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char	*p;
+
+	if ((p = strndup(s, n)) == NULL)
+		oom();
+	return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*p;
+	int	 r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&p, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		oom();
+	return p;
+}
+
+void
+buf_append(struct buf *b, const void *p, size_t n)
+{
+	size_t	 want;
+
+	if (n > SIZE_MAX / 2 - b->len - 1)
+		oom();
+	want = b->len + n + 1;
+	if (want > b->alloc) {
+		size_t	 na = b->alloc ? b->alloc : 4096;
+
+		while (na < want)
+			na *= 2;
+		b->data = xreallocarray(b->data, na, 1);
+		b->alloc = na;
+	}
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void
+buf_free(struct buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->alloc = 0;
+}
+
+const char *
+vis_str(char *dst, size_t dstlen, const char *s)
+{
+	/* strnvis returns -1 on truncation, but dst is still terminated. */
+	(void)strnvis(dst, s, dstlen, VIS_CSTYLE | VIS_OCTAL | VIS_TAB |
+	    VIS_NL);
+	return dst;
+}

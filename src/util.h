@@ -1,0 +1,46 @@
+/*
+ * util.h: allocation wrappers that die, the error struct every module
+ * fills, and a visible rendering of untrusted strings for messages.
+ */
+#ifndef WARPSTOR_UTIL_H
+#define WARPSTOR_UTIL_H
+
+#include <stddef.h>
+
+#define WS_PRINTF(f, a)	__attribute__((format(printf, f, a)))
+
+/* An error as a module reports it: the exit status of the SPEC and one line. */
+struct wserr {
+	int	 code;
+	char	 msg[2048];
+};
+
+void	 wserr_set(struct wserr *, int, const char *, ...) WS_PRINTF(3, 4);
+
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+char	*xasprintf(const char *, ...) WS_PRINTF(1, 2);
+
+/*
+ * A growable byte buffer, always NUL-terminated after len.
+ */
+struct buf {
+	char	*data;
+	size_t	 len;
+	size_t	 alloc;
+};
+
+void	 buf_append(struct buf *, const void *, size_t);
+void	 buf_free(struct buf *);
+
+/*
+ * Render s for a one-line message: control bytes, non-ASCII bytes and
+ * backslashes become C-style escapes.  Truncated to fit; returns dst.
+ */
+const char *vis_str(char *dst, size_t dstlen, const char *s);
+#define VIS_BUFSZ	1024
+
+#endif

@@ -1,0 +1,255 @@
+/*
+ * warpstor: hand out ZFS datasets to users over NFS.
+ *
+ * main(): global options, configuration, the command table and dispatch,
+ * and the check of stdout before exit.
+ */
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "command.h"
+
+#ifndef WARPSTOR_VERSION
+#define WARPSTOR_VERSION "0.0.0"
+#endif
+
+/* In usage order; list-methods prints the names in this order. */
+const struct command commands[] = {
+	{ "exists", "dataset_exists_not", cmd_exists, "DATASET", 0 },
+	{ "snapshot-exists", "snapshot_exists_not", cmd_snapshot_exists,
+	    "SNAPSHOT", 0 },
+	{ "list-filesystems", "list_filesystems", cmd_list_filesystems,
+	    "[PATTERN]", 0 },
+	{ "list-snapshots", "list_snapshots", cmd_list_snapshots,
+	    "[PATTERN]", 0 },
+	{ "list-vols", "list_vols", cmd_list_vols, "", 0 },
+	{ "used-space", "get_used_space_for_vol", cmd_used_space,
+	    "[VOL] [--human]", 0 },
+	{ "available-space", "get_available_space_for_vol",
+	    cmd_available_space, "[VOL] [--human]", 0 },
+	{ "vfsid", "get_vfsid_for_export", cmd_vfsid, "DATASET", 0 },
+	{ "info", NULL, cmd_info, "DATASET", 0 },
+	{ "list-methods", "list_wst_methods", cmd_list_methods, "", 0 },
+	{ "version", NULL, cmd_version, "", 0 },
+	{ NULL, NULL, NULL, NULL, 0 }
+};
+
+static void
+usage(FILE *fp, const char *why)
+{
+	const struct command *c;
+
+	if (why != NULL)
+		(void)fprintf(fp, "warpstor: %s\n", why);
+	(void)fprintf(fp, "usage: warpstor [-hjnVvy] [-c FILE] [-w SECONDS] "
+	    "COMMAND [OPTIONS] [ARGS]\n\ncommands:\n");
+	for (c = commands; c->name != NULL; c++)
+		(void)fprintf(fp, "  %s%s%s\n", c->name,
+		    *c->synopsis ? " " : "", c->synopsis);
+	(void)fprintf(fp, "\n'warpstor COMMAND -h' shows one command's "
+	    "usage; see warpstor(8).\n");
+}
+
+static const struct command *
+command_find(const char *name)
+{
+	const struct command *c;
+
+	for (c = commands; c->name != NULL; c++)
+		if (strcmp(c->name, name) == 0 ||
+		    (c->alias != NULL && strcmp(c->alias, name) == 0))
+			return c;
+	return NULL;
+}
+
+static void
+synopsis(FILE *fp, const struct command *c)
+{
+	(void)fprintf(fp, "usage: warpstor %s%s%s\n", c->name,
+	    *c->synopsis ? " " : "", c->synopsis);
+}
+
+int
+cmd_usage(struct ctx *ctx, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	(void)fprintf(stderr, "warpstor: %s: ", ctx->cmd->name);
+	va_start(ap, fmt);
+	(void)vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	(void)fputc('\n', stderr);
+	synopsis(stderr, ctx->cmd);
+	return EX_USAGE;
+}
+
+int
+cmd_help(struct ctx *ctx)
+{
+	synopsis(stdout, ctx->cmd);
+	return 0;
+}
+
+int
+cmd_fail(struct ctx *ctx, const struct wserr *e)
+{
+	(void)fprintf(stderr, "warpstor: %s: %s\n", ctx->cmd->name, e->msg);
+	return e->code;
+}
+
+int
+cmd_operands(struct ctx *ctx, int argc, char **argv, int min, int max)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int	 ch, n;
+
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (ch == 'h')
+			return cmd_help(ctx);
+		return cmd_usage(ctx, "unknown option '%s'", argv[optind - 1]);
+	}
+	n = argc - optind;
+	if (n < min)
+		return cmd_usage(ctx, "missing operand");
+	if (max >= 0 && n > max)
+		return cmd_usage(ctx, "too many operands");
+	return -1;
+}
+
+static int
+finish(const char *name, int rc)
+{
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		(void)fprintf(stderr, "warpstor: %s: stdout: %s\n", name,
+		    strerror(errno ? errno : EIO));
+		return EX_IOERR;
+	}
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "wait", required_argument, NULL, 'w' },
+		{ "yes", no_argument, NULL, 'y' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ctx	 ctx;
+	struct wserr	 e;
+	const char	*config = NULL, *errstr, *env;
+	const char	*name;
+	int		 ch, rc, required = 1;
+
+	/* No descriptor of our caller's goes any further than we do. */
+	closefrom(3);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.wait_secs = 30;
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+c:hjnVvw:y", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'h':
+			usage(stdout, NULL);
+			return finish("help", 0);
+		case 'j':
+			ctx.json = 1;
+			break;
+		case 'n':
+			ctx.dry_run = 1;
+			break;
+		case 'V':
+			(void)printf("warpstor %s\n", WARPSTOR_VERSION);
+			return finish("version", 0);
+		case 'v':
+			ctx.verbose = 1;
+			break;
+		case 'w':
+			ctx.wait_secs = (int)strtonum(optarg, 0, 86400, &errstr);
+			if (errstr != NULL) {
+				usage(stderr, "-w takes seconds from 0 to 86400");
+				return EX_USAGE;
+			}
+			break;
+		case 'y':
+			ctx.yes = 1;
+			break;
+		default:
+			usage(stderr, optopt == 'c' || optopt == 'w' ?
+			    "an option is missing its argument" :
+			    "unknown option");
+			return EX_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		usage(stderr, "missing command");
+		return EX_USAGE;
+	}
+	name = argv[0];
+	if (strcmp(name, "help") == 0) {
+		if (argc < 2) {
+			usage(stdout, NULL);
+			return finish("help", 0);
+		}
+		if ((ctx.cmd = command_find(argv[1])) == NULL) {
+			usage(stderr, "unknown command");
+			return EX_USAGE;
+		}
+		return finish("help", cmd_help(&ctx));
+	}
+	if ((ctx.cmd = command_find(name)) == NULL) {
+		char	 v[VIS_BUFSZ];
+
+		(void)fprintf(stderr, "warpstor: unknown command '%s'\n",
+		    vis_str(v, sizeof(v), name));
+		usage(stderr, NULL);
+		return EX_USAGE;
+	}
+
+	if (config == NULL) {
+		if ((env = getenv("WARPSTOR_CONFIG")) != NULL && *env != '\0')
+			config = env;
+		else {
+			config = CONFIG_DEFAULT;
+			required = 0;
+		}
+	}
+	if (config_load(&ctx.cfg, config, required, &e) == -1) {
+		rc = cmd_fail(&ctx, &e);
+		config_free(&ctx.cfg);
+		return rc;
+	}
+	if ((ctx.cmd->flags & CMD_ROOT) && geteuid() != 0) {
+		(void)fprintf(stderr, "warpstor: %s: must be run as root\n",
+		    ctx.cmd->name);
+		config_free(&ctx.cfg);
+		return EX_NOPERM;
+	}
+	rc = ctx.cmd->fn(&ctx, argc, argv);
+	config_free(&ctx.cfg);
+	return finish(ctx.cmd->name, rc);
+}
