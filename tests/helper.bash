@@ -24,15 +24,20 @@ ws_setup_pool() {
 	ws_config
 }
 
-# Write the file's config; extra "key = value" lines may be given.
+# Write the file's config; extra "key = value" lines may be given, and
+# replace the base line of the same key.
 ws_config() {
-	{
-		echo "default_volume = $POOL"
-		echo "exports_file = /etc/exports.d/warpstor.exports"
-		echo "lock_file = $BATS_FILE_TMPDIR/warpstor.lock"
-		echo "export_clients = *"
-		printf '%s\n' "$@"
-	} > "$WARPSTOR_CONFIG"
+	local base line key
+	base=$(printf '%s\n' "default_volume = $POOL" \
+		"exports_file = /etc/exports.d/warpstor.exports" \
+		"lock_file = $BATS_FILE_TMPDIR/warpstor.lock" \
+		"export_clients = *")
+	for line in "$@"; do
+		key=${line%%=*}
+		key=${key%% *}
+		base=$(printf '%s\n' "$base" | grep -v "^$key =" || true)
+	done
+	printf '%s\n' "$base" "$@" > "$WARPSTOR_CONFIG"
 }
 
 ws_teardown_pool() {
@@ -55,7 +60,7 @@ ws_state() {
 	echo "--- exportfs -v"
 	exportfs -v 2>&1
 	echo "--- exports file"
-	cat /etc/exports.d/*.exports 2>/dev/null
+	cat /etc/exports.d/*.exports 2>/dev/null || true
 	return 0
 }
 

@@ -262,7 +262,7 @@ teardown_file() {
 	cat > "$w" <<-WRAP
 	#!/bin/sh
 	env | sort > '$rec.env'
-	ls /proc/\$\$/fd > '$rec.fd'
+	for f in /proc/\$\$/fd/*; do readlink "\$f"; done > '$rec.fd'
 	readlink /proc/\$\$/fd/0 > '$rec.stdin'
 	exec $(command -v zfs) "\$@"
 	WRAP
@@ -273,9 +273,12 @@ teardown_file() {
 	assert_output --partial "$POOL"
 	grep -qx 'PATH=/usr/sbin:/usr/bin:/sbin:/bin' "$rec.env"
 	grep -qx 'LC_ALL=C' "$rec.env"
-	! grep -q '^FOO=' "$rec.env"
-	! grep -q '^HOME=' "$rec.env"
-	! grep -qx 7 "$rec.fd"
+	run ! grep -q '^FOO=' "$rec.env"
+	run ! grep -q '^HOME=' "$rec.env"
+	# fd 7 (ours, leaked on purpose) and the config file never get there
+	grep -qx /dev/null "$rec.fd"
+	run ! grep -q "$BATS_TEST_TMPDIR/leak" "$rec.fd"
+	run ! grep -q "$WARPSTOR_CONFIG" "$rec.fd"
 	[ "$(cat "$rec.stdin")" = /dev/null ]
 }
 

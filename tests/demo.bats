@@ -1,0 +1,32 @@
+#!/usr/bin/env bats
+# The README's demo runs as written, on a pool of its own.
+
+load helper
+
+setup_file() {
+	export WARPSTOR_DEMO_POOL="wst_${WSTEST_ID}_demo"
+	export WARPSTOR_DEMO_DIR="$BATS_FILE_TMPDIR/demo"
+	export WARPSTOR_DEMO_MOUNT="$WSTEST_BASE/$WARPSTOR_DEMO_POOL"
+	export POOL=$WARPSTOR_DEMO_POOL
+}
+
+teardown_file() {
+	ws_teardown_pool
+}
+
+@test "make demo: makes its pool and shows the queries" {
+	run -0 "$WS_TOP/tests/demo"
+	assert_line "$POOL/golden@v1"
+	assert_line "name       $POOL/golden"
+	assert_line "(exit 0: it exists)"
+	assert_line "(exit 1: it does not)"
+	assert_line --regexp '^warpstor [0-9.]+, zfs '
+	[ "$(zfs get -H -o value type "$POOL/golden@v1")" = snapshot ]
+	[ "$(cat "$WARPSTOR_DEMO_MOUNT/golden/etc/motd")" = welcome ]
+}
+
+@test "make demo again: reuses what is there" {
+	run -0 "$WS_TOP/tests/demo"
+	assert_line "$POOL/golden@v1"
+	[ "$(zfs list -H -o name -t snapshot -r "$POOL" | wc -l)" -eq 1 ]
+}
