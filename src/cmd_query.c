@@ -368,22 +368,6 @@ cmd_available_space(struct ctx *ctx, int argc, char **argv)
 	return space(ctx, argc, argv, ZP_AVAILABLE);
 }
 
-/* One dataset's properties; 66 if it does not exist. */
-static int
-get_one(struct ctx *ctx, const char *name, unsigned mask,
-    struct zfs_dslist *l, struct wserr *e)
-{
-	if (zfs_get(ctx, mask, name, -1, l, e) == -1)
-		return -1;
-	if (l->n != 1 || strcmp(l->v[0].name, name) != 0) {
-		zfs_dslist_free(l);
-		wserr_set(e, EX_UNAVAILABLE, "unexpected zfs output for %s",
-		    name);
-		return -1;
-	}
-	return 0;
-}
-
 /*
  * vfsid DATASET
  * The fsid of DATASET's export; 66 when it is not exported.
@@ -400,7 +384,7 @@ cmd_vfsid(struct ctx *ctx, int argc, char **argv)
 	if ((rc = cmd_operands(ctx, argc, argv, 1, 1)) != -1)
 		return rc;
 	name = argv[optind];
-	if (valid_dataset(name, &e) == -1 || get_one(ctx, name,
+	if (valid_dataset(name, &e) == -1 || zfs_get_one(ctx, name,
 	    ZPM(ZP_FSID) | ZPM(ZP_CLIENTS), &l, &e) == -1)
 		return cmd_fail(ctx, &e);
 	fsid = l.v[0].local & ZPM(ZP_FSID) ? l.v[0].val[ZP_FSID] : NULL;
@@ -447,7 +431,7 @@ cmd_info(struct ctx *ctx, int argc, char **argv)
 		return rc;
 	name = argv[optind];
 	if (valid_dataset_or_snapshot(name, &e) == -1 ||
-	    get_one(ctx, name, INFO_PROPS, &l, &e) == -1)
+	    zfs_get_one(ctx, name, INFO_PROPS, &l, &e) == -1)
 		return cmd_fail(ctx, &e);
 	d = &l.v[0];
 	mp = d->val[ZP_MOUNTPOINT];

@@ -36,6 +36,18 @@ int	 cmd_fail(struct ctx *, const struct wserr *);
  */
 int	 cmd_operands(struct ctx *, int, char **, int min, int max);
 
+int	 cmd_create_fs(struct ctx *, int, char **);
+int	 cmd_create_fs_no_export(struct ctx *, int, char **);
+int	 cmd_create_fs_only(struct ctx *, int, char **);
+int	 cmd_snapshot(struct ctx *, int, char **);
+int	 cmd_clone(struct ctx *, int, char **);
+int	 cmd_clone_only(struct ctx *, int, char **);
+int	 cmd_promote(struct ctx *, int, char **);
+int	 cmd_rename(struct ctx *, int, char **);
+int	 cmd_destroy(struct ctx *, int, char **);
+int	 cmd_export(struct ctx *, int, char **);
+int	 cmd_unexport(struct ctx *, int, char **);
+int	 cmd_sync_exports(struct ctx *, int, char **);
 int	 cmd_list_vols(struct ctx *, int, char **);
 int	 cmd_list_filesystems(struct ctx *, int, char **);
 int	 cmd_list_snapshots(struct ctx *, int, char **);

@@ -6,7 +6,82 @@
 #define WARPSTOR_NFS_H
 
 #include "ctx.h"
+#include "txn.h"
 #include "util.h"
+
+#define FSID_LEN	36	/* 8-4-4-4-12 */
+
+/* An export as the ZFS properties describe it. */
+struct nfs_export {
+	char	*path;		/* the mountpoint */
+	char	*clients;	/* comma-separated */
+	char	*options;	/* comma-separated, without fsid */
+	char	*fsid;
+};
+
+/* The exports file: one line per path, kept sorted when written. */
+struct nfs_file {
+	char	*path;		/* of the file */
+	char	*before;	/* its content when read; NULL: none */
+	char	**lines;	/* "PATH CLIENT(OPTS,fsid=U) ..." */
+	size_t	 n;
+};
+
+/* A new random fsid: a version 4 UUID, lower case. */
+void	 nfs_fsid_new(char out[FSID_LEN + 1]);
+int	 nfs_valid_fsid(const char *);
+
+int	 nfs_file_read(const char *file, struct nfs_file *, struct wserr *);
+/* Set (or replace) the line of ex->path; drop the line of path. */
+void	 nfs_file_set(struct nfs_file *, const struct nfs_export *);
+void	 nfs_file_drop(struct nfs_file *, const char *path);
+/* The whole content as it would be written. */
+char	*nfs_file_render(const struct nfs_file *);
+/* Write it atomically as one step of t (undo: the content before). */
+int	 nfs_file_write(struct txn *, struct nfs_file *, struct wserr *);
+void	 nfs_file_free(struct nfs_file *);
+/* The paths the file names, as export structs (clients/options parsed). */
+int	 nfs_file_exports(const struct nfs_file *, struct nfs_export **,
+	    size_t *);
+
+/* exportfs -o OPTIONS,fsid=U CLIENT:PATH per client (undo: -u). */
+int	 nfs_export(struct txn *, const struct nfs_export *, struct wserr *);
+/* exportfs -u CLIENT:PATH per client (undo: -o ...). */
+int	 nfs_unexport(struct txn *, const struct nfs_export *, struct wserr *);
+int	 nfs_export_one(struct txn *, const struct nfs_export *,
+	    const char *client, struct wserr *);
+int	 nfs_unexport_one(struct txn *, const struct nfs_export *,
+	    const char *client, struct wserr *);
+
+/*
+ * Publish exports (the file first, then the live table, client by
+ * client) or withdraw them (likewise), as steps of t.
+ */
+int	 nfs_publish(struct txn *, const struct nfs_export *, size_t,
+	    struct wserr *);
+int	 nfs_withdraw(struct txn *, const struct nfs_export *, size_t,
+	    struct wserr *);
+
+/*
+ * The clients and options of a new export: the given ones, else the
+ * configured ones; checked.  No clients anywhere is exit 78.
+ */
+int	 nfs_export_spec(struct ctx *, const char *clients,
+	    const char *options, struct nfs_export *, struct wserr *);
+
+/* The live table from exportfs -v: path, client, options (fsid inside). */
+struct nfs_live {
+	char	*path;
+	char	*client;
+	char	*options;
+};
+int	 nfs_live_read(struct ctx *, struct nfs_live **, size_t *,
+	    struct wserr *);
+void	 nfs_live_free(struct nfs_live *, size_t);
+/* The fsid= value inside a live entry's options, or NULL. */
+char	*nfs_live_fsid(const struct nfs_live *);
+
+void	 nfs_export_free(struct nfs_export *);
 
 /*
  * The nfs-utils version of the configured exportfs, read from its sibling

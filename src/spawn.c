@@ -163,6 +163,22 @@ fail:
 	return -1;
 }
 
+int
+spawn_tool(char *path, size_t pathlen, const char *name, char *const argv[],
+    int echo, struct spawn_result *r, struct wserr *e)
+{
+	char	 v[VIS_BUFSZ];
+
+	if (path[0] == '\0' && spawn_which(name, path, pathlen) == -1) {
+		path[0] = '\0';
+		wserr_set(e, EX_UNAVAILABLE, "%s: not found%s",
+		    vis_str(v, sizeof(v), name), strchr(name, '/') ? "" :
+		    " in " SPAWN_PATH);
+		return -1;
+	}
+	return spawn_run(path, argv, echo, r, e);
+}
+
 void
 spawn_fail(struct wserr *e, char *const argv[], const struct spawn_result *r)
 {

@@ -32,6 +32,14 @@ int	 spawn_which(const char *name, char *dst, size_t dstlen);
 int	 spawn_run(const char *path, char *const argv[], int echo,
 	    struct spawn_result *, struct wserr *e);
 
+/*
+ * spawn_run of a configured tool (zfs, exportfs): name is found once and
+ * remembered in path (of pathlen bytes; empty until then).
+ */
+int	 spawn_tool(char *path, size_t pathlen, const char *name,
+	    char *const argv[], int echo, struct spawn_result *,
+	    struct wserr *e);
+
 /* Fill e (exit 69) with the argv, how the child ended and its stderr. */
 void	 spawn_fail(struct wserr *e, char *const argv[],
 	    const struct spawn_result *);

@@ -6,6 +6,8 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
@@ -334,5 +336,60 @@ valid_propassign(const char *s, struct wserr *e)
 		if (!isgraph((unsigned char)*p))
 			return bad(e, "property", s, "value holds a space or "
 			    "control character");
+	return 0;
+}
+
+static int
+parse_id(const char *s, unsigned long *id, int group, struct wserr *e)
+{
+	const char	*errstr;
+	const char	*what = group ? "group" : "user";
+
+	if (*s == '\0')
+		return bad(e, what, s, "empty");
+	if (strspn(s, "0123456789") == strlen(s)) {
+		/* (uid_t)-1 means "no change" to chown(2): never a real id */
+		*id = (unsigned long)strtonum(s, 0, 4294967294LL, &errstr);
+		if (errstr != NULL)
+			return bad(e, what, s, "out of range 0 to 4294967294");
+		return 0;
+	}
+	if (strlen(s) > 64 || strspn(s, name_chars) != strlen(s) || s[0] == '-')
+		return bad(e, what, s, "not a number or a valid name");
+	if (group) {
+		struct group	*gr = getgrnam(s);
+
+		if (gr == NULL)
+			return bad(e, what, s, "no such group on this host");
+		*id = gr->gr_gid;
+	} else {
+		struct passwd	*pw = getpwnam(s);
+
+		if (pw == NULL)
+			return bad(e, what, s, "no such user on this host");
+		*id = pw->pw_uid;
+	}
+	return 0;
+}
+
+int
+parse_uid(const char *s, uid_t *uid, struct wserr *e)
+{
+	unsigned long	 id;
+
+	if (parse_id(s, &id, 0, e) == -1)
+		return -1;
+	*uid = (uid_t)id;
+	return 0;
+}
+
+int
+parse_gid(const char *s, gid_t *gid, struct wserr *e)
+{
+	unsigned long	 id;
+
+	if (parse_id(s, &id, 1, e) == -1)
+		return -1;
+	*gid = (gid_t)id;
 	return 0;
 }

@@ -25,4 +25,8 @@ int	 valid_options(const char *, struct wserr *);
 /* One PROP=VAL for zfs create/clone -o. */
 int	 valid_propassign(const char *, struct wserr *);
 
+/* A uid or gid as a number (0 to 4294967294) or a name on this host. */
+int	 parse_uid(const char *, uid_t *, struct wserr *);
+int	 parse_gid(const char *, gid_t *, struct wserr *);
+
 #endif

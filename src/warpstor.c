@@ -11,17 +11,44 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "argv.h"
 #include "command.h"
+#include "lock.h"
+#include "txn.h"
 
 #ifndef WARPSTOR_VERSION
 #define WARPSTOR_VERSION "0.0.0"
 #endif
 
 /* In usage order; list-methods prints the names in this order. */
+#define MUT	(CMD_ROOT | CMD_LOCK | CMD_MUTATES)
+
 const struct command commands[] = {
+	{ "create-fs", "create_fs", cmd_create_fs, "DATASET -u UID -g GID "
+	    "[-t TYPE] [-o PROP=VAL]... [--clients LIST] "
+	    "[--export-options OPTS]", MUT },
+	{ "create-fs-no-export", "create_fs_no_export", cmd_create_fs_no_export,
+	    "DATASET -u UID -g GID [-t TYPE] [-o PROP=VAL]...", MUT },
+	{ "create-fs-only", "create_fs_only", cmd_create_fs_only,
+	    "DATASET [-o PROP=VAL]...", MUT },
+	{ "snapshot", "snapshot", cmd_snapshot,
+	    "DATASET@NAME | DATASET NAME [-r]", MUT },
+	{ "clone", "clone", cmd_clone, "SNAPSHOT DATASET -u UID -g GID "
+	    "[-o PROP=VAL]... [--clients LIST] [--export-options OPTS]", MUT },
+	{ "clone-only", "clone_only", cmd_clone_only,
+	    "SNAPSHOT DATASET [-o PROP=VAL]...", MUT },
+	{ "promote", "promote", cmd_promote, "CLONE", MUT },
+	{ "rename", "rename", cmd_rename, "OLD NEW", MUT },
+	{ "destroy", "destroy", cmd_destroy, "[-r | -R] [-f] DATASET | SNAPSHOT",
+	    MUT },
+	{ "export", NULL, cmd_export, "DATASET [--clients LIST] "
+	    "[--export-options OPTS]", MUT },
+	{ "unexport", NULL, cmd_unexport, "DATASET", MUT },
+	{ "sync-exports", NULL, cmd_sync_exports, "", MUT },
 	{ "exists", "dataset_exists_not", cmd_exists, "DATASET", 0 },
 	{ "snapshot-exists", "snapshot_exists_not", cmd_snapshot_exists,
 	    "SNAPSHOT", 0 },
@@ -128,6 +155,30 @@ cmd_operands(struct ctx *ctx, int argc, char **argv, int min, int max)
 	return -1;
 }
 
+/* One syslog line per mutating command: who, what, and how it ended. */
+static void
+log_outcome(int argc, char **argv, int rc)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	const char	*sudo = getenv("SUDO_USER");
+	char		 v[VIS_BUFSZ];
+	int		 i;
+
+	for (i = 0; i < argc; i++) {
+		if (i > 0)
+			buf_append(&b, " ", 1);
+		vis_str(v, sizeof(v), argv[i]);
+		buf_append(&b, v, strlen(v));
+	}
+	openlog("warpstor", LOG_PID, LOG_USER);
+	syslog(rc == 0 ? LOG_NOTICE : LOG_ERR, "uid=%lu sudo_user=%s: %s: %s "
+	    "(exit %d)", (unsigned long)getuid(), sudo != NULL ?
+	    vis_str(v, sizeof(v), sudo) : "-", b.data != NULL ? b.data : "",
+	    rc == 0 ? "ok" : "failed", rc);
+	closelog();
+	buf_free(&b);
+}
+
 static int
 finish(const char *name, int rc)
 {
@@ -157,7 +208,7 @@ main(int argc, char *argv[])
 	struct wserr	 e;
 	const char	*config = NULL, *errstr, *env;
 	const char	*name;
-	int		 ch, rc, required = 1;
+	int		 ch, rc, required = 1, lockfd = -1;
 
 	/* No descriptor of our caller's goes any further than we do. */
 	closefrom(3);
@@ -249,7 +300,21 @@ main(int argc, char *argv[])
 		config_free(&ctx.cfg);
 		return EX_NOPERM;
 	}
+	if ((ctx.cmd->flags & CMD_LOCK) && !ctx.dry_run) {
+		lockfd = lock_acquire(ctx.cfg.lock_file, ctx.wait_secs, &e);
+		if (lockfd == -1) {
+			rc = cmd_fail(&ctx, &e);
+			config_free(&ctx.cfg);
+			return rc;
+		}
+	}
+	if ((ctx.cmd->flags & CMD_MUTATES) && !ctx.dry_run)
+		txn_signals();
 	rc = ctx.cmd->fn(&ctx, argc, argv);
+	if ((ctx.cmd->flags & CMD_MUTATES) && !ctx.dry_run)
+		log_outcome(argc, argv, rc);
+	if (lockfd != -1)
+		(void)close(lockfd);
 	config_free(&ctx.cfg);
 	return finish(ctx.cmd->name, rc);
 }

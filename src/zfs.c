@@ -1,9 +1,11 @@
 /*
  * zfs.c: argv builders for zfs(8) and parsers of its -H output.
  */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 
 #include "argv.h"
 #include "spawn.h"
@@ -38,16 +40,8 @@ static int
 zfs_run(struct ctx *ctx, struct strvec *argv, struct spawn_result *r,
     struct wserr *e)
 {
-	char	 v[VIS_BUFSZ];
-
-	if (ctx->zfs_path[0] == '\0' && spawn_which(ctx->cfg.zfs,
-	    ctx->zfs_path, sizeof(ctx->zfs_path)) == -1) {
-		ctx->zfs_path[0] = '\0';
-		wserr_set(e, EX_UNAVAILABLE, "%s: not found in "
-		    SPAWN_PATH, vis_str(v, sizeof(v), ctx->cfg.zfs));
-		return -1;
-	}
-	return spawn_run(ctx->zfs_path, argv->v, ctx->verbose, r, e);
+	return spawn_tool(ctx->zfs_path, sizeof(ctx->zfs_path), ctx->cfg.zfs,
+	    argv->v, ctx->verbose, r, e);
 }
 
 /* The one place zfs's wording is read: ENOENT has no exit status of its own. */
@@ -161,7 +155,9 @@ zfs_get(struct ctx *ctx, unsigned mask, const char *target, int depth,
 		}
 	strvec_pushl(&argv, ctx->cfg.zfs, "get", "-H", "-p", "-o",
 	    "name,property,value,source", NULL);
-	if (depth >= 0) {
+	if (depth == ZFS_RECURSE)
+		strvec_push(&argv, "-r");
+	else if (depth >= 0) {
 		strvec_push(&argv, "-d");
 		strvec_pushf(&argv, "%d", depth);
 	}
@@ -176,6 +172,23 @@ zfs_get(struct ctx *ctx, unsigned mask, const char *target, int depth,
 	buf_free(&props);
 	strvec_clear(&argv);
 	return rc;
+}
+
+int
+zfs_get_one(struct ctx *ctx, const char *name, unsigned mask,
+    struct zfs_dslist *l, struct wserr *e)
+{
+	char	 v[VIS_BUFSZ];
+
+	if (zfs_get(ctx, mask, name, -1, l, e) == -1)
+		return -1;
+	if (l->n != 1 || strcmp(l->v[0].name, name) != 0) {
+		zfs_dslist_free(l);
+		wserr_set(e, EX_UNAVAILABLE, "unexpected zfs output for %s",
+		    vis_str(v, sizeof(v), name));
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -281,6 +294,267 @@ zfs_version(struct ctx *ctx, char **ver, struct wserr *e)
 		spawn_result_free(&r);
 		rc = 0;
 	}
+	strvec_clear(&argv);
+	return rc;
+}
+
+static void
+nap(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) == -1)
+		;
+}
+
+/* Run argv directly, trying again while it fails (busy datasets). */
+static int
+run_retry(struct ctx *ctx, char *const *argv, int tries, struct wserr *e)
+{
+	struct spawn_result	 r;
+	int			 i;
+
+	for (i = 0; i < tries; i++) {
+		if (i > 0)
+			nap(500);
+		if (spawn_tool(ctx->zfs_path, sizeof(ctx->zfs_path),
+		    ctx->cfg.zfs, argv, ctx->verbose, &r, e) == -1)
+			return -1;
+		if (r.status == 0) {
+			spawn_result_free(&r);
+			return 0;
+		}
+		spawn_fail(e, argv, &r);
+		spawn_result_free(&r);
+	}
+	return -1;
+}
+
+static void
+zfs_argv(struct ctx *ctx, struct strvec *argv, ...)
+{
+	va_list	 ap;
+	const char *s;
+
+	strvec_push(argv, ctx->cfg.zfs);
+	va_start(ap, argv);
+	while ((s = va_arg(ap, const char *)) != NULL)
+		strvec_push(argv, s);
+	va_end(ap);
+}
+
+/* Undo of a dataset made in this run: unmount it, then destroy it. */
+static int
+undo_destroy(struct ctx *ctx, char *const *argv, struct wserr *e)
+{
+	struct strvec	 um = STRVEC_INIT;
+	struct wserr	 ignore;
+
+	/* argv: zfs destroy NAME */
+	zfs_argv(ctx, &um, "umount", argv[2], NULL);
+	(void)run_retry(ctx, um.v, 1, &ignore);
+	strvec_clear(&um);
+	return run_retry(ctx, argv, 8, e);
+}
+
+static int
+created(struct txn *t, struct strvec *argv, const char *name, struct wserr *e)
+{
+	struct strvec	 undo = STRVEC_INIT;
+
+	if (txn_run(t, TOOL_ZFS, argv, NULL, e) == -1)
+		return -1;
+	zfs_argv(t->ctx, &undo, "destroy", name, NULL);
+	txn_undo_fn(t, undo_destroy, &undo);
+	return 0;
+}
+
+static void
+push_props(struct strvec *argv, const struct strvec *props)
+{
+	size_t	 i;
+
+	for (i = 0; props != NULL && i < props->n; i++)
+		strvec_pushl(argv, "-o", props->v[i], NULL);
+}
+
+int
+zfs_create(struct txn *t, const char *name, const struct strvec *props,
+    struct wserr *e)
+{
+	struct strvec	 argv = STRVEC_INIT;
+	int		 rc;
+
+	zfs_argv(t->ctx, &argv, "create", NULL);
+	push_props(&argv, props);
+	strvec_push(&argv, name);
+	rc = created(t, &argv, name, e);
+	strvec_clear(&argv);
+	return rc;
+}
+
+int
+zfs_clone(struct txn *t, const char *snap, const char *name,
+    const struct strvec *props, struct wserr *e)
+{
+	struct strvec	 argv = STRVEC_INIT;
+	int		 rc;
+
+	zfs_argv(t->ctx, &argv, "clone", NULL);
+	push_props(&argv, props);
+	strvec_pushl(&argv, snap, name, NULL);
+	rc = created(t, &argv, name, e);
+	strvec_clear(&argv);
+	return rc;
+}
+
+int
+zfs_snapshot(struct txn *t, const char *name, int recursive, struct wserr *e)
+{
+	struct strvec	 argv = STRVEC_INIT, undo = STRVEC_INIT;
+	int		 rc;
+
+	zfs_argv(t->ctx, &argv, "snapshot", NULL);
+	if (recursive)
+		strvec_push(&argv, "-r");
+	strvec_push(&argv, name);
+	if ((rc = txn_run(t, TOOL_ZFS, &argv, NULL, e)) == 0) {
+		zfs_argv(t->ctx, &undo, "destroy", NULL);
+		if (recursive)
+			strvec_push(&undo, "-r");
+		strvec_push(&undo, name);
+		txn_undo_run(t, TOOL_ZFS, &undo);
+	}
+	strvec_clear(&argv);
+	return rc;
+}
+
+int
+zfs_promote(struct txn *t, const char *name, struct wserr *e)
+{
+	struct strvec	 argv = STRVEC_INIT;
+	int		 rc;
+
+	zfs_argv(t->ctx, &argv, "promote", name, NULL);
+	rc = txn_run(t, TOOL_ZFS, &argv, NULL, e);
+	strvec_clear(&argv);
+	return rc;
+}
+
+int
+zfs_set(struct txn *t, const char *name, const char *prop, const char *value,
+    const char *old, struct wserr *e)
+{
+	struct strvec	 argv = STRVEC_INIT, undo = STRVEC_INIT;
+	int		 rc;
+
+	zfs_argv(t->ctx, &argv, "set", NULL);
+	strvec_pushf(&argv, "%s=%s", prop, value);
+	strvec_push(&argv, name);
+	if ((rc = txn_run(t, TOOL_ZFS, &argv, NULL, e)) == 0) {
+		if (old != NULL) {
+			zfs_argv(t->ctx, &undo, "set", NULL);
+			strvec_pushf(&undo, "%s=%s", prop, old);
+		} else
+			zfs_argv(t->ctx, &undo, "inherit", prop, NULL);
+		strvec_push(&undo, name);
+		txn_undo_run(t, TOOL_ZFS, &undo);
+	}
+	strvec_clear(&argv);
+	return rc;
+}
+
+int
+zfs_inherit(struct txn *t, const char *name, const char *prop,
+    const char *old, struct wserr *e)
+{
+	struct strvec	 argv = STRVEC_INIT, undo = STRVEC_INIT;
+	int		 rc;
+
+	zfs_argv(t->ctx, &argv, "inherit", prop, name, NULL);
+	if ((rc = txn_run(t, TOOL_ZFS, &argv, NULL, e)) == 0 && old != NULL) {
+		zfs_argv(t->ctx, &undo, "set", NULL);
+		strvec_pushf(&undo, "%s=%s", prop, old);
+		strvec_push(&undo, name);
+		txn_undo_run(t, TOOL_ZFS, &undo);
+	}
+	strvec_clear(&argv);
+	return rc;
+}
+
+static int
+undo_retry(struct ctx *ctx, char *const *argv, struct wserr *e)
+{
+	return run_retry(ctx, argv, 8, e);
+}
+
+int
+zfs_mount(struct txn *t, const char *name, struct wserr *e)
+{
+	struct strvec	 argv = STRVEC_INIT, undo = STRVEC_INIT;
+	int		 rc;
+
+	zfs_argv(t->ctx, &argv, "mount", name, NULL);
+	if ((rc = txn_run(t, TOOL_ZFS, &argv, NULL, e)) == 0) {
+		zfs_argv(t->ctx, &undo, "umount", name, NULL);
+		txn_undo_fn(t, undo_retry, &undo);
+	}
+	strvec_clear(&argv);
+	return rc;
+}
+
+int
+zfs_umount(struct txn *t, const char *name, int force, struct wserr *e)
+{
+	struct strvec	 argv = STRVEC_INIT, undo = STRVEC_INIT;
+	int		 rc;
+
+	zfs_argv(t->ctx, &argv, "umount", NULL);
+	if (force)
+		strvec_push(&argv, "-f");
+	strvec_push(&argv, name);
+	if ((rc = txn_run(t, TOOL_ZFS, &argv, NULL, e)) == 0) {
+		zfs_argv(t->ctx, &undo, "mount", name, NULL);
+		txn_undo_run(t, TOOL_ZFS, &undo);
+	}
+	strvec_clear(&argv);
+	return rc;
+}
+
+int
+zfs_rename(struct txn *t, const char *from, const char *to, struct wserr *e)
+{
+	struct strvec	 argv = STRVEC_INIT, undo = STRVEC_INIT;
+	int		 rc;
+
+	zfs_argv(t->ctx, &argv, "rename", from, to, NULL);
+	if (t->ctx->dry_run)
+		rc = txn_run(t, TOOL_ZFS, &argv, NULL, e);
+	else if ((rc = txn_check(t, e)) == 0)
+		rc = run_retry(t->ctx, argv.v, 8, e);
+	if (rc == 0) {
+		zfs_argv(t->ctx, &undo, "rename", to, from, NULL);
+		txn_undo_fn(t, undo_retry, &undo);
+	}
+	strvec_clear(&argv);
+	return rc;
+}
+
+int
+zfs_destroy(struct txn *t, const char *name, const char *flags,
+    struct wserr *e)
+{
+	struct strvec	 argv = STRVEC_INIT;
+	int		 rc;
+
+	zfs_argv(t->ctx, &argv, "destroy", NULL);
+	if (flags != NULL && *flags != '\0')
+		strvec_push(&argv, flags);
+	strvec_push(&argv, name);
+	if (t->ctx->dry_run)
+		rc = txn_run(t, TOOL_ZFS, &argv, NULL, e);
+	else if ((rc = txn_check(t, e)) == 0)
+		rc = run_retry(t->ctx, argv.v, 8, e);
 	strvec_clear(&argv);
 	return rc;
 }

@@ -6,8 +6,12 @@
 #ifndef WARPSTOR_ZFS_H
 #define WARPSTOR_ZFS_H
 
+#include "argv.h"
 #include "ctx.h"
+#include "txn.h"
 #include "util.h"
+
+#define ZFS_RECURSE	(-2)	/* depth: zfs get -r */
 
 /* Properties warpstor reads. */
 enum zprop {
@@ -55,6 +59,9 @@ const char *zfs_prop_name(enum zprop);
  */
 int	 zfs_get(struct ctx *, unsigned mask, const char *target, int depth,
 	    struct zfs_dslist *, struct wserr *);
+/* zfs_get of exactly one dataset (no -r); 66 if it does not exist. */
+int	 zfs_get_one(struct ctx *, const char *name, unsigned mask,
+	    struct zfs_dslist *, struct wserr *);
 /* Parse that output in place (buf is kept by the list). */
 int	 zfs_parse_get(char *buf, unsigned mask, struct zfs_dslist *,
 	    struct wserr *);
@@ -71,6 +78,35 @@ void	 zfs_names_free(struct zfs_names *);
 
 /* Whether NAME (a dataset or a snapshot) exists: one zfs list. */
 int	 zfs_exists(struct ctx *, const char *name, int *exists,
+	    struct wserr *);
+
+/*
+ * Steps of a composite command, each run through t (printed with -n) with
+ * its undo recorded.  props are PROP=VAL words for -o.
+ */
+int	 zfs_create(struct txn *, const char *name, const struct strvec *props,
+	    struct wserr *);
+int	 zfs_clone(struct txn *, const char *snap, const char *name,
+	    const struct strvec *props, struct wserr *);
+int	 zfs_snapshot(struct txn *, const char *name, int recursive,
+	    struct wserr *);
+int	 zfs_promote(struct txn *, const char *name, struct wserr *);
+/* zfs set PROP=VALUE; undo: set back to old, or inherit when old is NULL. */
+int	 zfs_set(struct txn *, const char *name, const char *prop,
+	    const char *value, const char *old, struct wserr *);
+/* zfs inherit PROP; undo: set back to old. */
+int	 zfs_inherit(struct txn *, const char *name, const char *prop,
+	    const char *old, struct wserr *);
+int	 zfs_mount(struct txn *, const char *name, struct wserr *);
+int	 zfs_umount(struct txn *, const char *name, int force, struct wserr *);
+/* zfs rename (unmounted); undo: rename back. */
+int	 zfs_rename(struct txn *, const char *from, const char *to,
+	    struct wserr *);
+/*
+ * zfs destroy [-r|-R] [-f]: the last step, with no undo.  A dataset that
+ * was just unmounted can stay busy for a moment: it is tried a few times.
+ */
+int	 zfs_destroy(struct txn *, const char *name, const char *flags,
 	    struct wserr *);
 
 /* The zfs userland version, or NULL where zfs cannot tell (zfs-fuse). */

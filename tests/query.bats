@@ -200,8 +200,9 @@ teardown_file() {
 	done
 	run -0 "$WS" list_wst_methods
 	[ "$output" = "$("$WS" list-methods)" ]
+	text=$("$WS" list-methods)
 	run -0 "$WS" -j list-methods
-	assert_output --regexp '^\["exists","snapshot-exists",.*"version"\]$'
+	[ "$output" = "[\"${text//,/\",\"}\"]" ]
 }
 
 @test "underscore aliases answer like their commands" {

@@ -1,0 +1,453 @@
+/*
+ * cmd_create.c: the commands that make datasets: create-fs,
+ * create-fs-no-export, create-fs-only, snapshot, clone, clone-only.
+ */
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "command.h"
+#include "fsops.h"
+#include "nfs.h"
+#include "txn.h"
+#include "validate.h"
+#include "zfs.h"
+
+#define NEW_IDS		0x01	/* -u UID -g GID, required */
+#define NEW_TYPE	0x02	/* -t TYPE */
+#define NEW_PROPS	0x04	/* -o PROP=VAL ... */
+#define NEW_EXPORT	0x08	/* --clients, --export-options */
+#define NEW_SNAP	0x10	/* SNAPSHOT DATASET operands */
+
+/* What a command that makes a dataset was asked for. */
+struct newds {
+	const char	*snap;
+	const char	*name;
+	uid_t		 uid;
+	gid_t		 gid;
+	struct strvec	 props;
+	const char	*clients;
+	const char	*options;
+};
+
+/* Parse and check; returns -1 to go on, else the exit status. */
+static int
+newds_parse(struct ctx *ctx, int argc, char **argv, unsigned what,
+    struct newds *nd)
+{
+	static const struct option longopts[] = {
+		{ "clients", required_argument, NULL, 'C' },
+		{ "export-options", required_argument, NULL, 'E' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const struct config_type *type;
+	const char	*user = NULL, *group = NULL, *tname = NULL;
+	struct wserr	 e;
+	int		 ch, want;
+
+	memset(nd, 0, sizeof(*nd));
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":g:ho:t:u:", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'C':
+			if (!(what & NEW_EXPORT))
+				goto unknown;
+			nd->clients = optarg;
+			break;
+		case 'E':
+			if (!(what & NEW_EXPORT))
+				goto unknown;
+			nd->options = optarg;
+			break;
+		case 'g':
+			if (!(what & NEW_IDS))
+				goto unknown;
+			group = optarg;
+			break;
+		case 'h':
+			return cmd_help(ctx);
+		case 'o':
+			if (!(what & NEW_PROPS))
+				goto unknown;
+			if (valid_propassign(optarg, &e) == -1)
+				return cmd_fail(ctx, &e);
+			strvec_push(&nd->props, optarg);
+			break;
+		case 't':
+			if (!(what & NEW_TYPE))
+				goto unknown;
+			tname = optarg;
+			break;
+		case 'u':
+			if (!(what & NEW_IDS))
+				goto unknown;
+			user = optarg;
+			break;
+		case ':':
+			return cmd_usage(ctx, "option '%s' needs a value",
+			    argv[optind - 1]);
+		default:
+		unknown:
+			return cmd_usage(ctx, "unknown option '%s'",
+			    argv[optind - 1]);
+		}
+	}
+	want = what & NEW_SNAP ? 2 : 1;
+	if (argc - optind < want)
+		return cmd_usage(ctx, "missing operand");
+	if (argc - optind > want)
+		return cmd_usage(ctx, "too many operands");
+	if (what & NEW_SNAP) {
+		nd->snap = argv[optind++];
+		if (valid_snapshot(nd->snap, &e) == -1)
+			return cmd_fail(ctx, &e);
+	}
+	nd->name = argv[optind];
+	if (valid_dataset(nd->name, &e) == -1)
+		return cmd_fail(ctx, &e);
+	if (strchr(nd->name, '/') == NULL) {
+		wserr_set(&e, EX_DATAERR, "%s is a volume (a pool's root); "
+		    "name a dataset inside one", nd->name);
+		return cmd_fail(ctx, &e);
+	}
+	if (what & NEW_IDS) {
+		if (user == NULL || group == NULL)
+			return cmd_usage(ctx, "-u UID and -g GID are required");
+		if (parse_uid(user, &nd->uid, &e) == -1 ||
+		    parse_gid(group, &nd->gid, &e) == -1)
+			return cmd_fail(ctx, &e);
+	}
+	if (tname != NULL) {
+		char	*copy, *p, *tok;
+
+		if ((type = config_type(&ctx->cfg, tname)) == NULL) {
+			char	 v[VIS_BUFSZ];
+
+			wserr_set(&e, EX_DATAERR, "unknown type '%s' (types come "
+			    "from type.NAME lines in %s)",
+			    vis_str(v, sizeof(v), tname), ctx->cfg.path);
+			return cmd_fail(ctx, &e);
+		}
+		/* The type's properties first, so that -o can override. */
+		{
+			struct strvec	 all = STRVEC_INIT;
+			size_t		 i;
+
+			copy = xstrdup(type->props);
+			p = copy;
+			while ((tok = strsep(&p, " \t")) != NULL)
+				if (*tok != '\0')
+					strvec_push(&all, tok);
+			free(copy);
+			for (i = 0; i < nd->props.n; i++)
+				strvec_push(&all, nd->props.v[i]);
+			strvec_clear(&nd->props);
+			nd->props = all;
+		}
+	}
+	return -1;
+}
+
+/*
+ * Why did zfs create/clone of name fail?  Only on that path: one query
+ * each, to tell "exists" (73) and "missing" (66) apart without reading
+ * zfs's wording.
+ */
+static void
+why_not_created(struct ctx *ctx, const char *snap, const char *name,
+    struct wserr *e)
+{
+	struct wserr	 qe;
+	char		 parent[PATH_MAX];
+	int		 yes;
+
+	if (zfs_exists(ctx, name, &yes, &qe) == 0 && yes) {
+		wserr_set(e, EX_CANTCREAT, "%s already exists", name);
+		return;
+	}
+	if (snap != NULL && zfs_exists(ctx, snap, &yes, &qe) == 0 && !yes) {
+		wserr_set(e, EX_NOINPUT, "%s: does not exist", snap);
+		return;
+	}
+	(void)strlcpy(parent, name, sizeof(parent));
+	*strrchr(parent, '/') = '\0';
+	if (zfs_exists(ctx, parent, &yes, &qe) == 0 && !yes)
+		wserr_set(e, EX_NOINPUT, "parent %s: does not exist", parent);
+}
+
+/*
+ * The mountpoint of a dataset just made.  With -n nothing was made: it is
+ * worked out from the -o mountpoint= given, or from the parent's.
+ */
+static int
+new_mountpoint(struct ctx *ctx, const struct newds *nd, char **mp,
+    struct wserr *e)
+{
+	struct zfs_dslist l;
+	char		 parent[PATH_MAX];
+	size_t		 i;
+
+	*mp = NULL;
+	if (!ctx->dry_run) {
+		if (zfs_get_one(ctx, nd->name, ZPM(ZP_MOUNTPOINT) |
+		    ZPM(ZP_MOUNTED), &l, e) == -1)
+			return -1;
+		if (l.v[0].val[ZP_MOUNTPOINT] != NULL &&
+		    l.v[0].val[ZP_MOUNTPOINT][0] == '/' &&
+		    l.v[0].val[ZP_MOUNTED] != NULL &&
+		    strcmp(l.v[0].val[ZP_MOUNTED], "yes") == 0)
+			*mp = xstrdup(l.v[0].val[ZP_MOUNTPOINT]);
+		else
+			wserr_set(e, EX_UNAVAILABLE, "%s is not mounted "
+			    "(mountpoint %s)", nd->name,
+			    l.v[0].val[ZP_MOUNTPOINT] ?
+			    l.v[0].val[ZP_MOUNTPOINT] : "none");
+		zfs_dslist_free(&l);
+		return *mp != NULL ? 0 : -1;
+	}
+	for (i = 0; i < nd->props.n; i++)
+		if (strncmp(nd->props.v[i], "mountpoint=", 11) == 0)
+			*mp = xstrdup(nd->props.v[i] + 11);
+	if (*mp != NULL)
+		return 0;
+	(void)strlcpy(parent, nd->name, sizeof(parent));
+	*strrchr(parent, '/') = '\0';
+	if (zfs_get_one(ctx, parent, ZPM(ZP_MOUNTPOINT), &l, e) == -1)
+		return -1;
+	*mp = xasprintf("%s/%s", l.v[0].val[ZP_MOUNTPOINT] ?
+	    l.v[0].val[ZP_MOUNTPOINT] : "none", strrchr(nd->name, '/') + 1);
+	zfs_dslist_free(&l);
+	return 0;
+}
+
+/* chown the new dataset's root (create) or whole tree (clone). */
+static int
+take_ownership(struct txn *t, const struct newds *nd, const char *mp,
+    int tree, struct wserr *e)
+{
+	int	 mode = t->ctx->cfg.mode, fd, rc;
+	size_t	 count = 0;
+
+	if (txn_step(t, "chown%s %lu:%lu %s", tree ? " -R" : "",
+	    (unsigned long)nd->uid, (unsigned long)nd->gid, mp)) {
+		if (!tree && mode >= 0)
+			(void)txn_step(t, "chmod %04o %s", mode, mp);
+		return 0;
+	}
+	if (txn_check(t, e) == -1 ||
+	    (fd = fs_open_mount(mp, nd->name, e)) == -1)
+		return -1;
+	if (tree)
+		rc = fs_chown_tree(fd, mp, nd->uid, nd->gid, &count, e);
+	else
+		rc = fs_chown_root(fd, mp, nd->uid, nd->gid, mode, e);
+	(void)close(fd);
+	if (rc == 0 && tree && t->ctx->verbose)
+		(void)fprintf(stderr, "chown -R %lu:%lu %s: %zu entries "
+		    "changed\n", (unsigned long)nd->uid,
+		    (unsigned long)nd->gid, mp, count);
+	return rc;
+}
+
+/*
+ * The composite: make (create or clone) with the export's properties in
+ * the same call, chown, export.  what says which parts.
+ */
+static int
+make_dataset(struct ctx *ctx, int argc, char **argv, unsigned what,
+    int chown_tree)
+{
+	struct newds	 nd;
+	struct nfs_export ex;
+	struct txn	 t;
+	struct wserr	 e;
+	char		 fsid[FSID_LEN + 1], *mp = NULL;
+	int		 rc, exporting = (what & NEW_EXPORT) != 0;
+	int		 owning = (what & NEW_IDS) != 0;
+
+	memset(&ex, 0, sizeof(ex));
+	if ((rc = newds_parse(ctx, argc, argv, what, &nd)) != -1)
+		goto out;
+	if (exporting) {
+		if (nfs_export_spec(ctx, nd.clients, nd.options, &ex, &e) == -1) {
+			rc = cmd_fail(ctx, &e);
+			goto out;
+		}
+		nfs_fsid_new(fsid);
+		ex.fsid = xstrdup(fsid);
+		strvec_pushf(&nd.props, "%s=%s", zfs_prop_name(ZP_FSID), fsid);
+		strvec_pushf(&nd.props, "%s=%s", zfs_prop_name(ZP_CLIENTS),
+		    ex.clients);
+		strvec_pushf(&nd.props, "%s=%s", zfs_prop_name(ZP_OPTIONS),
+		    ex.options);
+	}
+	txn_init(&t, ctx);
+	if ((nd.snap != NULL ? zfs_clone(&t, nd.snap, nd.name, &nd.props, &e) :
+	    zfs_create(&t, nd.name, &nd.props, &e)) == -1) {
+		if (!ctx->dry_run)
+			why_not_created(ctx, nd.snap, nd.name, &e);
+		rc = txn_fail(&t, &e);
+		goto out;
+	}
+	if (owning || exporting) {
+		if (new_mountpoint(ctx, &nd, &mp, &e) == -1 ||
+		    (owning && take_ownership(&t, &nd, mp, chown_tree,
+		    &e) == -1)) {
+			rc = txn_fail(&t, &e);
+			goto out;
+		}
+	}
+	if (exporting) {
+		ex.path = xstrdup(mp);
+		if (nfs_publish(&t, &ex, 1, &e) == -1) {
+			rc = txn_fail(&t, &e);
+			goto out;
+		}
+	}
+	if (txn_check(&t, &e) == -1) {
+		rc = txn_fail(&t, &e);
+		goto out;
+	}
+	txn_commit(&t);
+	if (!ctx->dry_run)
+		(void)puts(nd.name);
+	rc = 0;
+out:
+	free(mp);
+	nfs_export_free(&ex);
+	strvec_clear(&nd.props);
+	return rc;
+}
+
+/*
+ * create-fs DATASET -u UID -g GID [-t TYPE] [-o PROP=VAL]...
+ *     [--clients LIST] [--export-options OPTS]
+ * Runs: zfs create -o ... -o warpstor:fsid=U -o warpstor:clients=C
+ *     -o warpstor:options=O DATASET; zfs get (its mountpoint); chown (and
+ *     chmod) of the mountpoint; the exports file; exportfs -o per client.
+ */
+int
+cmd_create_fs(struct ctx *ctx, int argc, char **argv)
+{
+	return make_dataset(ctx, argc, argv, NEW_IDS | NEW_TYPE | NEW_PROPS |
+	    NEW_EXPORT, 0);
+}
+
+/*
+ * create-fs-no-export DATASET -u UID -g GID [-t TYPE] [-o PROP=VAL]...
+ * Runs: zfs create; zfs get (its mountpoint); chown (and chmod).
+ */
+int
+cmd_create_fs_no_export(struct ctx *ctx, int argc, char **argv)
+{
+	return make_dataset(ctx, argc, argv, NEW_IDS | NEW_TYPE | NEW_PROPS, 0);
+}
+
+/*
+ * create-fs-only DATASET [-o PROP=VAL]...
+ * Runs: zfs create.
+ */
+int
+cmd_create_fs_only(struct ctx *ctx, int argc, char **argv)
+{
+	return make_dataset(ctx, argc, argv, NEW_PROPS, 0);
+}
+
+/*
+ * clone SNAPSHOT DATASET -u UID -g GID [-o PROP=VAL]... [--clients LIST]
+ *     [--export-options OPTS]
+ * Runs: zfs clone -o ... -o warpstor:* SNAPSHOT DATASET; zfs get (its
+ *     mountpoint); chown of the whole tree; the exports file; exportfs -o
+ *     per client.
+ */
+int
+cmd_clone(struct ctx *ctx, int argc, char **argv)
+{
+	return make_dataset(ctx, argc, argv, NEW_SNAP | NEW_IDS | NEW_PROPS |
+	    NEW_EXPORT, 1);
+}
+
+/*
+ * clone-only SNAPSHOT DATASET [-o PROP=VAL]...
+ * Runs: zfs clone.
+ */
+int
+cmd_clone_only(struct ctx *ctx, int argc, char **argv)
+{
+	return make_dataset(ctx, argc, argv, NEW_SNAP | NEW_PROPS, 0);
+}
+
+/*
+ * snapshot DATASET@NAME | DATASET NAME [-r]
+ * Runs: zfs snapshot [-r] DATASET@NAME; prints the snapshot's name.
+ */
+int
+cmd_snapshot(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct txn	 t;
+	struct wserr	 e;
+	char		*name;
+	int		 ch, recursive = 0, yes, n, rc;
+
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "hr", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'h':
+			return cmd_help(ctx);
+		case 'r':
+			recursive = 1;
+			break;
+		default:
+			return cmd_usage(ctx, "unknown option '%s'",
+			    argv[optind - 1]);
+		}
+	}
+	n = argc - optind;
+	if (n < 1)
+		return cmd_usage(ctx, "missing operand");
+	if (n > 2)
+		return cmd_usage(ctx, "too many operands");
+	if (n == 2) {
+		if (strchr(argv[optind], '@') != NULL ||
+		    strchr(argv[optind + 1], '@') != NULL)
+			return cmd_usage(ctx, "give DATASET@NAME or DATASET "
+			    "NAME");
+		name = xasprintf("%s@%s", argv[optind], argv[optind + 1]);
+	} else
+		name = xstrdup(argv[optind]);
+	if (valid_snapshot(name, &e) == -1) {
+		free(name);
+		return cmd_fail(ctx, &e);
+	}
+	txn_init(&t, ctx);
+	if (zfs_snapshot(&t, name, recursive, &e) == -1) {
+		char	*ds = xstrndup(name, strcspn(name, "@"));
+
+		if (zfs_exists(ctx, name, &yes, &e) == 0 && yes)
+			wserr_set(&e, EX_CANTCREAT, "%s already exists", name);
+		else if (zfs_exists(ctx, ds, &yes, &e) == 0 && !yes)
+			wserr_set(&e, EX_NOINPUT, "%s: does not exist", ds);
+		free(ds);
+		rc = txn_fail(&t, &e);
+		free(name);
+		return rc;
+	}
+	txn_commit(&t);
+	if (!ctx->dry_run)
+		(void)puts(name);
+	free(name);
+	return 0;
+}

@@ -1,0 +1,393 @@
+/*
+ * cmd_export.c: export, unexport, sync-exports.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "command.h"
+#include "nfs.h"
+#include "output.h"
+#include "state.h"
+#include "txn.h"
+#include "validate.h"
+#include "zfs.h"
+
+/* The one dataset a command names, with its state; checks the name. */
+static int
+one_dataset(struct ctx *ctx, const char *name, struct zfs_dslist *l,
+    struct wserr *e)
+{
+	if (valid_dataset(name, e) == -1 ||
+	    zfs_get_one(ctx, name, STATE_PROPS, l, e) == -1)
+		return -1;
+	if (l->v[0].val[ZP_TYPE] == NULL ||
+	    strcmp(l->v[0].val[ZP_TYPE], "filesystem") != 0) {
+		wserr_set(e, EX_DATAERR, "%s is not a filesystem", name);
+		zfs_dslist_free(l);
+		return -1;
+	}
+	return 0;
+}
+
+/* zfs set a warpstor:* property unless it is so locally already. */
+static int
+set_changed(struct txn *t, const struct zfs_ds *d, enum zprop p,
+    const char *value, struct wserr *e)
+{
+	const char *old = d->local & ZPM(p) ? d->val[p] : NULL;
+
+	if (old != NULL && strcmp(old, value) == 0)
+		return 0;
+	return zfs_set(t, d->name, zfs_prop_name(p), value, old, e);
+}
+
+/*
+ * export DATASET [--clients LIST] [--export-options OPTS]
+ * Export an existing, mounted filesystem; it keeps its fsid if it had
+ * one.  An exported one is exported anew with the clients and options
+ * given (its own where none are given).
+ * Runs: zfs get; zfs set for each warpstor:* property that changes; the
+ * exports file; exportfs -u of the old clients, exportfs -o of the new.
+ */
+int
+cmd_export(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "clients", required_argument, NULL, 'C' },
+		{ "export-options", required_argument, NULL, 'E' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct zfs_dslist l;
+	struct zfs_ds	*d;
+	struct nfs_export old, ex;
+	struct txn	 t;
+	struct wserr	 e;
+	const char	*clients = NULL, *options = NULL, *name;
+	char		 fsid[FSID_LEN + 1];
+	int		 ch, rc, was;
+
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'C':
+			clients = optarg;
+			break;
+		case 'E':
+			options = optarg;
+			break;
+		case 'h':
+			return cmd_help(ctx);
+		case ':':
+			return cmd_usage(ctx, "option '%s' needs a value",
+			    argv[optind - 1]);
+		default:
+			return cmd_usage(ctx, "unknown option '%s'",
+			    argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return cmd_usage(ctx, argc - optind < 1 ? "missing operand" :
+		    "too many operands");
+	name = argv[optind];
+	if (valid_dataset(name, &e) == -1)
+		return cmd_fail(ctx, &e);
+	if (clients != NULL && valid_clients(clients, &e) == -1)
+		return cmd_fail(ctx, &e);
+	if (options != NULL && valid_options(options, &e) == -1)
+		return cmd_fail(ctx, &e);
+	if (one_dataset(ctx, name, &l, &e) == -1)
+		return cmd_fail(ctx, &e);
+	d = &l.v[0];
+	memset(&old, 0, sizeof(old));
+	memset(&ex, 0, sizeof(ex));
+	if (!state_mounted(d)) {
+		wserr_set(&e, EX_UNAVAILABLE, "%s is not mounted: nothing to "
+		    "export", name);
+		rc = cmd_fail(ctx, &e);
+		goto out;
+	}
+	was = state_exported(d);
+	if (was) {
+		state_export(d, NULL, &old);
+		if (clients == NULL)
+			clients = old.clients;
+		if (options == NULL && old.options[0] != '\0')
+			options = old.options;
+	}
+	if (nfs_export_spec(ctx, clients, options, &ex, &e) == -1) {
+		rc = cmd_fail(ctx, &e);
+		goto out;
+	}
+	ex.path = xstrdup(d->val[ZP_MOUNTPOINT]);
+	if ((d->local & ZPM(ZP_FSID)) && nfs_valid_fsid(d->val[ZP_FSID]))
+		ex.fsid = xstrdup(d->val[ZP_FSID]);
+	else {
+		nfs_fsid_new(fsid);
+		ex.fsid = xstrdup(fsid);
+	}
+	txn_init(&t, ctx);
+	if ((was && nfs_withdraw(&t, &old, 1, &e) == -1) ||
+	    set_changed(&t, d, ZP_FSID, ex.fsid, &e) == -1 ||
+	    set_changed(&t, d, ZP_CLIENTS, ex.clients, &e) == -1 ||
+	    set_changed(&t, d, ZP_OPTIONS, ex.options, &e) == -1 ||
+	    nfs_publish(&t, &ex, 1, &e) == -1 || txn_check(&t, &e) == -1) {
+		rc = txn_fail(&t, &e);
+		goto out;
+	}
+	txn_commit(&t);
+	rc = 0;
+out:
+	nfs_export_free(&old);
+	nfs_export_free(&ex);
+	zfs_dslist_free(&l);
+	return rc;
+}
+
+/*
+ * unexport DATASET
+ * Withdraw the export; the fsid property stays for a later export.
+ * Runs: zfs get; the exports file; exportfs -u per client; zfs inherit
+ * warpstor:clients and warpstor:options.
+ */
+int
+cmd_unexport(struct ctx *ctx, int argc, char **argv)
+{
+	struct zfs_dslist l;
+	struct zfs_ds	*d;
+	struct nfs_export ex;
+	struct txn	 t;
+	struct wserr	 e;
+	const char	*name;
+	int		 rc;
+
+	if ((rc = cmd_operands(ctx, argc, argv, 1, 1)) != -1)
+		return rc;
+	name = argv[optind];
+	if (one_dataset(ctx, name, &l, &e) == -1)
+		return cmd_fail(ctx, &e);
+	d = &l.v[0];
+	if (!state_exported(d)) {
+		zfs_dslist_free(&l);
+		wserr_set(&e, EX_NOINPUT, "%s: not exported", name);
+		return cmd_fail(ctx, &e);
+	}
+	memset(&ex, 0, sizeof(ex));
+	state_export(d, NULL, &ex);
+	txn_init(&t, ctx);
+	if ((state_mounted(d) && nfs_withdraw(&t, &ex, 1, &e) == -1) ||
+	    zfs_inherit(&t, name, zfs_prop_name(ZP_CLIENTS), ex.clients,
+	    &e) == -1 ||
+	    ((d->local & ZPM(ZP_OPTIONS)) && zfs_inherit(&t, name,
+	    zfs_prop_name(ZP_OPTIONS), d->val[ZP_OPTIONS], &e) == -1) ||
+	    txn_check(&t, &e) == -1)
+		rc = txn_fail(&t, &e);
+	else {
+		txn_commit(&t);
+		rc = 0;
+	}
+	nfs_export_free(&ex);
+	zfs_dslist_free(&l);
+	return rc;
+}
+
+/* Every option of want is among have's (exportfs -v spells out more). */
+static int
+options_cover(const char *have, const char *want)
+{
+	char	*w = xstrdup(want), *p = w, *tok;
+	int	 ok = 1;
+
+	while (ok && (tok = strsep(&p, ",")) != NULL) {
+		const char *h = have;
+		size_t	 len = strlen(tok);
+
+		if (*tok == '\0')
+			continue;
+		ok = 0;
+		while ((h = strstr(h, tok)) != NULL) {
+			if ((h == have || h[-1] == ',') &&
+			    (h[len] == ',' || h[len] == '\0')) {
+				ok = 1;
+				break;
+			}
+			h += len;
+		}
+	}
+	free(w);
+	return ok;
+}
+
+static void
+report(struct ctx *ctx, struct json_object *a, const char *action,
+    const char *client, const char *path)
+{
+	if (ctx->dry_run)
+		return;		/* the plan says it */
+	if (a != NULL) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "action",
+		    json_object_new_string(action));
+		json_object_object_add(o, "client", out_jstr(client));
+		json_object_object_add(o, "path", json_object_new_string(path));
+		json_object_array_add(a, o);
+	} else if (client != NULL)
+		(void)printf("%s %s:%s\n", action, client, path);
+	else
+		(void)printf("%s %s\n", action, path);
+}
+
+/*
+ * sync-exports
+ * Rebuild the exports file and the live table from the properties:
+ * export what is missing or differs, withdraw what warpstor exported
+ * (in the old file, or with a fsid warpstor keeps) that no property
+ * names any more; print what changed.
+ * Runs: zfs get (all datasets), exportfs -v, the exports file,
+ * exportfs -o / -u per client that changes.
+ */
+int
+cmd_sync_exports(struct ctx *ctx, int argc, char **argv)
+{
+	struct zfs_dslist l;
+	struct nfs_export *want = NULL, *oldv = NULL;
+	struct nfs_live	*live = NULL;
+	struct nfs_file	 f;
+	struct txn	 t;
+	struct wserr	 e;
+	struct json_object *a = NULL;
+	size_t		 i, j, nwant = 0, nold = 0, nlive = 0;
+	char		*data;
+	int		 rc;
+
+	if ((rc = cmd_operands(ctx, argc, argv, 0, 0)) != -1)
+		return rc;
+	memset(&f, 0, sizeof(f));
+	if (zfs_get(ctx, STATE_PROPS, NULL, -1, &l, &e) == -1)
+		return cmd_fail(ctx, &e);
+	if (nfs_live_read(ctx, &live, &nlive, &e) == -1 ||
+	    nfs_file_read(ctx->cfg.exports_file, &f, &e) == -1) {
+		rc = cmd_fail(ctx, &e);
+		goto out;
+	}
+	want = xcalloc(l.n, sizeof(*want));
+	for (i = 0; i < l.n; i++) {
+		if (!state_exported(&l.v[i]))
+			continue;
+		if (!state_mounted(&l.v[i])) {
+			(void)fprintf(stderr, "warpstor: sync-exports: %s is "
+			    "not mounted: not exported\n", l.v[i].name);
+			continue;
+		}
+		state_export(&l.v[i], NULL, &want[nwant++]);
+	}
+	(void)nfs_file_exports(&f, &oldv, &nold);
+
+	if (ctx->json && !ctx->dry_run)
+		a = json_object_new_array();
+	txn_init(&t, ctx);
+	/* The file, rebuilt whole from the properties. */
+	for (i = 0; i < f.n; i++)
+		free(f.lines[i]);
+	f.n = 0;
+	for (i = 0; i < nwant; i++)
+		nfs_file_set(&f, &want[i]);
+	data = nfs_file_render(&f);
+	if (f.before == NULL || strcmp(data, f.before) != 0) {
+		if (nfs_file_write(&t, &f, &e) == -1) {
+			free(data);
+			goto fail;
+		}
+		report(ctx, a, "write", NULL, ctx->cfg.exports_file);
+	}
+	free(data);
+	/* Then the live table: what is wanted, client by client. */
+	for (i = 0; i < nwant; i++) {
+		char	*cl = xstrdup(want[i].clients), *p = cl, *c;
+
+		while ((c = strsep(&p, ",")) != NULL) {
+			int	 ok = 0;
+
+			for (j = 0; j < nlive && !ok; j++) {
+				char	*fs;
+
+				if (strcmp(live[j].path, want[i].path) != 0 ||
+				    strcmp(live[j].client, c) != 0)
+					continue;
+				fs = nfs_live_fsid(&live[j]);
+				ok = fs != NULL && strcmp(fs, want[i].fsid) == 0 &&
+				    options_cover(live[j].options,
+				    want[i].options);
+				free(fs);
+			}
+			if (ok)
+				continue;
+			if (nfs_export_one(&t, &want[i], c, &e) == -1) {
+				free(cl);
+				goto fail;
+			}
+			report(ctx, a, "export", c, want[i].path);
+		}
+		free(cl);
+	}
+	/* And what warpstor exported that nothing wants any more. */
+	for (j = 0; j < nlive; j++) {
+		struct nfs_export ex;
+		char	*fs = nfs_live_fsid(&live[j]);
+		int	 ours = 0, wanted = 0;
+
+		for (i = 0; i < nold && !ours; i++)
+			ours = strcmp(oldv[i].path, live[j].path) == 0;
+		for (i = 0; i < l.n && !ours && fs != NULL; i++)
+			ours = (l.v[i].local & ZPM(ZP_FSID)) &&
+			    l.v[i].val[ZP_FSID] != NULL &&
+			    strcmp(l.v[i].val[ZP_FSID], fs) == 0;
+		for (i = 0; i < nwant && !wanted; i++) {
+			char	*cl = xstrdup(want[i].clients), *p = cl, *c;
+
+			while (!wanted && (c = strsep(&p, ",")) != NULL)
+				wanted = strcmp(want[i].path,
+				    live[j].path) == 0 &&
+				    strcmp(c, live[j].client) == 0;
+			free(cl);
+		}
+		if (!ours || wanted) {
+			free(fs);
+			continue;
+		}
+		ex.path = live[j].path;
+		ex.clients = live[j].client;
+		ex.options = live[j].options;
+		ex.fsid = fs != NULL ? fs : (char *)"";
+		rc = nfs_unexport_one(&t, &ex, live[j].client, &e);
+		free(fs);
+		if (rc == -1)
+			goto fail;
+		report(ctx, a, "unexport", live[j].client, live[j].path);
+	}
+	if (txn_check(&t, &e) == -1)
+		goto fail;
+	txn_commit(&t);
+	if (a != NULL) {
+		out_json(a);
+		a = NULL;
+	}
+	rc = 0;
+	goto out;
+fail:
+	rc = txn_fail(&t, &e);
+out:
+	if (a != NULL)
+		json_object_put(a);
+	state_exports_free(want, nwant);
+	state_exports_free(oldv, nold);
+	nfs_live_free(live, nlive);
+	nfs_file_free(&f);
+	zfs_dslist_free(&l);
+	return rc;
+}

@@ -1,0 +1,430 @@
+/*
+ * cmd_lifecycle.c: promote, rename, destroy.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "command.h"
+#include "fsops.h"
+#include "nfs.h"
+#include "state.h"
+#include "txn.h"
+#include "validate.h"
+#include "zfs.h"
+
+/* name is ds itself, a descendant, or one of their snapshots. */
+static int
+in_tree(const char *name, const char *ds)
+{
+	size_t	 len = strlen(ds);
+
+	return strncmp(name, ds, len) == 0 && (name[len] == '\0' ||
+	    name[len] == '/' || name[len] == '@');
+}
+
+/* Append who holds any of the mountpoints to e's message. */
+static void
+add_holders(struct wserr *e, char *const *mps, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		char	*h = fs_holders(mps[i]);
+
+		if (h != NULL) {
+			size_t	 len = strlen(e->msg);
+
+			(void)snprintf(e->msg + len, sizeof(e->msg) - len,
+			    "; %s is busy, held by: %s", mps[i], h);
+			free(h);
+		}
+	}
+}
+
+/*
+ * promote CLONE
+ * Runs: zfs promote CLONE.  Exports stay as they are.
+ */
+int
+cmd_promote(struct ctx *ctx, int argc, char **argv)
+{
+	struct txn	 t;
+	struct wserr	 e;
+	const char	*name;
+	int		 rc, yes;
+
+	if ((rc = cmd_operands(ctx, argc, argv, 1, 1)) != -1)
+		return rc;
+	name = argv[optind];
+	if (valid_dataset(name, &e) == -1)
+		return cmd_fail(ctx, &e);
+	txn_init(&t, ctx);
+	if (zfs_promote(&t, name, &e) == -1) {
+		if (zfs_exists(ctx, name, &yes, &e) == 0 && !yes)
+			wserr_set(&e, EX_NOINPUT, "%s: does not exist", name);
+		return txn_fail(&t, &e);
+	}
+	txn_commit(&t);
+	return 0;
+}
+
+/* Sort names so that children come after their parents. */
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+rename_snapshot(struct ctx *ctx, const char *from, const char *to)
+{
+	struct txn	 t;
+	struct wserr	 e;
+	int		 yes;
+
+	if (valid_snapshot(to, &e) == -1)
+		return cmd_fail(ctx, &e);
+	if (strcspn(from, "@") != strcspn(to, "@") ||
+	    strncmp(from, to, strcspn(from, "@")) != 0) {
+		wserr_set(&e, EX_DATAERR, "a snapshot is renamed within its "
+		    "dataset: %s and %s differ before '@'", from, to);
+		return cmd_fail(ctx, &e);
+	}
+	if (zfs_exists(ctx, from, &yes, &e) == -1)
+		return cmd_fail(ctx, &e);
+	if (!yes) {
+		wserr_set(&e, EX_NOINPUT, "%s: does not exist", from);
+		return cmd_fail(ctx, &e);
+	}
+	if (zfs_exists(ctx, to, &yes, &e) == -1)
+		return cmd_fail(ctx, &e);
+	if (yes) {
+		wserr_set(&e, EX_CANTCREAT, "%s already exists", to);
+		return cmd_fail(ctx, &e);
+	}
+	txn_init(&t, ctx);
+	if (zfs_rename(&t, from, to, &e) == -1)
+		return txn_fail(&t, &e);
+	txn_commit(&t);
+	return 0;
+}
+
+/*
+ * rename OLD NEW
+ * Snapshots (ds@a ds@b): zfs rename.  Filesystems: withdraw the exports
+ * of OLD and below (file, then exportfs -u), zfs umount them (deepest
+ * first), zfs rename, zfs mount them again, and export them at their new
+ * mountpoints with the same fsid, clients and options.
+ * Runs: zfs get -r (OLD), zfs list (NEW), ..., zfs get -r (NEW).
+ */
+int
+cmd_rename(struct ctx *ctx, int argc, char **argv)
+{
+	struct zfs_dslist old, new;
+	struct nfs_export *olds = NULL, *news = NULL;
+	struct txn	 t;
+	struct wserr	 e;
+	const char	*from, *to;
+	char		**mounted = NULL, **mps = NULL;
+	size_t		 i, j, nex = 0, nmnt = 0, len;
+	int		 rc, yes;
+
+	if ((rc = cmd_operands(ctx, argc, argv, 2, 2)) != -1)
+		return rc;
+	from = argv[optind];
+	to = argv[optind + 1];
+	if (strchr(from, '@') != NULL) {
+		if (valid_snapshot(from, &e) == -1)
+			return cmd_fail(ctx, &e);
+		return rename_snapshot(ctx, from, to);
+	}
+	if (valid_dataset(from, &e) == -1 || valid_dataset(to, &e) == -1)
+		return cmd_fail(ctx, &e);
+	if (strchr(from, '/') == NULL || strchr(to, '/') == NULL) {
+		wserr_set(&e, EX_NOPERM, "refusing to rename a volume (a "
+		    "pool's root)");
+		return cmd_fail(ctx, &e);
+	}
+	if (in_tree(to, from)) {
+		wserr_set(&e, EX_DATAERR, "%s is inside %s", to, from);
+		return cmd_fail(ctx, &e);
+	}
+	if (zfs_get(ctx, STATE_PROPS, from, ZFS_RECURSE, &old, &e) == -1)
+		return cmd_fail(ctx, &e);
+	if (zfs_exists(ctx, to, &yes, &e) == -1 || (yes && (wserr_set(&e,
+	    EX_CANTCREAT, "%s already exists", to), 1))) {
+		zfs_dslist_free(&old);
+		return cmd_fail(ctx, &e);
+	}
+	len = strlen(from);
+	olds = xcalloc(old.n, sizeof(*olds));
+	news = xcalloc(old.n, sizeof(*news));
+	mounted = xcalloc(old.n, sizeof(*mounted));
+	mps = xcalloc(old.n, sizeof(*mps));
+	for (i = 0; i < old.n; i++) {
+		struct zfs_ds *d = &old.v[i];
+
+		if (strcmp(d->val[ZP_TYPE] ? d->val[ZP_TYPE] : "",
+		    "filesystem") != 0 || !state_mounted(d))
+			continue;
+		mps[nmnt] = d->val[ZP_MOUNTPOINT];
+		mounted[nmnt++] = d->name;
+		if (state_exported(d))
+			state_export(d, NULL, &olds[nex++]);
+	}
+	qsort(mounted, nmnt, sizeof(*mounted), cmp_str);
+
+	txn_init(&t, ctx);
+	if (nfs_withdraw(&t, olds, nex, &e) == -1)
+		goto fail;
+	for (i = nmnt; i-- > 0;)
+		if (zfs_umount(&t, mounted[i], 0, &e) == -1) {
+			add_holders(&e, mps, nmnt);
+			goto fail;
+		}
+	if (zfs_rename(&t, from, to, &e) == -1) {
+		add_holders(&e, mps, nmnt);
+		goto fail;
+	}
+	for (i = 0; i < nmnt; i++) {
+		char	*n = xasprintf("%s%s", to, mounted[i] + len);
+
+		rc = zfs_mount(&t, n, &e);
+		free(n);
+		if (rc == -1)
+			goto fail;
+	}
+	if (nex > 0 && !ctx->dry_run) {
+		/* Where they are now, and the same export there. */
+		if (zfs_get(ctx, ZPM(ZP_MOUNTPOINT) | ZPM(ZP_MOUNTED), to,
+		    ZFS_RECURSE, &new, &e) == -1)
+			goto fail;
+		for (i = 0, j = 0; i < old.n; i++) {
+			struct zfs_ds *d = &old.v[i];
+			char	*n;
+			size_t	 k;
+
+			if (!state_exported(d) || !state_mounted(d))
+				continue;
+			n = xasprintf("%s%s", to, d->name + len);
+			for (k = 0; k < new.n; k++)
+				if (strcmp(new.v[k].name, n) == 0)
+					break;
+			free(n);
+			if (k == new.n || !state_mounted(&new.v[k])) {
+				wserr_set(&e, EX_UNAVAILABLE, "%s%s is not "
+				    "mounted after the rename", to,
+				    d->name + len);
+				zfs_dslist_free(&new);
+				goto fail;
+			}
+			state_export(d, new.v[k].val[ZP_MOUNTPOINT], &news[j++]);
+		}
+		zfs_dslist_free(&new);
+		if (nfs_publish(&t, news, j, &e) == -1)
+			goto fail;
+		state_exports_free(news, j);
+		news = NULL;
+	} else if (nex > 0) {
+		(void)txn_step(&t, "export %zu dataset%s at %s's new "
+		    "mountpoints, same fsid, clients and options", nex,
+		    nex == 1 ? "" : "s", to);
+	}
+	if (txn_check(&t, &e) == -1)
+		goto fail;
+	txn_commit(&t);
+	rc = 0;
+	goto out;
+fail:
+	rc = txn_fail(&t, &e);
+out:
+	state_exports_free(olds, nex);
+	free(news);
+	free(mounted);
+	free(mps);
+	zfs_dslist_free(&old);
+	return rc;
+}
+
+/* Is name among the v[0..n) of set? */
+static int
+marked(const struct zfs_dslist *l, const char *set, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < l->n; i++)
+		if (set[i] && strcmp(l->v[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * destroy [-r | -R] [-f] DATASET | SNAPSHOT
+ * Withdraws the export of everything that will go (file, then exportfs
+ * -u), unmounts it (deepest first), then destroys.  Refuses a volume's
+ * root, a dataset with children or snapshots without -r, and anything
+ * with dependent clones without -R (naming them).
+ * Runs: zfs get (all datasets: one query), ..., zfs destroy.
+ */
+int
+cmd_destroy(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct zfs_dslist l;
+	struct nfs_export *exs = NULL;
+	struct txn	 t;
+	struct wserr	 e;
+	struct buf	 deps = { NULL, 0, 0 };
+	const char	*target, *snap;
+	char		*set = NULL, **mps = NULL, **mnt = NULL, flags[8];
+	size_t		 i, k, nex = 0, nmnt = 0, nset = 0;
+	int		 ch, r = 0, R = 0, f = 0, rc, changed;
+
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "fhrR", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			f = 1;
+			break;
+		case 'h':
+			return cmd_help(ctx);
+		case 'r':
+			r = 1;
+			break;
+		case 'R':
+			R = 1;
+			break;
+		default:
+			return cmd_usage(ctx, "unknown option '%s'",
+			    argv[optind - 1]);
+		}
+	}
+	if (r && R)
+		return cmd_usage(ctx, "-r and -R go alone");
+	if (argc - optind != 1)
+		return cmd_usage(ctx, argc - optind < 1 ? "missing operand" :
+		    "too many operands");
+	target = argv[optind];
+	if (valid_dataset_or_snapshot(target, &e) == -1)
+		return cmd_fail(ctx, &e);
+	snap = strchr(target, '@');
+	if (snap == NULL && strchr(target, '/') == NULL) {
+		wserr_set(&e, EX_NOPERM, "refusing to destroy %s: it is a "
+		    "volume (a pool's root); rebuild-vol empties one", target);
+		return cmd_fail(ctx, &e);
+	}
+	if (zfs_get(ctx, STATE_PROPS, NULL, -1, &l, &e) == -1)
+		return cmd_fail(ctx, &e);
+	set = xcalloc(l.n, 1);
+	for (i = 0; i < l.n; i++) {
+		const char *n = l.v[i].name;
+
+		if (snap == NULL)
+			set[i] = in_tree(n, target);
+		else if (strcmp(n, target) == 0)
+			set[i] = 1;
+		else if (r || R) {
+			/* -r on a snapshot: the same snapshot below */
+			size_t	 dl = (size_t)(snap - target);
+			const char *at = strchr(n, '@');
+
+			set[i] = at != NULL && strcmp(at, snap) == 0 &&
+			    strncmp(n, target, dl) == 0 && n[dl] == '/';
+		}
+	}
+	for (i = 0; i < l.n && !(set[i] && strcmp(l.v[i].name, target) == 0);
+	    i++)
+		;
+	if (i == l.n) {
+		wserr_set(&e, EX_NOINPUT, "%s: does not exist", target);
+		rc = cmd_fail(ctx, &e);
+		goto out;
+	}
+	for (i = 0; i < l.n; i++)
+		nset += set[i];
+	if (snap == NULL && nset > 1 && !r && !R) {
+		wserr_set(&e, EX_NOPERM, "%s has children or snapshots (%zu); "
+		    "-r destroys them too", target, nset - 1);
+		rc = cmd_fail(ctx, &e);
+		goto out;
+	}
+	/* Clones of what goes: with -R they go too (and theirs), else refuse. */
+	do {
+		changed = 0;
+		for (i = 0; i < l.n; i++) {
+			const char *o = l.v[i].val[ZP_ORIGIN];
+
+			if (set[i] || o == NULL || !marked(&l, set, o))
+				continue;
+			if (!R) {
+				if (deps.len > 0)
+					buf_append(&deps, ", ", 2);
+				buf_append(&deps, l.v[i].name,
+				    strlen(l.v[i].name));
+				continue;
+			}
+			for (k = 0; k < l.n; k++)
+				if (!set[k] && in_tree(l.v[k].name,
+				    l.v[i].name)) {
+					set[k] = 1;
+					changed = 1;
+				}
+		}
+	} while (changed);
+	if (deps.len > 0) {
+		wserr_set(&e, EX_NOPERM, "%s has dependent clones: %s; promote "
+		    "them first (warpstor promote CLONE) or use -R to destroy "
+		    "them too", target, deps.data);
+		rc = cmd_fail(ctx, &e);
+		goto out;
+	}
+
+	exs = xcalloc(l.n, sizeof(*exs));
+	mps = xcalloc(l.n, sizeof(*mps));
+	mnt = xcalloc(l.n, sizeof(*mnt));
+	for (i = 0; i < l.n; i++) {
+		if (!set[i] || !state_mounted(&l.v[i]))
+			continue;
+		mnt[nmnt] = l.v[i].name;
+		mps[nmnt++] = l.v[i].val[ZP_MOUNTPOINT];
+		if (state_exported(&l.v[i]))
+			state_export(&l.v[i], NULL, &exs[nex++]);
+	}
+	qsort(mnt, nmnt, sizeof(*mnt), cmp_str);
+
+	txn_init(&t, ctx);
+	if (nfs_withdraw(&t, exs, nex, &e) == -1)
+		goto fail;
+	for (i = nmnt; i-- > 0;)
+		if (zfs_umount(&t, mnt[i], f, &e) == -1) {
+			add_holders(&e, mps, nmnt);
+			goto fail;
+		}
+	(void)snprintf(flags, sizeof(flags), "%s%s%s%s", r || R || f ? "-" :
+	    "", r ? "r" : "", R ? "R" : "", f ? "f" : "");
+	if (zfs_destroy(&t, target, flags, &e) == -1) {
+		add_holders(&e, mps, nmnt);
+		goto fail;
+	}
+	txn_commit(&t);
+	rc = 0;
+	goto out;
+fail:
+	rc = txn_fail(&t, &e);
+out:
+	state_exports_free(exs, nex);
+	free(mps);
+	free(mnt);
+	free(set);
+	buf_free(&deps);
+	zfs_dslist_free(&l);
+	return rc;
+}

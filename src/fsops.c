@@ -1,0 +1,409 @@
+/*
+ * fsops.c: atomic file writes, the chown walk, /proc scans.
+ */
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fts.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "fsops.h"
+
+static int
+syserr(struct wserr *e, const char *what, const char *path)
+{
+	char	 v[VIS_BUFSZ];
+
+	wserr_set(e, EX_UNAVAILABLE, "%s %s: %s", what,
+	    vis_str(v, sizeof(v), path), strerror(errno));
+	return -1;
+}
+
+static int
+fsync_dir(const char *dir, struct wserr *e)
+{
+	int	 fd;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return syserr(e, "open", dir);
+	if (fsync(fd) == -1) {
+		(void)close(fd);
+		return syserr(e, "fsync", dir);
+	}
+	(void)close(fd);
+	return 0;
+}
+
+int
+fs_write_atomic(const char *path, const char *data, size_t len,
+    struct wserr *e)
+{
+	char	 dir[PATH_MAX], base[PATH_MAX], tmp[PATH_MAX];
+	int	 fd, n;
+	size_t	 off = 0;
+
+	if (strlcpy(dir, path, sizeof(dir)) >= sizeof(dir) ||
+	    strlcpy(base, path, sizeof(base)) >= sizeof(base)) {
+		errno = ENAMETOOLONG;
+		return syserr(e, "write", path);
+	}
+	(void)dirname(dir);
+	n = snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, basename(base));
+	if (n < 0 || (size_t)n >= sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return syserr(e, "write", path);
+	}
+	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
+		return syserr(e, "mkdir", dir);
+	/* Not *.exports: exportfs -r must never read a half-written file. */
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1)
+		return syserr(e, "create", tmp);
+	while (off < len) {
+		ssize_t	 w = write(fd, data + off, len - off);
+
+		if (w == -1) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		off += (size_t)w;
+	}
+	if (fchmod(fd, 0644) == -1 || fsync(fd) == -1)
+		goto fail;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) == -1)
+		goto fail;
+	return fsync_dir(dir, e);
+fail:
+	(void)syserr(e, "write", tmp);
+	if (fd != -1)
+		(void)close(fd);
+	(void)unlink(tmp);
+	return -1;
+}
+
+int
+fs_remove(const char *path, struct wserr *e)
+{
+	char	 dir[PATH_MAX];
+
+	if (unlink(path) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		return syserr(e, "remove", path);
+	}
+	(void)strlcpy(dir, path, sizeof(dir));
+	return fsync_dir(dirname(dir), e);
+}
+
+int
+fs_read(const char *path, char **data, struct wserr *e)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	char		 chunk[8192];
+	ssize_t		 n;
+	int		 fd;
+
+	*data = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		return syserr(e, "read", path);
+	}
+	buf_append(&b, "", 0);
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			(void)syserr(e, "read", path);
+			(void)close(fd);
+			buf_free(&b);
+			return -1;
+		}
+		buf_append(&b, chunk, (size_t)n);
+	}
+	(void)close(fd);
+	*data = b.data;
+	return 0;
+}
+
+/* Undo mountinfo's octal escapes (\040 for a space) in place. */
+static void
+unescape(char *s)
+{
+	char	*d = s;
+
+	for (; *s != '\0'; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
+		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*d++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 +
+			    (s[3] - '0'));
+			s += 3;
+		} else
+			*d++ = *s;
+	}
+	*d = '\0';
+}
+
+/* The device of dataset's mount at mountpoint, from mountinfo. */
+static int
+mount_dev(const char *mountpoint, const char *dataset, dev_t *dev)
+{
+	FILE	*fp;
+	char	*line = NULL;
+	size_t	 cap = 0;
+	int	 found = 0;
+
+	if ((fp = fopen("/proc/self/mountinfo", "re")) == NULL)
+		return 0;
+	while (getline(&line, &cap, fp) != -1) {
+		char		*p = line, *f[10], *sep;
+		unsigned	 maj, min;
+		int		 i;
+
+		/* id parent maj:min root mountpoint opts ... - type source */
+		for (i = 0; i < 5; i++)
+			if ((f[i] = strsep(&p, " ")) == NULL)
+				break;
+		if (i < 5 || p == NULL || (sep = strstr(p, " - ")) == NULL)
+			continue;
+		p = sep + 3;
+		if ((f[5] = strsep(&p, " ")) == NULL ||
+		    (f[6] = strsep(&p, " ")) == NULL)
+			continue;
+		unescape(f[4]);
+		unescape(f[6]);
+		if (strcmp(f[4], mountpoint) != 0 || strcmp(f[6], dataset) != 0 ||
+		    sscanf(f[2], "%u:%u", &maj, &min) != 2)
+			continue;
+		*dev = makedev(maj, min);
+		found = 1;	/* the last one is on top */
+	}
+	free(line);
+	(void)fclose(fp);
+	return found;
+}
+
+int
+fs_open_mount(const char *mountpoint, const char *dataset, struct wserr *e)
+{
+	struct stat	 sb;
+	dev_t		 dev;
+	char		 v[VIS_BUFSZ];
+	int		 fd;
+
+	if (mountpoint == NULL || mountpoint[0] != '/' ||
+	    !mount_dev(mountpoint, dataset, &dev)) {
+		wserr_set(e, EX_UNAVAILABLE, "%s is not mounted at %s",
+		    dataset, vis_str(v, sizeof(v), mountpoint ? mountpoint :
+		    "(none)"));
+		return -1;
+	}
+	fd = open(mountpoint, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1)
+		return syserr(e, "open", mountpoint);
+	if (fstat(fd, &sb) == -1 || sb.st_dev != dev) {
+		(void)close(fd);
+		wserr_set(e, EX_UNAVAILABLE, "%s: not the mount of %s",
+		    vis_str(v, sizeof(v), mountpoint), dataset);
+		return -1;
+	}
+	return fd;
+}
+
+int
+fs_chown_root(int fd, const char *mountpoint, uid_t uid, gid_t gid, int mode,
+    struct wserr *e)
+{
+	if (fchown(fd, uid, gid) == -1)
+		return syserr(e, "chown", mountpoint);
+	if (mode >= 0 && fchmod(fd, (mode_t)mode) == -1)
+		return syserr(e, "chmod", mountpoint);
+	return 0;
+}
+
+int
+fs_chown_tree(int fd, const char *mountpoint, uid_t uid, gid_t gid,
+    size_t *count, struct wserr *e)
+{
+	char	*const paths[] = { (char *)mountpoint, NULL };
+	struct stat	 root;
+	FTS		*fts;
+	FTSENT		*ent;
+	int		 rc = 0;
+
+	*count = 0;
+	if (fstat(fd, &root) == -1)
+		return syserr(e, "stat", mountpoint);
+	fts = fts_open(paths, FTS_PHYSICAL | FTS_XDEV, NULL);
+	if (fts == NULL)
+		return syserr(e, "walk", mountpoint);
+	while ((ent = fts_read(fts)) != NULL) {
+		const struct stat *sb = ent->fts_statp;
+
+		switch (ent->fts_info) {
+		case FTS_DP:
+			continue;
+		case FTS_DNR:
+		case FTS_ERR:
+		case FTS_NS:
+			errno = ent->fts_errno;
+			rc = syserr(e, "walk", ent->fts_path);
+			goto out;
+		default:
+			break;
+		}
+		if (ent->fts_level == FTS_ROOTLEVEL &&
+		    (sb->st_dev != root.st_dev || sb->st_ino != root.st_ino)) {
+			wserr_set(e, EX_UNAVAILABLE, "%s changed under us",
+			    mountpoint);
+			rc = -1;
+			goto out;
+		}
+		if (sb->st_dev != root.st_dev) {
+			/* another filesystem mounted inside: not ours */
+			(void)fts_set(fts, ent, FTS_SKIP);
+			continue;
+		}
+		if (sb->st_uid == uid && sb->st_gid == gid)
+			continue;
+		if (lchown(ent->fts_accpath, uid, gid) == -1) {
+			rc = syserr(e, "chown", ent->fts_path);
+			goto out;
+		}
+		(*count)++;
+	}
+	if (errno != 0 && ent == NULL)
+		rc = syserr(e, "walk", mountpoint);
+out:
+	(void)fts_close(fts);
+	return rc;
+}
+
+static int
+under(const char *p, const char *path, size_t len)
+{
+	return strncmp(p, path, len) == 0 && (p[len] == '\0' || p[len] == '/');
+}
+
+static int
+link_under(const char *link, const char *path, size_t len)
+{
+	char	 buf[PATH_MAX];
+	ssize_t	 n = readlink(link, buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return under(buf, path, len);
+}
+
+static int
+pid_holds(const char *pid, const char *path, size_t len, const char **how)
+{
+	char	 p[PATH_MAX], *line = NULL;
+	size_t	 cap = 0;
+	DIR	*d;
+	struct dirent *de;
+	FILE	*fp;
+	int	 found = 0;
+
+	(void)snprintf(p, sizeof(p), "/proc/%s/cwd", pid);
+	if (link_under(p, path, len)) {
+		*how = "cwd";
+		return 1;
+	}
+	(void)snprintf(p, sizeof(p), "/proc/%s/root", pid);
+	if (link_under(p, path, len)) {
+		*how = "root";
+		return 1;
+	}
+	(void)snprintf(p, sizeof(p), "/proc/%s/fd", pid);
+	if ((d = opendir(p)) != NULL) {
+		while (!found && (de = readdir(d)) != NULL) {
+			char	 fdp[PATH_MAX];
+
+			if (de->d_name[0] == '.')
+				continue;
+			(void)snprintf(fdp, sizeof(fdp), "/proc/%s/fd/%s", pid,
+			    de->d_name);
+			found = link_under(fdp, path, len);
+		}
+		(void)closedir(d);
+		if (found) {
+			*how = "open file";
+			return 1;
+		}
+	}
+	(void)snprintf(p, sizeof(p), "/proc/%s/maps", pid);
+	if ((fp = fopen(p, "re")) != NULL) {
+		while (!found && getline(&line, &cap, fp) != -1) {
+			char	*slash = strchr(line, '/');
+
+			if (slash != NULL) {
+				slash[strcspn(slash, "\n")] = '\0';
+				found = under(slash, path, len);
+			}
+		}
+		free(line);
+		(void)fclose(fp);
+		if (found) {
+			*how = "mapping";
+			return 1;
+		}
+	}
+	return 0;
+}
+
+char *
+fs_holders(const char *path)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	struct dirent	*de;
+	DIR		*d;
+	size_t		 len = strlen(path);
+	char		 self[32];
+
+	if (len == 0 || (d = opendir("/proc")) == NULL)
+		return NULL;
+	(void)snprintf(self, sizeof(self), "%ld", (long)getpid());
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	while ((de = readdir(d)) != NULL) {
+		char		 p[PATH_MAX], comm[64] = "?", *item;
+		const char	*how;
+		FILE		*fp;
+
+		if (!isdigit((unsigned char)de->d_name[0]) ||
+		    strcmp(de->d_name, self) == 0 ||
+		    !pid_holds(de->d_name, path, len, &how))
+			continue;
+		(void)snprintf(p, sizeof(p), "/proc/%s/comm", de->d_name);
+		if ((fp = fopen(p, "re")) != NULL) {
+			if (fgets(comm, sizeof(comm), fp) != NULL)
+				comm[strcspn(comm, "\n")] = '\0';
+			(void)fclose(fp);
+		}
+		item = xasprintf("%s%s (%s, %s)", b.len ? ", " : "", de->d_name,
+		    comm, how);
+		buf_append(&b, item, strlen(item));
+		free(item);
+	}
+	(void)closedir(d);
+	return b.data;
+}

@@ -1,0 +1,48 @@
+/*
+ * fsops.h: what warpstor does to files itself: atomic writes, the
+ * ownership walk of a dataset, and finding who holds a busy mountpoint.
+ * Nothing here follows a symlink or leaves the dataset's own filesystem.
+ */
+#ifndef WARPSTOR_FSOPS_H
+#define WARPSTOR_FSOPS_H
+
+#include <sys/types.h>
+
+#include "util.h"
+
+/* Write data to path: temp file in the same folder, fsync, rename, fsync
+ * of the folder.  The folder is made (0755) when missing. */
+int	 fs_write_atomic(const char *path, const char *data, size_t len,
+	    struct wserr *);
+/* Remove path and fsync its folder; a missing file is fine. */
+int	 fs_remove(const char *path, struct wserr *);
+/* Read a whole (small) file; *data NULL when it does not exist. */
+int	 fs_read(const char *path, char **data, struct wserr *);
+
+/*
+ * Open the mounted root of dataset at mountpoint: it must be in the mount
+ * table as that dataset's mount, and the opened folder must be it (same
+ * device, not a symlink).  Returns the descriptor or -1.
+ */
+int	 fs_open_mount(const char *mountpoint, const char *dataset,
+	    struct wserr *);
+
+/* chown (and, with mode >= 0, chmod) the root folder only. */
+int	 fs_chown_root(int fd, const char *mountpoint, uid_t, gid_t, int mode,
+	    struct wserr *);
+
+/*
+ * chown everything below and including the root whose descriptor is fd,
+ * never following a symlink (the link itself is changed) and never
+ * crossing into another filesystem.  *count gets the entries changed.
+ */
+int	 fs_chown_tree(int fd, const char *mountpoint, uid_t, gid_t,
+	    size_t *count, struct wserr *);
+
+/*
+ * Processes whose cwd, root, open files or mappings are at or below
+ * path, as "PID (COMM)" items, comma-separated; NULL when none.
+ */
+char	*fs_holders(const char *path);
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * state.c: reading the warpstor:* properties.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "state.h"
+
+int
+state_mounted(const struct zfs_ds *d)
+{
+	return d->val[ZP_MOUNTED] != NULL &&
+	    strcmp(d->val[ZP_MOUNTED], "yes") == 0 &&
+	    d->val[ZP_MOUNTPOINT] != NULL && d->val[ZP_MOUNTPOINT][0] == '/';
+}
+
+int
+state_exported(const struct zfs_ds *d)
+{
+	return (d->local & ZPM(ZP_CLIENTS)) && (d->local & ZPM(ZP_FSID)) &&
+	    d->val[ZP_CLIENTS] != NULL && d->val[ZP_FSID] != NULL;
+}
+
+void
+state_export(const struct zfs_ds *d, const char *path, struct nfs_export *ex)
+{
+	ex->path = xstrdup(path != NULL ? path : d->val[ZP_MOUNTPOINT]);
+	ex->clients = xstrdup(d->val[ZP_CLIENTS]);
+	ex->options = xstrdup(d->local & ZPM(ZP_OPTIONS) &&
+	    d->val[ZP_OPTIONS] != NULL ? d->val[ZP_OPTIONS] : "");
+	ex->fsid = xstrdup(d->val[ZP_FSID]);
+}
+
+void
+state_exports_free(struct nfs_export *v, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		nfs_export_free(&v[i]);
+	free(v);
+}

@@ -1,0 +1,23 @@
+/*
+ * state.h: the state model.  ZFS is the source of truth: an exported
+ * dataset carries local warpstor:fsid, warpstor:clients and
+ * warpstor:options; the exports file and the live table derive from them.
+ */
+#ifndef WARPSTOR_STATE_H
+#define WARPSTOR_STATE_H
+
+#include "nfs.h"
+#include "zfs.h"
+
+/* The properties every state query asks for. */
+#define STATE_PROPS	(ZPM(ZP_TYPE) | ZPM(ZP_MOUNTPOINT) | ZPM(ZP_MOUNTED) | \
+	ZPM(ZP_ORIGIN) | ZPM(ZP_FSID) | ZPM(ZP_CLIENTS) | ZPM(ZP_OPTIONS))
+
+int	 state_mounted(const struct zfs_ds *);
+int	 state_exported(const struct zfs_ds *);
+/* The export d's properties describe, at path (its mountpoint by default). */
+void	 state_export(const struct zfs_ds *, const char *path,
+	    struct nfs_export *);
+void	 state_exports_free(struct nfs_export *, size_t);
+
+#endif
