@@ -79,3 +79,77 @@ ws_counting_zfs() {
 	chmod +x "$w"
 	echo "$w"
 }
+
+# The state that matters after a rollback: every dataset with its type,
+# origin, mountpoint and mounted flag, every local property, the owner of
+# every mounted mountpoint, the live table and the exports file.  (Not
+# "used": zfs frees space a moment after a destroy.)
+ws_state_logical() {
+	local mp
+	zfs list -H -t all -o name,type,origin,mountpoint,mounted -r "$POOL" 2>&1
+	zfs get -H -s local -o name,property,value all -r "$POOL" 2>&1 | grep -v $'\tused' || true
+	zfs list -H -t filesystem -o mountpoint -r "$POOL" | while read -r mp; do
+		[ -d "$mp" ] && stat -c '%n %u:%g %a' "$mp"
+	done
+	echo "--- exportfs -v"
+	exportfs -v 2>&1
+	echo "--- exports file"
+	cat /etc/exports.d/*.exports 2>/dev/null || true
+	return 0
+}
+
+# A pass-through zfs (or exportfs, with $2) that fails its Nth call ($1)
+# with exit 1, counting in a file; prints its path.
+ws_failing() {
+	local n=$1 tool=${2:-zfs} real w count
+	real=$(command -v "$tool")
+	w="$BATS_TEST_TMPDIR/$tool-fail-$n"
+	count="$BATS_TEST_TMPDIR/$tool-fail-$n.count"
+	echo 0 > "$count"
+	cat > "$w" <<-WRAP
+	#!/bin/sh
+	n=\$((\$(cat '$count') + 1))
+	echo \$n > '$count'
+	if [ \$n -eq $n ]; then
+		echo "injected failure of call $n: \$*" >&2
+		exit 1
+	fi
+	exec '$real' "\$@"
+	WRAP
+	chmod +x "$w"
+	echo "$w"
+}
+
+# How many calls a command makes: run it with counting wrappers around
+# zfs and exportfs.  Sets ZFS_CALLS, EXPORTFS_CALLS and the logs.
+ws_count_calls() {
+	local zl="$BATS_TEST_TMPDIR/zfs.calls" el="$BATS_TEST_TMPDIR/exportfs.calls"
+	local zw ew real
+	zw=$(ws_counting_zfs "$zl")
+	real=$(command -v exportfs)
+	ew="$BATS_TEST_TMPDIR/exportfs-counting"
+	: > "$el"
+	printf '#!/bin/sh\nprintf "%%s\\n" "$*" >> %s\nexec %s "$@"\n' "'$el'" "'$real'" > "$ew"
+	chmod +x "$ew"
+	WARPSTOR_ZFS=$zw WARPSTOR_EXPORTFS=$ew "$@"
+	ZFS_CALLS=$(wc -l < "$zl")
+	EXPORTFS_CALLS=$(wc -l < "$el")
+}
+
+# The fsid a dataset carries (local only).
+ws_fsid() {
+	zfs get -H -s local -o value warpstor:fsid "$1"
+}
+
+# Destroy a dataset tree by hand (unmount first: zfs-fuse refuses busy).
+ws_zap() {
+	local ds i
+	zfs list -H -o name -t filesystem -r "$1" 2>/dev/null | sort -r |
+		while read -r ds; do zfs umount "$ds" 2>/dev/null || true; done
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		zfs destroy -R "$1" 2>/dev/null && return 0
+		zfs list "$1" >/dev/null 2>&1 || return 0
+		sleep 0.5
+	done
+	return 1
+}
