@@ -58,10 +58,18 @@ ws_teardown_pool() {
 ws_state() {
 	zfs list -H -t all -o all 2>&1 | sort
 	echo "--- exportfs -v"
-	exportfs -v 2>&1
+	ws_live
 	echo "--- exports file"
 	cat /etc/exports.d/*.exports 2>/dev/null || true
 	return 0
+}
+
+# The live table, one "PATH CLIENT(OPTIONS)" line per export, sorted
+# (exportfs -v lists in the order of its table, which a re-export changes).
+ws_live() {
+	exportfs -v | awk '
+		/^\// { path = $1; if (NF > 1) print path, $2; next }
+		NF > 0 { print path, $1 }' | LC_ALL=C sort
 }
 
 # A pass-through zfs that logs each call's argv to $1 (one line a call),
@@ -92,10 +100,18 @@ ws_state_logical() {
 		[ -d "$mp" ] && stat -c '%n %u:%g %a' "$mp"
 	done
 	echo "--- exportfs -v"
-	exportfs -v 2>&1
+	ws_live
 	echo "--- exports file"
 	cat /etc/exports.d/*.exports 2>/dev/null || true
 	return 0
+}
+
+# The live table, one "PATH CLIENT(OPTIONS)" line per export, sorted
+# (exportfs -v lists in the order of its table, which a re-export changes).
+ws_live() {
+	exportfs -v | awk '
+		/^\// { path = $1; if (NF > 1) print path, $2; next }
+		NF > 0 { print path, $1 }' | LC_ALL=C sort
 }
 
 # A pass-through zfs (or exportfs, with $2) that fails its Nth call ($1)

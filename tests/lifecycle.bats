@@ -1,0 +1,166 @@
+#!/usr/bin/env bats
+# promote, rename and destroy, with the exports that go along.
+
+load helper
+
+setup_file() {
+	ws_setup_pool
+	zfs create "$POOL/golden"
+	echo gold > "$POOLMNT/golden/file"
+	zfs snapshot "$POOL/golden@v1"
+	zfs create "$POOL/u"
+}
+
+teardown_file() {
+	ws_teardown_pool
+}
+
+@test "promote: one zfs call; the origin moves, the export stays" {
+	"$WS" clone "$POOL/golden@v1" "$POOL/u/p1" -u 1 -g 1 >/dev/null
+	fsid=$(ws_fsid "$POOL/u/p1")
+	ws_count_calls run -0 "$WS" promote "$POOL/u/p1"
+	[ "$ZFS_CALLS" -eq 1 ]
+	[ "$EXPORTFS_CALLS" -eq 0 ]
+	[ "$(zfs get -H -o value origin "$POOL/u/p1")" = - ]
+	[ "$(zfs get -H -o value origin "$POOL/golden")" = "$POOL/u/p1@v1" ]
+	[ "$(ws_fsid "$POOL/u/p1")" = "$fsid" ]
+	exportfs -v | grep -q "fsid=$fsid"
+	# put it back for the other tests
+	run -0 "$WS" promote "$POOL/golden"
+	run -66 "$WS" promote "$POOL/u/nope"
+	run -69 "$WS" promote "$POOL/u"
+}
+
+@test "rename: the export moves to the new mountpoint with the same fsid, clients and options" {
+	"$WS" clone "$POOL/golden@v1" "$POOL/u/r1" -u 7 -g 7 --clients 10.1.2.0/24,10.9.9.9 \
+		--export-options rw,async,no_subtree_check >/dev/null
+	fsid=$(ws_fsid "$POOL/u/r1")
+	run -0 "$WS" rename "$POOL/u/r1" "$POOL/u/r2"
+	run -1 "$WS" exists "$POOL/u/r1"
+	[ "$(ws_fsid "$POOL/u/r2")" = "$fsid" ]
+	[ "$(zfs get -H -o value mounted "$POOL/u/r2")" = yes ]
+	[ "$(cat "$POOLMNT/u/r2/file")" = gold ]
+	[ "$(stat -c %u "$POOLMNT/u/r2/file")" = 7 ]
+	grep -qx "$POOLMNT/u/r2 10.1.2.0/24(rw,async,no_subtree_check,fsid=$fsid) 10.9.9.9(rw,async,no_subtree_check,fsid=$fsid)" /etc/exports.d/warpstor.exports
+	run ! grep -q "$POOLMNT/u/r1 " /etc/exports.d/warpstor.exports
+	run -0 exportfs -v
+	refute_output --partial "$POOLMNT/u/r1"
+	[ "$(printf '%s\n' "$output" | grep -c "fsid=$fsid")" -eq 2 ]
+	assert_output --partial "$POOLMNT/u/r2"
+}
+
+@test "rename: exported children move too, each keeping its fsid" {
+	"$WS" create-fs "$POOL/u/tree" -u 1 -g 1 >/dev/null
+	"$WS" create-fs "$POOL/u/tree/kid" -u 2 -g 2 >/dev/null
+	f1=$(ws_fsid "$POOL/u/tree")
+	f2=$(ws_fsid "$POOL/u/tree/kid")
+	run -0 "$WS" rename "$POOL/u/tree" "$POOL/u/tree2"
+	[ "$(ws_fsid "$POOL/u/tree2")" = "$f1" ]
+	[ "$(ws_fsid "$POOL/u/tree2/kid")" = "$f2" ]
+	grep -q "^$POOLMNT/u/tree2 \*(.*fsid=$f1)" /etc/exports.d/warpstor.exports
+	grep -q "^$POOLMNT/u/tree2/kid \*(.*fsid=$f2)" /etc/exports.d/warpstor.exports
+	exportfs -v | grep -A1 "^$POOLMNT/u/tree2/kid" | grep -q "fsid=$f2"
+	[ "$(zfs get -H -o value mounted "$POOL/u/tree2/kid")" = yes ]
+}
+
+@test "rename: snapshots plainly; conflicts and bad names change nothing" {
+	zfs snapshot "$POOL/u/r2@a"
+	run -0 "$WS" rename "$POOL/u/r2@a" "$POOL/u/r2@b"
+	run -0 "$WS" snapshot-exists "$POOL/u/r2@b"
+	run -1 "$WS" snapshot-exists "$POOL/u/r2@a"
+	ws_state_logical > "$BATS_TEST_TMPDIR/before"
+	run -65 "$WS" rename "$POOL/u/r2@b" "$POOL/golden@b"
+	run -73 "$WS" rename "$POOL/u/r2" "$POOL/golden"
+	run -66 "$WS" rename "$POOL/u/none" "$POOL/u/none2"
+	run -77 "$WS" rename "$POOL" "other"
+	run -65 "$WS" rename "$POOL/u/r2" "$POOL/u/r2/inside"
+	run -65 "$WS" rename "$POOL/u/r2" "$POOL/u/r 3"
+	ws_state_logical > "$BATS_TEST_TMPDIR/after"
+	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+}
+
+@test "rename: a busy dataset is named with who holds it, and nothing changes" {
+	"$WS" create-fs "$POOL/u/busy" -u 1 -g 1 >/dev/null
+	ws_state_logical > "$BATS_TEST_TMPDIR/before"
+	(cd "$POOLMNT/u/busy" && exec sleep 60) &
+	holder=$!
+	sleep 0.5
+	run -69 --separate-stderr "$WS" rename "$POOL/u/busy" "$POOL/u/busy2"
+	kill $holder
+	wait $holder || true
+	[[ ${stderr_lines[0]} == *"is busy, held by: $holder (sleep, cwd)"* ]]
+	ws_state_logical > "$BATS_TEST_TMPDIR/after"
+	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+}
+
+@test "destroy: withdraws the export, then destroys" {
+	"$WS" clone "$POOL/golden@v1" "$POOL/u/d1" -u 1 -g 1 --clients 10.0.0.1,10.0.0.2 >/dev/null
+	ws_count_calls run -0 "$WS" destroy "$POOL/u/d1"
+	run -1 "$WS" exists "$POOL/u/d1"
+	run ! grep -q "$POOLMNT/u/d1 " /etc/exports.d/warpstor.exports
+	run -0 exportfs -v
+	refute_output --partial "$POOLMNT/u/d1"
+	# one query, umount, destroy; one exportfs -u per client
+	[ "$EXPORTFS_CALLS" -eq 2 ]
+	grep -q "^get " "$BATS_TEST_TMPDIR/zfs.calls"
+	[ "$(grep -c '^get ' "$BATS_TEST_TMPDIR/zfs.calls")" -eq 1 ]
+}
+
+@test "destroy -r: the whole tree and its exports" {
+	"$WS" create-fs "$POOL/u/t" -u 1 -g 1 >/dev/null
+	"$WS" create-fs "$POOL/u/t/a" -u 1 -g 1 >/dev/null
+	"$WS" snapshot "$POOL/u/t/a@s" >/dev/null
+	run -77 --separate-stderr "$WS" destroy "$POOL/u/t"
+	[[ $stderr == *"has children or snapshots (2); -r destroys them too" ]]
+	run -0 "$WS" destroy -r "$POOL/u/t"
+	run -1 "$WS" exists "$POOL/u/t"
+	run ! grep -q "$POOLMNT/u/t[ /]" /etc/exports.d/warpstor.exports
+	run -0 ws_live
+	refute_output --partial "$POOLMNT/u/t "
+	refute_output --partial "$POOLMNT/u/t/"
+}
+
+@test "destroy: dependent clones are named, with promote suggested; -R takes them too" {
+	"$WS" create-fs "$POOL/u/base" -u 1 -g 1 >/dev/null
+	"$WS" snapshot "$POOL/u/base@s" >/dev/null
+	"$WS" clone "$POOL/u/base@s" "$POOL/u/dep1" -u 1 -g 1 >/dev/null
+	"$WS" clone "$POOL/u/base@s" "$POOL/u/dep2" -u 1 -g 1 >/dev/null
+	ws_state_logical > "$BATS_TEST_TMPDIR/before"
+	run -77 --separate-stderr "$WS" destroy -r "$POOL/u/base"
+	[ "$stderr" = "warpstor: destroy: $POOL/u/base has dependent clones: $POOL/u/dep1, $POOL/u/dep2; promote them first (warpstor promote CLONE) or use -R to destroy them too" ]
+	run -77 "$WS" destroy "$POOL/u/base@s"
+	ws_state_logical > "$BATS_TEST_TMPDIR/after"
+	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	run -0 "$WS" destroy -R "$POOL/u/base"
+	run -1 "$WS" exists "$POOL/u/dep1"
+	run -1 "$WS" exists "$POOL/u/dep2"
+	run -0 exportfs -v
+	refute_output --partial "$POOLMNT/u/dep"
+	run ! grep -q "$POOLMNT/u/dep" /etc/exports.d/warpstor.exports
+}
+
+@test "destroy: a snapshot; a volume root is refused (77); a missing one is 66" {
+	zfs snapshot "$POOL/u@gone"
+	run -0 "$WS" destroy "$POOL/u@gone"
+	run -1 "$WS" snapshot-exists "$POOL/u@gone"
+	run -77 --separate-stderr "$WS" destroy "$POOL"
+	[[ $stderr == *"refusing to destroy $POOL: it is a volume"* ]]
+	run -77 "$WS" destroy -r "$POOL"
+	run -66 "$WS" destroy "$POOL/u/never"
+	run -64 "$WS" destroy -r -R "$POOL/u"
+}
+
+@test "destroy: busy names the holder, and the export comes back" {
+	"$WS" create-fs "$POOL/u/held" -u 1 -g 1 >/dev/null
+	ws_state_logical > "$BATS_TEST_TMPDIR/before"
+	(cd "$POOLMNT/u/held" && exec sleep 60) &
+	holder=$!
+	sleep 0.5
+	run -69 --separate-stderr "$WS" destroy "$POOL/u/held"
+	kill $holder
+	wait $holder || true
+	[[ ${stderr_lines[0]} == *"held by: $holder (sleep, cwd)"* ]]
+	ws_state_logical > "$BATS_TEST_TMPDIR/after"
+	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	run -0 "$WS" destroy "$POOL/u/held"
+}
