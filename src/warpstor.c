@@ -281,6 +281,11 @@ main(int argc, char *argv[])
 		return EX_USAGE;
 	}
 
+	if ((ctx.cmd->flags & CMD_ROOT) && geteuid() != 0 && !ctx.dry_run) {
+		(void)fprintf(stderr, "warpstor: %s: must be run as root\n",
+		    ctx.cmd->name);
+		return EX_NOPERM;
+	}
 	if (config == NULL) {
 		if ((env = getenv("WARPSTOR_CONFIG")) != NULL && *env != '\0')
 			config = env;
@@ -293,12 +298,6 @@ main(int argc, char *argv[])
 		rc = cmd_fail(&ctx, &e);
 		config_free(&ctx.cfg);
 		return rc;
-	}
-	if ((ctx.cmd->flags & CMD_ROOT) && geteuid() != 0) {
-		(void)fprintf(stderr, "warpstor: %s: must be run as root\n",
-		    ctx.cmd->name);
-		config_free(&ctx.cfg);
-		return EX_NOPERM;
 	}
 	if ((ctx.cmd->flags & CMD_LOCK) && !ctx.dry_run) {
 		lockfd = lock_acquire(ctx.cfg.lock_file, ctx.wait_secs, &e);

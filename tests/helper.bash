@@ -115,18 +115,24 @@ ws_live() {
 }
 
 # A pass-through zfs (or exportfs, with $2) that fails its Nth call ($1)
-# with exit 1, counting in a file; prints its path.
+# with exit 1, and every later call with the very same argv (so that a
+# retry cannot hide the fault; undo commands differ and pass).  Counts in
+# a file; prints its path.
 ws_failing() {
-	local n=$1 tool=${2:-zfs} real w count
+	local n=$1 tool=${2:-zfs} real w state
 	real=$(command -v "$tool")
 	w="$BATS_TEST_TMPDIR/$tool-fail-$n"
-	count="$BATS_TEST_TMPDIR/$tool-fail-$n.count"
-	echo 0 > "$count"
+	state="$BATS_TEST_TMPDIR/$tool-fail-$n.state"
+	echo 0 > "$state.count"
+	: > "$state.argv"
 	cat > "$w" <<-WRAP
 	#!/bin/sh
-	n=\$((\$(cat '$count') + 1))
-	echo \$n > '$count'
+	n=\$((\$(cat '$state.count') + 1))
+	echo \$n > '$state.count'
 	if [ \$n -eq $n ]; then
+		printf '%s\\n' "\$*" > '$state.argv'
+	fi
+	if [ -s '$state.argv' ] && [ "\$*" = "\$(cat '$state.argv')" ]; then
 		echo "injected failure of call $n: \$*" >&2
 		exit 1
 	fi

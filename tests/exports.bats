@@ -1,0 +1,131 @@
+#!/usr/bin/env bats
+# export, unexport, vfsid and sync-exports: the properties are the truth,
+# the exports file and the live table follow them.
+
+load helper
+
+setup_file() {
+	ws_setup_pool
+	zfs create "$POOL/e"
+}
+
+teardown_file() {
+	ws_teardown_pool
+}
+
+@test "export: an existing dataset gets a fsid, the file and the live table" {
+	zfs create "$POOL/e/plain"
+	ws_count_calls run -0 "$WS" export "$POOL/e/plain" --clients 10.2.0.0/16
+	fsid=$(ws_fsid "$POOL/e/plain")
+	[[ $fsid =~ ^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$ ]]
+	[ "$(zfs get -H -s local -o value warpstor:clients "$POOL/e/plain")" = 10.2.0.0/16 ]
+	grep -qx "$POOLMNT/e/plain 10.2.0.0/16(rw,sync,no_subtree_check,root_squash,fsid=$fsid)" /etc/exports.d/warpstor.exports
+	run -0 ws_live
+	assert_line --regexp "^$POOLMNT/e/plain 10.2.0.0/16\(.*fsid=$fsid"
+	[ "$EXPORTFS_CALLS" -eq 1 ]
+	run -0 "$WS" vfsid "$POOL/e/plain"
+	assert_output "$fsid"
+}
+
+@test "unexport keeps the fsid; a later export reuses it" {
+	fsid=$(ws_fsid "$POOL/e/plain")
+	run -0 "$WS" unexport "$POOL/e/plain"
+	[ "$(ws_fsid "$POOL/e/plain")" = "$fsid" ]
+	[ -z "$(zfs get -H -s local -o value warpstor:clients "$POOL/e/plain")" ]
+	run ! grep -q "$POOLMNT/e/plain " /etc/exports.d/warpstor.exports
+	run -0 ws_live
+	refute_output --partial "$POOLMNT/e/plain "
+	run -66 "$WS" vfsid "$POOL/e/plain"
+	run -66 --separate-stderr "$WS" unexport "$POOL/e/plain"
+	[ "$stderr" = "warpstor: unexport: $POOL/e/plain: not exported" ]
+	run -0 "$WS" export "$POOL/e/plain" --clients 10.3.0.1
+	[ "$(ws_fsid "$POOL/e/plain")" = "$fsid" ]
+	run -0 ws_live
+	assert_line --regexp "^$POOLMNT/e/plain 10.3.0.1\(.*fsid=$fsid"
+}
+
+@test "export again with other clients: the old ones go, the fsid stays" {
+	fsid=$(ws_fsid "$POOL/e/plain")
+	run -0 "$WS" export "$POOL/e/plain" --clients 10.4.0.1,10.4.0.2 --export-options ro,sync,no_subtree_check
+	run -0 ws_live
+	refute_output --partial "10.3.0.1("
+	assert_line --regexp "^$POOLMNT/e/plain 10.4.0.1\(.*fsid=$fsid"
+	assert_line --regexp "^$POOLMNT/e/plain 10.4.0.2\(.*fsid=$fsid"
+	grep -qx "$POOLMNT/e/plain 10.4.0.1(ro,sync,no_subtree_check,fsid=$fsid) 10.4.0.2(ro,sync,no_subtree_check,fsid=$fsid)" /etc/exports.d/warpstor.exports
+}
+
+@test "export: bad input, a missing dataset, no clients anywhere" {
+	ws_state_logical > "$BATS_TEST_TMPDIR/before"
+	run -66 "$WS" export "$POOL/e/none" --clients 10.0.0.1
+	run -65 "$WS" export "$POOL/e/plain" --clients '10.0.0.1(rw)'
+	run -65 "$WS" export "$POOL/e/plain" --clients '*' --export-options 'rw,no_root_squash)'
+	run -65 "$WS" export "$POOL/e/plain" --export-options 'fsid=1'
+	run -64 "$WS" export "$POOL/e/plain" --clients
+	zfs create "$POOL/e/noclients"
+	ws_state_logical > "$BATS_TEST_TMPDIR/before"
+	sed -i '/^export_clients/d' "$WARPSTOR_CONFIG"
+	run -78 "$WS" export "$POOL/e/noclients"
+	ws_config
+	ws_state_logical > "$BATS_TEST_TMPDIR/after"
+	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+}
+
+@test "sync-exports: rebuilds a lost file and live table from the properties" {
+	"$WS" create-fs "$POOL/e/s1" -u 1 -g 1 >/dev/null
+	"$WS" create-fs "$POOL/e/s2" -u 1 -g 1 --clients 10.5.0.1 >/dev/null
+	cp /etc/exports.d/warpstor.exports "$BATS_TEST_TMPDIR/good"
+	ws_live > "$BATS_TEST_TMPDIR/live.good"
+	rm /etc/exports.d/warpstor.exports
+	exportfs -ua
+	run -0 "$WS" sync-exports
+	assert_line "write /etc/exports.d/warpstor.exports"
+	assert_line "export *:$POOLMNT/e/s1"
+	assert_line "export 10.5.0.1:$POOLMNT/e/s2"
+	diff "$BATS_TEST_TMPDIR/good" /etc/exports.d/warpstor.exports
+	ws_live | diff "$BATS_TEST_TMPDIR/live.good" -
+	# a second run has nothing to do
+	run -0 "$WS" sync-exports
+	assert_output ""
+}
+
+@test "sync-exports: withdraws what warpstor exported that no property names" {
+	# the properties go behind warpstor's back
+	zfs inherit warpstor:clients "$POOL/e/s1"
+	run -0 "$WS" -j sync-exports
+	assert_output "[{\"action\":\"write\",\"client\":null,\"path\":\"/etc/exports.d/warpstor.exports\"},{\"action\":\"unexport\",\"client\":\"*\",\"path\":\"$POOLMNT/e/s1\"}]"
+	run ! grep -q "$POOLMNT/e/s1 " /etc/exports.d/warpstor.exports
+	run -0 ws_live
+	refute_output --partial "$POOLMNT/e/s1 "
+	assert_output --partial "$POOLMNT/e/s2 "
+}
+
+@test "sync-exports: leaves exports it did not make alone" {
+	mkdir -p "$BATS_TEST_TMPDIR/other"
+	exportfs -o ro,no_subtree_check "10.7.7.7:$BATS_TEST_TMPDIR/other"
+	run -0 "$WS" sync-exports
+	run -0 ws_live
+	assert_output --partial "$BATS_TEST_TMPDIR/other 10.7.7.7("
+	exportfs -u "10.7.7.7:$BATS_TEST_TMPDIR/other"
+}
+
+@test "sync-exports -n: prints the plan and changes nothing" {
+	exportfs -ua
+	ws_state > "$BATS_TEST_TMPDIR/before"
+	run -0 "$WS" -n sync-exports
+	assert_line --regexp "^exportfs -o rw,sync,no_subtree_check,root_squash,fsid=[0-9a-f-]{36} 10.5.0.1:$POOLMNT/e/s2\$"
+	ws_state > "$BATS_TEST_TMPDIR/after"
+	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	run -0 "$WS" sync-exports
+}
+
+@test "a child inherits warpstor:* but is not exported by it" {
+	"$WS" create-fs "$POOL/e/parent" -u 1 -g 1 >/dev/null
+	zfs create "$POOL/e/parent/child"
+	[ "$(zfs get -H -o source warpstor:fsid "$POOL/e/parent/child")" = "inherited from $POOL/e/parent" ]
+	run -66 "$WS" vfsid "$POOL/e/parent/child"
+	run -0 "$WS" sync-exports
+	run ! grep -q "$POOLMNT/e/parent/child" /etc/exports.d/warpstor.exports
+	run -0 "$WS" export "$POOL/e/parent/child" --clients 10.8.0.1
+	[ "$(zfs get -H -o source warpstor:fsid "$POOL/e/parent/child")" = local ]
+	[ "$(ws_fsid "$POOL/e/parent/child")" != "$(ws_fsid "$POOL/e/parent")" ]
+}

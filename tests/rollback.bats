@@ -1,0 +1,165 @@
+#!/usr/bin/env bats
+# All-or-nothing: make the Nth zfs or exportfs call of each composite
+# command fail, for every N, and check that afterwards the node is exactly
+# as it was.  Also: a failing exports-file write, SIGTERM in the middle,
+# and the lock.
+
+load helper
+
+setup_file() {
+	ws_setup_pool
+	zfs create "$POOL/golden"
+	mkdir -p "$POOLMNT/golden/d"
+	echo gold > "$POOLMNT/golden/d/f"
+	zfs snapshot "$POOL/golden@v1"
+	zfs create "$POOL/u"
+}
+
+teardown_file() {
+	ws_teardown_pool
+}
+
+# sweep TOOL CMD...: for N = 1, 2, ...: fail the Nth TOOL call of
+# warpstor CMD...; it must exit 69 and change nothing.  Stops at the
+# first N that the command no longer reaches (it then succeeds), and
+# reports how many failure points there were in $points.
+sweep() {
+	local tool=$1 n=1 w var
+	shift
+	var=WARPSTOR_ZFS
+	[ "$tool" = exportfs ] && var=WARPSTOR_EXPORTFS
+	while :; do
+		w=$(ws_failing "$n" "$tool")
+		ws_state_logical > "$BATS_TEST_TMPDIR/before"
+		run env "$var=$w" "$WS" "$@"
+		if [ "$status" -eq 0 ]; then
+			points=$((n - 1))
+			echo "# $* : $points $tool failure points" >&3
+			return 0
+		fi
+		if [ "$status" -ne 69 ]; then
+			echo "call $n of $tool: exit $status: $output"
+			return 1
+		fi
+		ws_state_logical > "$BATS_TEST_TMPDIR/after"
+		if ! diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"; then
+			echo "call $n of $tool failing left this behind: $output"
+			return 1
+		fi
+		n=$((n + 1))
+		[ "$n" -le 30 ] || { echo "more than 30 calls?"; return 1; }
+	done
+}
+
+@test "create-fs: every zfs and exportfs call failing rolls back" {
+	sweep zfs create-fs "$POOL/u/c1" -u 1 -g 1 --clients 10.0.0.1,10.0.0.2
+	[ "$points" -eq 2 ]
+	ws_zap "$POOL/u/c1"
+	"$WS" sync-exports >/dev/null
+	sweep exportfs create-fs "$POOL/u/c1" -u 1 -g 1 --clients 10.0.0.1,10.0.0.2
+	[ "$points" -eq 2 ]
+}
+
+@test "clone: every zfs and exportfs call failing rolls back" {
+	sweep zfs clone "$POOL/golden@v1" "$POOL/u/k1" -u 2 -g 2 --clients 10.0.0.1,10.0.0.2
+	[ "$points" -eq 2 ]
+	ws_zap "$POOL/u/k1"
+	"$WS" sync-exports >/dev/null
+	sweep exportfs clone "$POOL/golden@v1" "$POOL/u/k1" -u 2 -g 2 --clients 10.0.0.1,10.0.0.2
+	[ "$points" -eq 2 ]
+}
+
+@test "rename: every zfs and exportfs call failing rolls back" {
+	"$WS" clone "$POOL/golden@v1" "$POOL/u/r1" -u 3 -g 3 --clients 10.0.0.1,10.0.0.2 >/dev/null
+	fsid=$(ws_fsid "$POOL/u/r1")
+	sweep zfs rename "$POOL/u/r1" "$POOL/u/r2"
+	[ "$points" -ge 5 ]
+	[ "$(ws_fsid "$POOL/u/r2")" = "$fsid" ]
+	sweep exportfs rename "$POOL/u/r2" "$POOL/u/r1"
+	[ "$points" -eq 4 ]
+	[ "$(ws_fsid "$POOL/u/r1")" = "$fsid" ]
+}
+
+@test "export and unexport: every call failing rolls back" {
+	zfs create "$POOL/u/x1"
+	sweep zfs export "$POOL/u/x1" --clients 10.0.0.1,10.0.0.2
+	[ "$points" -eq 4 ]
+	sweep zfs unexport "$POOL/u/x1"
+	[ "$points" -eq 3 ]
+	sweep exportfs export "$POOL/u/x1" --clients 10.0.0.1,10.0.0.2
+	[ "$points" -eq 2 ]
+	sweep exportfs unexport "$POOL/u/x1"
+	[ "$points" -eq 2 ]
+}
+
+@test "destroy: every zfs and exportfs call failing rolls back" {
+	"$WS" clone "$POOL/golden@v1" "$POOL/u/d1" -u 4 -g 4 --clients 10.0.0.1,10.0.0.2 >/dev/null
+	"$WS" clone "$POOL/golden@v1" "$POOL/u/d2" -u 4 -g 4 --clients 10.0.0.1,10.0.0.2 >/dev/null
+	sweep exportfs destroy "$POOL/u/d1"
+	[ "$points" -eq 2 ]
+	sweep zfs destroy "$POOL/u/d2"
+	[ "$points" -eq 3 ]
+	run -1 "$WS" exists "$POOL/u/d2"
+}
+
+@test "a failing write of the exports file rolls back (read-only folder)" {
+	ws_state_logical > "$BATS_TEST_TMPDIR/before"
+	mount -o remount,ro /etc/exports.d
+	run -69 --separate-stderr "$WS" create-fs "$POOL/u/ro" -u 1 -g 1
+	mount -o remount,rw /etc/exports.d
+	[[ ${stderr_lines[0]} == "warpstor: create-fs: "*" /etc/exports.d/"*": Read-only file system" ]]
+	ws_state_logical > "$BATS_TEST_TMPDIR/after"
+	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+}
+
+@test "SIGTERM in the middle rolls back without anything left" {
+	real=$(command -v exportfs)
+	w="$BATS_TEST_TMPDIR/exportfs-slow"
+	cat > "$w" <<-WRAP
+	#!/bin/sh
+	touch '$BATS_TEST_TMPDIR/in-exportfs'
+	sleep 2
+	exec '$real' "\$@"
+	WRAP
+	chmod +x "$w"
+	ws_state_logical > "$BATS_TEST_TMPDIR/before"
+	WARPSTOR_EXPORTFS=$w "$WS" clone "$POOL/golden@v1" "$POOL/u/sig" -u 1 -g 1 \
+		--clients 10.0.0.1,10.0.0.2 2> "$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	for _ in $(seq 100); do [ -e "$BATS_TEST_TMPDIR/in-exportfs" ] && break; sleep 0.1; done
+	kill -TERM $pid
+	status=0
+	wait $pid || status=$?
+	[ "$status" -eq 69 ]
+	grep -q "interrupted by signal 15" "$BATS_TEST_TMPDIR/err"
+	ws_state_logical > "$BATS_TEST_TMPDIR/after"
+	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+}
+
+@test "the lock: a second mutating command waits -w seconds, then 75 naming the holder; queries go on" {
+	real=$(command -v zfs)
+	w="$BATS_TEST_TMPDIR/zfs-slow"
+	cat > "$w" <<-WRAP
+	#!/bin/sh
+	if [ "\$1" = create ]; then touch '$BATS_TEST_TMPDIR/in-create'; sleep 4; fi
+	exec '$real' "\$@"
+	WRAP
+	chmod +x "$w"
+	WARPSTOR_ZFS=$w "$WS" create-fs "$POOL/u/slow" -u 1 -g 1 > /dev/null &
+	holder=$!
+	for _ in $(seq 100); do [ -e "$BATS_TEST_TMPDIR/in-create" ] && break; sleep 0.1; done
+	run -75 --separate-stderr "$WS" -w 1 create-fs "$POOL/u/other" -u 1 -g 1
+	[[ $stderr == "warpstor: create-fs: lock $BATS_FILE_TMPDIR/warpstor.lock is held by another warpstor (pid $holder); waited 1 s" ]]
+	run -0 "$WS" list-filesystems "$POOL/u"
+	run -1 "$WS" exists "$POOL/u/other"
+	wait $holder
+	run -0 "$WS" exists "$POOL/u/slow"
+	# now free: it goes through
+	run -0 "$WS" -w 1 create-fs "$POOL/u/other" -u 1 -g 1
+}
+
+@test "mutating commands need root (77); queries do not" {
+	run -77 --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups "$WS" create-fs "$POOL/u/nr" -u 1 -g 1
+	[ "$stderr" = "warpstor: create-fs: must be run as root" ]
+	run -1 "$WS" exists "$POOL/u/nr"
+}
