@@ -155,28 +155,37 @@ cmd_operands(struct ctx *ctx, int argc, char **argv, int min, int max)
 	return -1;
 }
 
-/* One syslog line per mutating command: who, what, and how it ended. */
-static void
-log_outcome(int argc, char **argv, int rc)
+/* The command line as given, for the syslog line (getopt permutes argv). */
+static char *
+log_words(int argc, char **argv)
 {
 	struct buf	 b = { NULL, 0, 0 };
-	const char	*sudo = getenv("SUDO_USER");
 	char		 v[VIS_BUFSZ];
 	int		 i;
 
+	buf_append(&b, "", 0);
 	for (i = 0; i < argc; i++) {
 		if (i > 0)
 			buf_append(&b, " ", 1);
 		vis_str(v, sizeof(v), argv[i]);
 		buf_append(&b, v, strlen(v));
 	}
+	return b.data;
+}
+
+/* One syslog line per mutating command: who, what, and how it ended. */
+static void
+log_outcome(const char *words, int rc)
+{
+	const char	*sudo = getenv("SUDO_USER");
+	char		 v[VIS_BUFSZ];
+
 	openlog("warpstor", LOG_PID, LOG_USER);
 	syslog(rc == 0 ? LOG_NOTICE : LOG_ERR, "uid=%lu sudo_user=%s: %s: %s "
 	    "(exit %d)", (unsigned long)getuid(), sudo != NULL ?
-	    vis_str(v, sizeof(v), sudo) : "-", b.data != NULL ? b.data : "",
-	    rc == 0 ? "ok" : "failed", rc);
+	    vis_str(v, sizeof(v), sudo) : "-", words, rc == 0 ? "ok" :
+	    "failed", rc);
 	closelog();
-	buf_free(&b);
 }
 
 static int
@@ -208,6 +217,7 @@ main(int argc, char *argv[])
 	struct wserr	 e;
 	const char	*config = NULL, *errstr, *env;
 	const char	*name;
+	char		*words = NULL;
 	int		 ch, rc, required = 1, lockfd = -1;
 
 	/* No descriptor of our caller's goes any further than we do. */
@@ -307,11 +317,15 @@ main(int argc, char *argv[])
 			return rc;
 		}
 	}
-	if ((ctx.cmd->flags & CMD_MUTATES) && !ctx.dry_run)
+	if ((ctx.cmd->flags & CMD_MUTATES) && !ctx.dry_run) {
 		txn_signals();
+		words = log_words(argc, argv);
+	}
 	rc = ctx.cmd->fn(&ctx, argc, argv);
-	if ((ctx.cmd->flags & CMD_MUTATES) && !ctx.dry_run)
-		log_outcome(argc, argv, rc);
+	if (words != NULL) {
+		log_outcome(words, rc);
+		free(words);
+	}
 	if (lockfd != -1)
 		(void)close(lockfd);
 	config_free(&ctx.cfg);

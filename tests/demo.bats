@@ -17,16 +17,24 @@ teardown_file() {
 @test "make demo: makes its pool and shows the queries" {
 	run -0 "$WS_TOP/tests/demo"
 	assert_line "$POOL/golden@v1"
+	assert_line "$POOL/alice@monday"
 	assert_line "name       $POOL/golden"
+	fsid=$(zfs get -H -s local -o value warpstor:fsid "$POOL/bob")
+	assert_line "$fsid"
+	assert_line "$WARPSTOR_DEMO_MOUNT/bob 127.0.0.1(rw,sync,no_subtree_check,root_squash,fsid=$fsid)"
+	[ "$(stat -c %u:%g "$WARPSTOR_DEMO_MOUNT/bob/etc/motd")" = 1001:1001 ]
+	[ "$(stat -c %u:%g "$WARPSTOR_DEMO_MOUNT/alice")" = 1000:1000 ]
 	assert_line "(exit 0: it exists)"
 	assert_line "(exit 1: it does not)"
 	assert_line --regexp '^warpstor [0-9.]+, zfs '
 	[ "$(zfs get -H -o value type "$POOL/golden@v1")" = snapshot ]
 	[ "$(cat "$WARPSTOR_DEMO_MOUNT/golden/etc/motd")" = welcome ]
+	# the -n step changed nothing
+	run -1 zfs list "$POOL/carol"
 }
 
 @test "make demo again: reuses what is there" {
 	run -0 "$WS_TOP/tests/demo"
 	assert_line "$POOL/golden@v1"
-	[ "$(zfs list -H -o name -t snapshot -r "$POOL" | wc -l)" -eq 1 ]
+	[ "$(zfs list -H -o name -t snapshot -r "$POOL" | wc -l)" -eq 2 ]
 }

@@ -18,6 +18,9 @@ ws_setup_pool() {
 	name=$(basename "$BATS_TEST_FILENAME" .bats)
 	export POOL="wst_${WSTEST_ID}_${name//[^A-Za-z0-9]/_}"
 	export POOLMNT="$WSTEST_BASE/$POOL"
+	# every file starts from an empty export table (this namespace's own)
+	exportfs -ua
+	rm -f /etc/exports.d/*.exports
 	truncate -s 256M "$BATS_FILE_TMPDIR/vdev"
 	zpool create -m "$POOLMNT" "$POOL" "$BATS_FILE_TMPDIR/vdev"
 	export WARPSTOR_CONFIG="$BATS_FILE_TMPDIR/warpstor.conf"
