@@ -2,6 +2,7 @@
  * cmd_create.c: the commands that make datasets: create-fs,
  * create-fs-no-export, create-fs-only, snapshot, clone, clone-only.
  */
+#include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "filter.h"
 #include "fsops.h"
 #include "nfs.h"
 #include "txn.h"
@@ -23,6 +25,7 @@
 #define NEW_PROPS	0x04	/* -o PROP=VAL ... */
 #define NEW_EXPORT	0x08	/* --clients, --export-options */
 #define NEW_SNAP	0x10	/* SNAPSHOT DATASET operands */
+#define NEW_FILTER	0x20	/* -x GLOB, -X FILE */
 
 /* What a command that makes a dataset was asked for. */
 struct newds {
@@ -33,6 +36,7 @@ struct newds {
 	struct strvec	 props;
 	const char	*clients;
 	const char	*options;
+	struct filter	 filter;
 };
 
 /* Parse and check; returns -1 to go on, else the exit status. */
@@ -49,14 +53,23 @@ newds_parse(struct ctx *ctx, int argc, char **argv, unsigned what,
 	const struct config_type *type;
 	const char	*user = NULL, *group = NULL, *tname = NULL;
 	struct wserr	 e;
-	int		 ch, want;
+	int		 ch, want, filtered = 0;
 
 	memset(nd, 0, sizeof(*nd));
 	optind = 0;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":g:ho:t:u:", longopts,
+	while ((ch = getopt_long(argc, argv, ":g:ho:t:u:X:x:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
+		case 'X':
+		case 'x':
+			if (!(what & NEW_FILTER))
+				goto unknown;
+			if ((ch == 'x' ? filter_add(&nd->filter, optarg, &e) :
+			    filter_add_file(&nd->filter, optarg, 0, &e)) == -1)
+				return cmd_fail(ctx, &e);
+			filtered = 1;
+			break;
 		case 'C':
 			if (!(what & NEW_EXPORT))
 				goto unknown;
@@ -100,6 +113,9 @@ newds_parse(struct ctx *ctx, int argc, char **argv, unsigned what,
 			    argv[optind - 1]);
 		}
 	}
+	if ((what & NEW_FILTER) && !filtered &&
+	    filter_add_file(&nd->filter, ctx->cfg.filter_file, 1, &e) == -1)
+		return cmd_fail(ctx, &e);
 	want = what & NEW_SNAP ? 2 : 1;
 	if (argc - optind < want)
 		return cmd_usage(ctx, "missing operand");
@@ -228,6 +244,74 @@ new_mountpoint(struct ctx *ctx, const struct newds *nd, char **mp,
 	return 0;
 }
 
+struct listing {
+	struct txn	*t;
+	const char	*mp;
+};
+
+static void
+list_removal(const char *rel, void *arg)
+{
+	struct listing	*l = arg;
+
+	(void)txn_step(l->t, "remove %s/%s", l->mp, rel);
+}
+
+/*
+ * Remove what the filter matches from the new clone.  With -n the clone
+ * does not exist: the snapshot is read where zfs shows it
+ * (MOUNTPOINT/.zfs/snapshot/NAME); where it cannot be (zfs-fuse has no
+ * .zfs), the plan names the globs instead.
+ */
+static int
+apply_filter(struct txn *t, const struct newds *nd, const char *mp,
+    struct wserr *e)
+{
+	struct listing	 l = { t, mp };
+	size_t		 removed = 0, i;
+	int		 fd, rc;
+
+	if (nd->filter.n == 0)
+		return 0;
+	if (t->ctx->dry_run) {
+		struct zfs_dslist ol;
+		char	*ds = xstrndup(nd->snap, strcspn(nd->snap, "@")), *p;
+
+		fd = -1;
+		if (zfs_get_one(t->ctx, ds, ZPM(ZP_MOUNTPOINT), &ol, e) == 0) {
+			if (ol.v[0].val[ZP_MOUNTPOINT] != NULL) {
+				p = xasprintf("%s/.zfs/snapshot/%s",
+				    ol.v[0].val[ZP_MOUNTPOINT],
+				    strchr(nd->snap, '@') + 1);
+				fd = open(p, O_RDONLY | O_DIRECTORY |
+				    O_NOFOLLOW | O_CLOEXEC);
+				free(p);
+			}
+			zfs_dslist_free(&ol);
+		}
+		free(ds);
+		if (fd == -1) {
+			for (i = 0; i < nd->filter.n; i++)
+				(void)txn_step(t, "remove %s/%s", mp,
+				    nd->filter.globs[i]);
+			return 0;
+		}
+		rc = filter_apply(&nd->filter, fd, mp, list_removal, &l,
+		    &removed, e);
+		(void)close(fd);
+		return rc;
+	}
+	if (txn_check(t, e) == -1 ||
+	    (fd = fs_open_mount(mp, nd->name, e)) == -1)
+		return -1;
+	rc = filter_apply(&nd->filter, fd, mp, NULL, NULL, &removed, e);
+	(void)close(fd);
+	if (rc == 0 && t->ctx->verbose)
+		(void)fprintf(stderr, "filter %s: %zu entr%s removed\n", mp,
+		    removed, removed == 1 ? "y" : "ies");
+	return rc;
+}
+
 /* chown the new dataset's root (create) or whole tree (clone). */
 static int
 take_ownership(struct txn *t, const struct newds *nd, const char *mp,
@@ -299,6 +383,8 @@ make_dataset(struct ctx *ctx, int argc, char **argv, unsigned what,
 	}
 	if (owning || exporting) {
 		if (new_mountpoint(ctx, &nd, &mp, &e) == -1 ||
+		    ((what & NEW_FILTER) && apply_filter(&t, &nd, mp,
+		    &e) == -1) ||
 		    (owning && take_ownership(&t, &nd, mp, chown_tree,
 		    &e) == -1)) {
 			rc = txn_fail(&t, &e);
@@ -324,6 +410,7 @@ out:
 	free(mp);
 	nfs_export_free(&ex);
 	strvec_clear(&nd.props);
+	filter_free(&nd.filter);
 	return rc;
 }
 
@@ -373,6 +460,21 @@ cmd_clone(struct ctx *ctx, int argc, char **argv)
 {
 	return make_dataset(ctx, argc, argv, NEW_SNAP | NEW_IDS | NEW_PROPS |
 	    NEW_EXPORT, 1);
+}
+
+/*
+ * filtered-clone SNAPSHOT DATASET -u UID -g GID [-x GLOB]... [-X FILE]...
+ *     [-o PROP=VAL]... [--clients LIST] [--export-options OPTS]
+ * As clone, but first removes from the clone every path that a glob
+ * matches (default: the configured filter_file).
+ * Runs: zfs clone; zfs get; the removal; chown of the tree; the exports
+ *     file; exportfs -o per client.
+ */
+int
+cmd_filtered_clone(struct ctx *ctx, int argc, char **argv)
+{
+	return make_dataset(ctx, argc, argv, NEW_SNAP | NEW_IDS | NEW_PROPS |
+	    NEW_EXPORT | NEW_FILTER, 1);
 }
 
 /*

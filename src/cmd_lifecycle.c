@@ -16,35 +16,6 @@
 #include "validate.h"
 #include "zfs.h"
 
-/* name is ds itself, a descendant, or one of their snapshots. */
-static int
-in_tree(const char *name, const char *ds)
-{
-	size_t	 len = strlen(ds);
-
-	return strncmp(name, ds, len) == 0 && (name[len] == '\0' ||
-	    name[len] == '/' || name[len] == '@');
-}
-
-/* Append who holds any of the mountpoints to e's message. */
-static void
-add_holders(struct wserr *e, char *const *mps, size_t n)
-{
-	size_t	 i;
-
-	for (i = 0; i < n; i++) {
-		char	*h = fs_holders(mps[i]);
-
-		if (h != NULL) {
-			size_t	 len = strlen(e->msg);
-
-			(void)snprintf(e->msg + len, sizeof(e->msg) - len,
-			    "; %s is busy, held by: %s", mps[i], h);
-			free(h);
-		}
-	}
-}
-
 /*
  * promote CLONE
  * Runs: zfs promote CLONE.  Exports stay as they are.
@@ -63,7 +34,7 @@ cmd_promote(struct ctx *ctx, int argc, char **argv)
 	if (valid_dataset(name, &e) == -1)
 		return cmd_fail(ctx, &e);
 	txn_init(&t, ctx);
-	if (zfs_promote(&t, name, &e) == -1) {
+	if (zfs_promote(&t, name, NULL, &e) == -1) {
 		if (zfs_exists(ctx, name, &yes, &e) == 0 && !yes)
 			wserr_set(&e, EX_NOINPUT, "%s: does not exist", name);
 		return txn_fail(&t, &e);
@@ -149,7 +120,7 @@ cmd_rename(struct ctx *ctx, int argc, char **argv)
 		    "pool's root)");
 		return cmd_fail(ctx, &e);
 	}
-	if (in_tree(to, from)) {
+	if (state_in_tree(to, from)) {
 		wserr_set(&e, EX_DATAERR, "%s is inside %s", to, from);
 		return cmd_fail(ctx, &e);
 	}
@@ -183,11 +154,11 @@ cmd_rename(struct ctx *ctx, int argc, char **argv)
 		goto fail;
 	for (i = nmnt; i-- > 0;)
 		if (zfs_umount(&t, mounted[i], 0, &e) == -1) {
-			add_holders(&e, mps, nmnt);
+			fs_note_holders(&e, mps, nmnt);
 			goto fail;
 		}
 	if (zfs_rename(&t, from, to, &e) == -1) {
-		add_holders(&e, mps, nmnt);
+		fs_note_holders(&e, mps, nmnt);
 		goto fail;
 	}
 	for (i = 0; i < nmnt; i++) {
@@ -328,7 +299,7 @@ cmd_destroy(struct ctx *ctx, int argc, char **argv)
 		const char *n = l.v[i].name;
 
 		if (snap == NULL)
-			set[i] = in_tree(n, target);
+			set[i] = state_in_tree(n, target);
 		else if (strcmp(n, target) == 0)
 			set[i] = 1;
 		else if (r || R) {
@@ -372,7 +343,7 @@ cmd_destroy(struct ctx *ctx, int argc, char **argv)
 				continue;
 			}
 			for (k = 0; k < l.n; k++)
-				if (!set[k] && in_tree(l.v[k].name,
+				if (!set[k] && state_in_tree(l.v[k].name,
 				    l.v[i].name)) {
 					set[k] = 1;
 					changed = 1;
@@ -405,13 +376,13 @@ cmd_destroy(struct ctx *ctx, int argc, char **argv)
 		goto fail;
 	for (i = nmnt; i-- > 0;)
 		if (zfs_umount(&t, mnt[i], f, &e) == -1) {
-			add_holders(&e, mps, nmnt);
+			fs_note_holders(&e, mps, nmnt);
 			goto fail;
 		}
 	(void)snprintf(flags, sizeof(flags), "%s%s%s%s", r || R || f ? "-" :
 	    "", r ? "r" : "", R ? "R" : "", f ? "f" : "");
 	if (zfs_destroy(&t, target, flags, &e) == -1) {
-		add_holders(&e, mps, nmnt);
+		fs_note_holders(&e, mps, nmnt);
 		goto fail;
 	}
 	txn_commit(&t);

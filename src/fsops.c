@@ -407,3 +407,21 @@ fs_holders(const char *path)
 	(void)closedir(d);
 	return b.data;
 }
+
+void
+fs_note_holders(struct wserr *e, char *const *mps, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		char	*h = fs_holders(mps[i]);
+
+		if (h != NULL) {
+			size_t	 len = strlen(e->msg);
+
+			(void)snprintf(e->msg + len, sizeof(e->msg) - len,
+			    "; %s is busy, held by: %s", mps[i], h);
+			free(h);
+		}
+	}
+}

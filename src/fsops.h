@@ -45,4 +45,7 @@ int	 fs_chown_tree(int fd, const char *mountpoint, uid_t, gid_t,
  */
 char	*fs_holders(const char *path);
 
+/* Append "; MP is busy, held by: ..." to e for each held mountpoint. */
+void	 fs_note_holders(struct wserr *, char *const *mountpoints, size_t);
+
 #endif

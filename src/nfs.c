@@ -430,6 +430,18 @@ nfs_export_spec(struct ctx *ctx, const char *clients, const char *options,
 	return 0;
 }
 
+int
+nfs_flush(struct txn *t, struct wserr *e)
+{
+	struct strvec	 argv = STRVEC_INIT;
+	int		 rc;
+
+	strvec_pushl(&argv, t->ctx->cfg.exportfs, "-f", NULL);
+	rc = txn_run(t, TOOL_EXPORTFS, &argv, NULL, e);
+	strvec_clear(&argv);
+	return rc;
+}
+
 static void
 live_add(struct nfs_live **v, size_t *n, const char *path, char *spec)
 {

@@ -69,6 +69,10 @@ int	 nfs_withdraw(struct txn *, const struct nfs_export *, size_t,
 int	 nfs_export_spec(struct ctx *, const char *clients,
 	    const char *options, struct nfs_export *, struct wserr *);
 
+/* exportfs -f: flush the kernel's export cache (no undo: it only drops
+ * what the kernel rebuilds). */
+int	 nfs_flush(struct txn *, struct wserr *);
+
 /* The live table from exportfs -v: path, client, options (fsid inside). */
 struct nfs_live {
 	char	*path;

@@ -40,3 +40,12 @@ state_exports_free(struct nfs_export *v, size_t n)
 		nfs_export_free(&v[i]);
 	free(v);
 }
+
+int
+state_in_tree(const char *name, const char *ds)
+{
+	size_t	 len = strlen(ds);
+
+	return strncmp(name, ds, len) == 0 && (name[len] == '\0' ||
+	    name[len] == '/' || name[len] == '@');
+}

@@ -18,6 +18,8 @@ int	 state_exported(const struct zfs_ds *);
 /* The export d's properties describe, at path (its mountpoint by default). */
 void	 state_export(const struct zfs_ds *, const char *path,
 	    struct nfs_export *);
+/* name is ds itself, a descendant, or a snapshot of one of them. */
+int	 state_in_tree(const char *name, const char *ds);
 void	 state_exports_free(struct nfs_export *, size_t);
 
 #endif

@@ -41,10 +41,16 @@ const struct command commands[] = {
 	    "[-o PROP=VAL]... [--clients LIST] [--export-options OPTS]", MUT },
 	{ "clone-only", "clone_only", cmd_clone_only,
 	    "SNAPSHOT DATASET [-o PROP=VAL]...", MUT },
+	{ "filtered-clone", "filtered_clone", cmd_filtered_clone,
+	    "SNAPSHOT DATASET -u UID -g GID [-x GLOB]... [-X FILE]... "
+	    "[-o PROP=VAL]... [--clients LIST] [--export-options OPTS]", MUT },
 	{ "promote", "promote", cmd_promote, "CLONE", MUT },
 	{ "rename", "rename", cmd_rename, "OLD NEW", MUT },
 	{ "destroy", "destroy", cmd_destroy, "[-r | -R] [-f] DATASET | SNAPSHOT",
 	    MUT },
+	{ "replace", "replace", cmd_replace, "DATASET SOURCE -u UID -g GID "
+	    "[--keep NAME]", MUT },
+	{ "rebuild-vol", "rebuild_vol", cmd_rebuild_vol, "[VOL]", MUT },
 	{ "export", NULL, cmd_export, "DATASET [--clients LIST] "
 	    "[--export-options OPTS]", MUT },
 	{ "unexport", NULL, cmd_unexport, "DATASET", MUT },

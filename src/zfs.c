@@ -430,13 +430,18 @@ zfs_snapshot(struct txn *t, const char *name, int recursive, struct wserr *e)
 }
 
 int
-zfs_promote(struct txn *t, const char *name, struct wserr *e)
+zfs_promote(struct txn *t, const char *name, const char *undo_name,
+    struct wserr *e)
 {
-	struct strvec	 argv = STRVEC_INIT;
+	struct strvec	 argv = STRVEC_INIT, undo = STRVEC_INIT;
 	int		 rc;
 
 	zfs_argv(t->ctx, &argv, "promote", name, NULL);
-	rc = txn_run(t, TOOL_ZFS, &argv, NULL, e);
+	if ((rc = txn_run(t, TOOL_ZFS, &argv, NULL, e)) == 0 &&
+	    undo_name != NULL) {
+		zfs_argv(t->ctx, &undo, "promote", undo_name, NULL);
+		txn_undo_run(t, TOOL_ZFS, &undo);
+	}
 	strvec_clear(&argv);
 	return rc;
 }

@@ -90,7 +90,9 @@ int	 zfs_clone(struct txn *, const char *snap, const char *name,
 	    const struct strvec *props, struct wserr *);
 int	 zfs_snapshot(struct txn *, const char *name, int recursive,
 	    struct wserr *);
-int	 zfs_promote(struct txn *, const char *name, struct wserr *);
+/* zfs promote; undo (when undo_name): zfs promote undo_name. */
+int	 zfs_promote(struct txn *, const char *name, const char *undo_name,
+	    struct wserr *);
 /* zfs set PROP=VALUE; undo: set back to old, or inherit when old is NULL. */
 int	 zfs_set(struct txn *, const char *name, const char *prop,
 	    const char *value, const char *old, struct wserr *);

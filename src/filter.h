@@ -1,0 +1,39 @@
+/*
+ * filter.h: the paths filtered-clone removes from a new clone.  Globs
+ * are relative to the dataset's root and match with fnmatch(3)
+ * FNM_PATHNAME; a matching directory goes whole.  The walk goes by
+ * descriptor (openat/unlinkat from the root), never follows a symlink and
+ * never leaves the dataset's filesystem.
+ */
+#ifndef WARPSTOR_FILTER_H
+#define WARPSTOR_FILTER_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+struct filter {
+	char	**globs;
+	size_t	  n;
+};
+
+/* Check and add one glob (65 when absolute or with a '..' component). */
+int	 filter_add(struct filter *, const char *, struct wserr *);
+/* Add the globs of a file, one a line, '#' comments.  A missing file is
+ * an error (66) unless missing_ok. */
+int	 filter_add_file(struct filter *, const char *, int missing_ok,
+	    struct wserr *);
+int	 filter_match(const struct filter *, const char *rel);
+
+/*
+ * Remove every match below the root whose descriptor is rootfd.  Each
+ * removed entry (a directory counts with everything in it) is counted in
+ * *removed; with list, each matching path is handed to it instead and
+ * nothing is removed.
+ */
+int	 filter_apply(const struct filter *, int rootfd, const char *root,
+	    void (*list)(const char *rel, void *), void *arg, size_t *removed,
+	    struct wserr *);
+void	 filter_free(struct filter *);
+
+#endif
