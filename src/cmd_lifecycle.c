@@ -362,12 +362,14 @@ cmd_destroy(struct ctx *ctx, int argc, char **argv)
 	mps = xcalloc(l.n, sizeof(*mps));
 	mnt = xcalloc(l.n, sizeof(*mnt));
 	for (i = 0; i < l.n; i++) {
-		if (!set[i] || !state_mounted(&l.v[i]))
+		if (!set[i])
+			continue;
+		if (state_withdrawable(&l.v[i]))
+			state_export(&l.v[i], NULL, &exs[nex++]);
+		if (!state_mounted(&l.v[i]))
 			continue;
 		mnt[nmnt] = l.v[i].name;
 		mps[nmnt++] = l.v[i].val[ZP_MOUNTPOINT];
-		if (state_exported(&l.v[i]))
-			state_export(&l.v[i], NULL, &exs[nex++]);
 	}
 	qsort(mnt, nmnt, sizeof(*mnt), cmp_str);
 

@@ -234,7 +234,12 @@ cmd_replace(struct ctx *ctx, int argc, char **argv)
 	path = old->val[ZP_MOUNTPOINT];
 	if (exported)
 		state_export(old, NULL, &ex);
-	oldtmp = temp_name(name, "wsold");
+	/*
+	 * With --keep the old content goes straight to NAME in the switch: a
+	 * second rename later would make zfs remount the new dataset (a
+	 * dependent clone of the old one's snapshot, in the self case).
+	 */
+	oldtmp = keep != NULL ? xstrdup(keep) : temp_name(name, "wsold");
 
 	/* 1. The new content, ready beside the old. */
 	if (srcds != NULL) {
@@ -348,7 +353,6 @@ cmd_replace(struct ctx *ctx, int argc, char **argv)
 		    zfs_inherit(&t, oldtmp, zfs_prop_name(ZP_OPTIONS),
 		    ex.options, &e) == -1 || zfs_inherit(&t, oldtmp,
 		    zfs_prop_name(ZP_FSID), ex.fsid, &e) == -1)) ||
-		    zfs_rename(&t, oldtmp, keep, &e) == -1 ||
 		    zfs_mount(&t, keep, &e) == -1)
 			goto fail;
 	} else {
@@ -454,11 +458,11 @@ cmd_rebuild_vol(struct ctx *ctx, int argc, char **argv)
 		/* what to destroy: VOL's snapshots and VOL's children */
 		if (*rest == '@' || strpbrk(rest + 1, "/@") == NULL)
 			gone[ngone++] = d->name;
+		if (state_withdrawable(d))
+			state_export(d, NULL, &exs[nex++]);
 		if (state_mounted(d) && is_type(d, "filesystem")) {
 			mnt[nmnt] = d->name;
 			mps[nmnt++] = d->val[ZP_MOUNTPOINT];
-			if (state_exported(d))
-				state_export(d, NULL, &exs[nex++]);
 		}
 	}
 	qsort(mnt, nmnt, sizeof(*mnt), cmp_name);

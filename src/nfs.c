@@ -268,6 +268,42 @@ exportfs_argv(struct ctx *ctx, struct strvec *argv, int add,
 	strvec_pushf(argv, "%s:%s", client, ex->path);
 }
 
+static int live_has(struct ctx *, const char *, const char *);
+
+/*
+ * Undo of an export: exportfs -u CLIENT:PATH, where an entry that is not
+ * in the live table any more (zfs unshares the mounts it touches) counts
+ * as withdrawn.
+ */
+static int
+undo_export(struct ctx *ctx, char *const *argv, struct wserr *e)
+{
+	struct spawn_result	 r;
+	char			*spec, *colon;
+	int			 rc = -1;
+
+	if (spawn_tool(ctx->exportfs_path, sizeof(ctx->exportfs_path),
+	    ctx->cfg.exportfs, argv, ctx->verbose, &r, e) == -1)
+		return -1;
+	if (r.status == 0)
+		rc = 0;
+	else {
+		/* argv: exportfs -u CLIENT:PATH */
+		spec = xstrdup(argv[2]);
+		colon = strstr(spec, ":/");
+		if (colon != NULL) {
+			*colon = '\0';
+			if (!live_has(ctx, colon + 1, spec))
+				rc = 0;
+		}
+		free(spec);
+		if (rc == -1)
+			spawn_fail(e, argv, &r);
+	}
+	spawn_result_free(&r);
+	return rc;
+}
+
 int
 nfs_export_one(struct txn *t, const struct nfs_export *ex, const char *client,
     struct wserr *e)
@@ -278,7 +314,7 @@ nfs_export_one(struct txn *t, const struct nfs_export *ex, const char *client,
 	exportfs_argv(t->ctx, &argv, 1, ex, client);
 	if ((rc = txn_run(t, TOOL_EXPORTFS, &argv, NULL, e)) == 0) {
 		exportfs_argv(t->ctx, &undo, 0, ex, client);
-		txn_undo_run(t, TOOL_EXPORTFS, &undo);
+		txn_undo_fn(t, undo_export, &undo);
 	}
 	strvec_clear(&argv);
 	return rc;

@@ -21,6 +21,13 @@ state_exported(const struct zfs_ds *d)
 	    d->val[ZP_CLIENTS] != NULL && d->val[ZP_FSID] != NULL;
 }
 
+int
+state_withdrawable(const struct zfs_ds *d)
+{
+	return state_exported(d) && d->val[ZP_MOUNTPOINT] != NULL &&
+	    d->val[ZP_MOUNTPOINT][0] == '/';
+}
+
 void
 state_export(const struct zfs_ds *d, const char *path, struct nfs_export *ex)
 {

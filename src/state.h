@@ -15,6 +15,8 @@
 
 int	 state_mounted(const struct zfs_ds *);
 int	 state_exported(const struct zfs_ds *);
+/* Exported, with a path to withdraw (mounted or not). */
+int	 state_withdrawable(const struct zfs_ds *);
 /* The export d's properties describe, at path (its mountpoint by default). */
 void	 state_export(const struct zfs_ds *, const char *path,
 	    struct nfs_export *);

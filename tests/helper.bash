@@ -72,7 +72,7 @@ ws_state() {
 ws_live() {
 	exportfs -v | awk '
 		/^\// { path = $1; if (NF > 1) print path, $2; next }
-		NF > 0 { print path, $1 }' | LC_ALL=C sort
+		NF > 0 { print path, $1 }' | sed 's/ <world>(/ *(/' | LC_ALL=C sort
 }
 
 # A pass-through zfs that logs each call's argv to $1 (one line a call),
@@ -114,13 +114,14 @@ ws_state_logical() {
 ws_live() {
 	exportfs -v | awk '
 		/^\// { path = $1; if (NF > 1) print path, $2; next }
-		NF > 0 { print path, $1 }' | LC_ALL=C sort
+		NF > 0 { print path, $1 }' | sed 's/ <world>(/ *(/' | LC_ALL=C sort
 }
 
 # A pass-through zfs (or exportfs, with $2) that fails its Nth call ($1)
-# with exit 1, and every later call with the very same argv (so that a
-# retry cannot hide the fault; undo commands differ and pass).  Counts in
-# a file; prints its path.
+# with exit 1, and the calls right after it with the very same argv (so
+# that a retry cannot hide the fault; the first other call ends the
+# streak, and an undo later with the same argv passes).  Counts in a
+# file; prints its path.
 ws_failing() {
 	local n=$1 tool=${2:-zfs} real w state
 	real=$(command -v "$tool")
@@ -134,8 +135,10 @@ ws_failing() {
 	echo \$n > '$state.count'
 	if [ \$n -eq $n ]; then
 		printf '%s\\n' "\$*" > '$state.argv'
+	elif [ -s '$state.argv' ] && [ "\$*" != "\$(cat '$state.argv')" ]; then
+		: > '$state.argv'
 	fi
-	if [ -s '$state.argv' ] && [ "\$*" = "\$(cat '$state.argv')" ]; then
+	if [ -s '$state.argv' ]; then
 		echo "injected failure of call $n: \$*" >&2
 		exit 1
 	fi

@@ -1,0 +1,244 @@
+#!/usr/bin/env bats
+# filtered-clone, replace and rebuild-vol: what users see behind an
+# export changes, the export (path, fsid, clients, options) stays.
+
+load helper
+
+setup_file() {
+	ws_setup_pool
+	zfs create "$POOL/golden"
+	g="$POOLMNT/golden"
+	mkdir -p "$g/var/log/app" "$g/home/alice/.ssh" "$g/home/bob/.ssh" "$g/etc" "$g/data"
+	echo log > "$g/var/log/syslog"
+	echo log > "$g/var/log/.hidden"
+	echo log > "$g/var/log/app/app.log"
+	echo key > "$g/home/alice/.ssh/id"
+	echo key > "$g/home/bob/.ssh/id"
+	echo keep > "$g/home/alice/notes"
+	echo conf > "$g/etc/motd"
+	echo data > "$g/data/file"
+	# a symlinked directory pointing outside the dataset
+	mkdir -p "$BATS_FILE_TMPDIR/outside/.ssh"
+	echo precious > "$BATS_FILE_TMPDIR/outside/.ssh/id"
+	ln -s "$BATS_FILE_TMPDIR/outside" "$g/home/carol"
+	zfs snapshot "$POOL/golden@v1"
+	echo v2 > "$g/data/v2"
+	zfs snapshot "$POOL/golden@v2"
+	zfs create "$POOL/u"
+}
+
+teardown_file() {
+	ws_teardown_pool
+}
+
+@test "filtered-clone: matches removed (directories whole), the rest kept and owned" {
+	run -0 --separate-stderr "$WS" -v filtered-clone "$POOL/golden@v1" "$POOL/u/f1" -u 10 -g 20 \
+		-x 'var/log/*' -x 'home/*/.ssh'
+	assert_output "$POOL/u/f1"
+	[[ $stderr == *"filter $POOLMNT/u/f1: 5 entries removed"* ]]
+	m="$POOLMNT/u/f1"
+	[ -d "$m/var/log" ]
+	[ -z "$(ls -A "$m/var/log")" ]
+	[ ! -e "$m/home/alice/.ssh" ]
+	[ ! -e "$m/home/bob/.ssh" ]
+	[ "$(cat "$m/home/alice/notes")" = keep ]
+	[ "$(cat "$m/etc/motd")" = conf ]
+	[ -L "$m/home/carol" ]
+	# the symlinked directory was not followed: outside is intact
+	[ "$(cat "$BATS_FILE_TMPDIR/outside/.ssh/id")" = precious ]
+	[ -z "$(find "$m" \( ! -uid 10 -o ! -gid 20 \) -print)" ]
+	# the snapshot is untouched
+	[ -e "$POOLMNT/golden/var/log/syslog" ]
+	fsid=$(ws_fsid "$POOL/u/f1")
+	grep -q "^$m \*(.*fsid=$fsid)" /etc/exports.d/warpstor.exports
+}
+
+@test "filtered-clone: -X files with comments, and the configured filter_file by default" {
+	printf '# logs\nvar/log/*\n\n  etc/motd  \n' > "$BATS_TEST_TMPDIR/f"
+	run -0 "$WS" filtered-clone "$POOL/golden@v1" "$POOL/u/f2" -u 1 -g 1 -X "$BATS_TEST_TMPDIR/f"
+	[ ! -e "$POOLMNT/u/f2/etc/motd" ]
+	[ ! -e "$POOLMNT/u/f2/var/log/syslog" ]
+	[ -e "$POOLMNT/u/f2/home/alice/.ssh/id" ]
+	printf 'data\n' > "$BATS_TEST_TMPDIR/default"
+	ws_config "filter_file = $BATS_TEST_TMPDIR/default"
+	run -0 "$WS" filtered-clone "$POOL/golden@v1" "$POOL/u/f3" -u 1 -g 1
+	[ ! -e "$POOLMNT/u/f3/data" ]
+	[ -e "$POOLMNT/u/f3/etc/motd" ]
+	# a missing default filter removes nothing
+	ws_config "filter_file = $BATS_TEST_TMPDIR/none"
+	run -0 "$WS" filtered-clone "$POOL/golden@v1" "$POOL/u/f4" -u 1 -g 1
+	[ -e "$POOLMNT/u/f4/data/file" ]
+	ws_config
+}
+
+@test "filtered-clone: bad globs and filter files are refused before anything runs" {
+	ws_state_logical > "$BATS_TEST_TMPDIR/before"
+	run -65 "$WS" filtered-clone "$POOL/golden@v1" "$POOL/u/bad" -u 1 -g 1 -x '/etc/*'
+	run -65 "$WS" filtered-clone "$POOL/golden@v1" "$POOL/u/bad" -u 1 -g 1 -x '../x'
+	run -65 "$WS" filtered-clone "$POOL/golden@v1" "$POOL/u/bad" -u 1 -g 1 -x 'home/../../etc'
+	run -65 "$WS" filtered-clone "$POOL/golden@v1" "$POOL/u/bad" -u 1 -g 1 -x 'a//b'
+	run -65 "$WS" filtered-clone "$POOL/golden@v1" "$POOL/u/bad" -u 1 -g 1 -x ''
+	run -65 "$WS" filtered-clone "$POOL/golden@v1" "$POOL/u/bad" -u 1 -g 1 -x "a"$'\n'"b"
+	printf 'ok/*\n/abs\n' > "$BATS_TEST_TMPDIR/badf"
+	run -65 --separate-stderr "$WS" filtered-clone "$POOL/golden@v1" "$POOL/u/bad" -u 1 -g 1 -X "$BATS_TEST_TMPDIR/badf"
+	[[ $stderr == *"($BATS_TEST_TMPDIR/badf:2)" ]]
+	run -66 "$WS" filtered-clone "$POOL/golden@v1" "$POOL/u/bad" -u 1 -g 1 -X "$BATS_TEST_TMPDIR/missing"
+	ws_state_logical > "$BATS_TEST_TMPDIR/after"
+	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+}
+
+@test "filtered-clone -n: the plan, nothing changed" {
+	ws_state > "$BATS_TEST_TMPDIR/before"
+	run -0 "$WS" -n filtered-clone "$POOL/golden@v1" "$POOL/u/dry" -u 1 -g 1 -x 'var/log/*'
+	assert_line --index 0 --regexp "^zfs clone .* $POOL/golden@v1 $POOL/u/dry\$"
+	# the paths that would go, or (where zfs hides snapshots: zfs-fuse) the glob
+	if [ -d "$POOLMNT/golden/.zfs/snapshot/v1" ]; then
+		assert_line "remove $POOLMNT/u/dry/var/log/syslog"
+		assert_line "remove $POOLMNT/u/dry/var/log/app"
+	else
+		assert_line "remove $POOLMNT/u/dry/var/log/*"
+	fi
+	ws_state > "$BATS_TEST_TMPDIR/after"
+	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+}
+
+@test "replace from a snapshot: content switched, path, fsid, clients and options kept" {
+	"$WS" create-fs "$POOL/u/r1" -u 1 -g 1 --clients 10.0.0.1,10.0.0.2 --export-options rw,async,no_subtree_check >/dev/null
+	echo old > "$POOLMNT/u/r1/old-file"
+	fsid=$(ws_fsid "$POOL/u/r1")
+	line=$(grep "^$POOLMNT/u/r1 " /etc/exports.d/warpstor.exports)
+	run -0 --separate-stderr "$WS" -v replace "$POOL/u/r1" "$POOL/golden@v2" -u 30 -g 40
+	assert_output "$POOL/u/r1"
+	[[ $stderr == *"replace: $POOL/u/r1 was switched in "*" ms"* ]]
+	[ ! -e "$POOLMNT/u/r1/old-file" ]
+	[ "$(cat "$POOLMNT/u/r1/data/v2")" = v2 ]
+	[ -z "$(find "$POOLMNT/u/r1" \( ! -uid 30 -o ! -gid 40 \) -print)" ]
+	[ "$(ws_fsid "$POOL/u/r1")" = "$fsid" ]
+	[ "$(zfs get -H -o value origin "$POOL/u/r1")" = "$POOL/golden@v2" ]
+	[ "$(grep "^$POOLMNT/u/r1 " /etc/exports.d/warpstor.exports)" = "$line" ]
+	run -0 ws_live
+	assert_line --regexp "^$POOLMNT/u/r1 10.0.0.1\(.*async.*fsid=$fsid"
+	assert_line --regexp "^$POOLMNT/u/r1 10.0.0.2\(.*fsid=$fsid"
+	# nothing temporary left, the old content gone
+	run -0 zfs list -H -o name -r "$POOL/u"
+	refute_output --partial wsnew
+	refute_output --partial wsold
+}
+
+@test "replace from a snapshot of itself (reset to golden): promoted, earlier snapshots survive" {
+	"$WS" clone "$POOL/golden@v1" "$POOL/u/self" -u 1 -g 1 >/dev/null
+	fsid=$(ws_fsid "$POOL/u/self")
+	echo monday > "$POOLMNT/u/self/state"
+	"$WS" snapshot "$POOL/u/self@monday" >/dev/null
+	echo tuesday > "$POOLMNT/u/self/state"
+	"$WS" snapshot "$POOL/u/self@tuesday" >/dev/null
+	echo wednesday > "$POOLMNT/u/self/state"
+	run -0 "$WS" replace "$POOL/u/self" "$POOL/u/self@monday" -u 2 -g 2
+	[ "$(cat "$POOLMNT/u/self/state")" = monday ]
+	[ "$(ws_fsid "$POOL/u/self")" = "$fsid" ]
+	# promoted: monday (and what came before it) belongs to the new one
+	run -0 "$WS" snapshot-exists "$POOL/u/self@monday"
+	run -1 "$WS" snapshot-exists "$POOL/u/self@tuesday"
+	[ "$(zfs get -H -o value origin "$POOL/u/self")" = "$POOL/golden@v1" ]
+	run -0 zfs list -H -o name -r "$POOL/u"
+	refute_output --partial wsold
+	run -0 ws_live
+	assert_line --regexp "^$POOLMNT/u/self \*\(.*fsid=$fsid"
+}
+
+@test "replace from a dataset: taken over; --keep keeps the old content unexported" {
+	"$WS" create-fs "$POOL/u/k1" -u 1 -g 1 >/dev/null
+	echo before > "$POOLMNT/u/k1/f"
+	fsid=$(ws_fsid "$POOL/u/k1")
+	"$WS" create-fs "$POOL/u/src" -u 1 -g 1 --clients 10.0.0.9 >/dev/null
+	echo after > "$POOLMNT/u/src/f"
+	sfsid=$(ws_fsid "$POOL/u/src")
+	run -0 "$WS" replace "$POOL/u/k1" "$POOL/u/src" -u 3 -g 3 --keep "$POOL/u/k1-old"
+	[ "$(cat "$POOLMNT/u/k1/f")" = after ]
+	[ "$(stat -c %u "$POOLMNT/u/k1/f")" = 3 ]
+	[ "$(ws_fsid "$POOL/u/k1")" = "$fsid" ]
+	[ "$(cat "$POOLMNT/u/k1-old/f")" = before ]
+	[ -z "$(zfs get -H -s local -o value warpstor:clients "$POOL/u/k1-old")" ]
+	[ -z "$(ws_fsid "$POOL/u/k1-old")" ]
+	run -1 "$WS" exists "$POOL/u/src"
+	run -0 ws_live
+	refute_output --partial "$sfsid"
+	refute_output --partial "$POOLMNT/u/src "
+	refute_output --partial "$POOLMNT/u/k1-old "
+	assert_line --regexp "^$POOLMNT/u/k1 \*\(.*fsid=$fsid"
+	[ "$(grep -c "fsid=$fsid" /etc/exports.d/warpstor.exports)" -eq 1 ]
+}
+
+@test "replace: refusals change nothing" {
+	"$WS" create-fs "$POOL/u/ref" -u 1 -g 1 >/dev/null
+	"$WS" snapshot "$POOL/u/ref@s" >/dev/null
+	"$WS" clone "$POOL/u/ref@s" "$POOL/u/refclone" -u 1 -g 1 >/dev/null
+	zfs create "$POOL/u/parent"
+	zfs create "$POOL/u/parent/kid"
+	ws_state_logical > "$BATS_TEST_TMPDIR/before"
+	run -66 "$WS" replace "$POOL/u/none" "$POOL/golden@v1" -u 1 -g 1
+	run -66 "$WS" replace "$POOL/u/ref" "$POOL/golden@nope" -u 1 -g 1
+	run -77 --separate-stderr "$WS" replace "$POOL/u/ref" "$POOL/golden@v1" -u 1 -g 1
+	[[ $stderr == *"has dependent clones: $POOL/u/refclone"* ]]
+	run -77 "$WS" replace "$POOL/u/parent" "$POOL/golden@v1" -u 1 -g 1
+	run -77 "$WS" replace "$POOL" "$POOL/golden@v1" -u 1 -g 1
+	run -73 "$WS" replace "$POOL/u/refclone" "$POOL/golden@v1" -u 1 -g 1 --keep "$POOL/u/ref"
+	run -65 "$WS" replace "$POOL/u/refclone" "$POOL/u/refclone" -u 1 -g 1
+	run -65 "$WS" replace "$POOL/u/parent/kid" "$POOL/u/parent" -u 1 -g 1
+	run -65 "$WS" replace "$POOL/u/refclone" "$POOL/golden@v1" -u 1 -g 1 --keep "otherpool/x"
+	run -64 "$WS" replace "$POOL/u/refclone" "$POOL/golden@v1" -u 1
+	ws_state_logical > "$BATS_TEST_TMPDIR/after"
+	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+}
+
+@test "replace: every zfs and exportfs call failing leaves the dataset exactly as it was" {
+	# zfs: reset to its own snapshot, keeping the old; exportfs: plain reset
+	"$WS" create-fs "$POOL/u/rb" -u 1 -g 1 --clients 10.0.0.1 >/dev/null
+	"$WS" create-fs "$POOL/u/rb2" -u 1 -g 1 --clients 10.0.0.1,10.0.0.2 >/dev/null
+	for tool in zfs exportfs; do
+		var=WARPSTOR_ZFS ds=$POOL/u/rb keep=(--keep "$POOL/u/rb-kept")
+		[ $tool = exportfs ] && var=WARPSTOR_EXPORTFS ds=$POOL/u/rb2 keep=()
+		echo original > "$WSTEST_BASE/$ds/f"
+		zfs snapshot "$ds@mark"
+		n=1
+		while :; do
+			w=$(ws_failing $n $tool)
+			ws_state_logical > "$BATS_TEST_TMPDIR/before"
+			run env "$var=$w" "$WS" replace "$ds" "$ds@mark" -u 5 -g 5 "${keep[@]}"
+			[ "$status" -eq 0 ] && break
+			[ "$status" -eq 69 ] || { echo "$tool call $n: exit $status: $output"; false; }
+			ws_state_logical > "$BATS_TEST_TMPDIR/after"
+			diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after" || { echo "$tool call $n: $output"; false; }
+			[ "$(cat "$WSTEST_BASE/$ds/f")" = original ]
+			n=$((n + 1))
+		done
+		echo "# replace: $((n - 1)) $tool failure points" >&3
+		[ "$(stat -c %u "$WSTEST_BASE/$ds/f")" = 5 ]
+	done
+	[ "$n" -ge 4 ]
+}
+
+@test "rebuild-vol: without -y and no terminal, 64 and nothing touched" {
+	ws_state_logical > "$BATS_TEST_TMPDIR/before"
+	run -64 --separate-stderr "$WS" rebuild-vol "$POOL" < /dev/null
+	[[ ${stderr_lines[0]} == *"give -y"* ]]
+	run -65 "$WS" -y rebuild-vol "$POOL/u"
+	ws_state_logical > "$BATS_TEST_TMPDIR/after"
+	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+}
+
+@test "rebuild-vol: at a terminal, a wrong name is refused, the right one goes on" {
+	ws_state_logical > "$BATS_TEST_TMPDIR/before"
+	run -64 script -qec "'$WS' rebuild-vol $POOL" /dev/null <<< "wrong"
+	ws_state_logical > "$BATS_TEST_TMPDIR/after"
+	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	run -0 "$WS" -n rebuild-vol "$POOL"
+	assert_line "zfs destroy -R $POOL/golden"
+	zfs set atime=off "$POOL"
+	run -0 script -qec "'$WS' rebuild-vol $POOL" /dev/null <<< "$POOL"
+	assert_output --partial "Type the volume's name to go on"
+	[ "$(zfs list -H -o name -t all -r "$POOL")" = "$POOL" ]
+	[ "$(zfs get -H -o value atime "$POOL")" = off ]
+	[ "$(grep -c "^/" /etc/exports.d/warpstor.exports)" -eq 0 ]
+	[ -z "$(ws_live)" ]
+}
