@@ -49,7 +49,7 @@ _warpstor() {
 	# how many operands come before the word being completed
 	for ((i = i + 1; i < cword; i++)); do
 		case ${words[i]} in
-		-u | -g | -t | -o | --clients | --export-options) ((i++)) ;;
+		-u | -g | -t | -o | -x | -X | --keep | --clients | --export-options) ((i++)) ;;
 		-*) ;;
 		*) ((nops++)) ;;
 		esac
@@ -62,7 +62,9 @@ _warpstor() {
 		local conf=${WARPSTOR_CONFIG:-/etc/warpstor.conf}
 		_warpstor_words "$(sed -n 's/^[[:space:]]*type\.\([A-Za-z0-9_-]*\)[[:space:]]*=.*/\1/p' "$conf" 2>/dev/null)"
 		return ;;
-	-o | --clients | --export-options) return ;;
+	-X) _filedir; return ;;
+	--keep) _warpstor_datasets; return ;;
+	-o | -x | --clients | --export-options) return ;;
 	esac
 
 	local opts=""
@@ -71,6 +73,8 @@ _warpstor() {
 	create-fs-no-export | create_fs_no_export) opts='-u -g -t -o -h' ;;
 	create-fs-only | create_fs_only | clone-only | clone_only) opts='-o -h' ;;
 	clone) opts='-u -g -o --clients --export-options -h' ;;
+	filtered-clone | filtered_clone) opts='-u -g -x -X -o --clients --export-options -h' ;;
+	replace) opts='-u -g --keep -h' ;;
 	snapshot) opts='-r -h' ;;
 	destroy) opts='-r -R -f -h' ;;
 	export) opts='--clients --export-options -h' ;;
@@ -85,8 +89,14 @@ _warpstor() {
 	case $cmd in
 	snapshot-exists | snapshot_exists_not | list-snapshots | list_snapshots)
 		_warpstor_snapshots ;;
-	clone | clone-only | clone_only)
+	clone | clone-only | clone_only | filtered-clone | filtered_clone)
 		((nops == 0)) && _warpstor_snapshots ;;
+	replace)
+		if ((nops == 0)); then _warpstor_datasets
+		elif [[ $cur == *@* ]]; then _warpstor_snapshots
+		else _warpstor_datasets; fi ;;
+	rebuild-vol | rebuild_vol)
+		((nops == 0)) && _warpstor_words "$(warpstor list-vols 2>/dev/null)" ;;
 	destroy | rename)
 		if [[ $cur == *@* ]]; then _warpstor_snapshots; else _warpstor_datasets; fi ;;
 	used-space | available-space | get_used_space_for_vol | get_available_space_for_vol)

@@ -24,6 +24,10 @@ teardown_file() {
 	assert_line "$WARPSTOR_DEMO_MOUNT/bob 127.0.0.1(rw,sync,no_subtree_check,root_squash,fsid=$fsid)"
 	[ "$(stat -c %u:%g "$WARPSTOR_DEMO_MOUNT/bob/etc/motd")" = 1001:1001 ]
 	[ "$(stat -c %u:%g "$WARPSTOR_DEMO_MOUNT/alice")" = 1000:1000 ]
+	# replace reset bob's content behind the same fsid
+	[ "$(printf '%s\n' "$output" | grep -cx "$fsid")" -eq 2 ]
+	assert_line --regexp "^replace: $POOL/bob was switched in [0-9]+ ms\$"
+	[ "$(cat "$WARPSTOR_DEMO_MOUNT/bob/etc/motd")" = welcome ]
 	assert_line "(exit 0: it exists)"
 	assert_line "(exit 1: it does not)"
 	assert_line --regexp '^warpstor [0-9.]+, zfs '
