@@ -30,6 +30,16 @@ OBJS = $(SRCS:.c=.o)
 
 all: warpstor
 
+# The same program with AddressSanitizer and UndefinedBehaviorSanitizer
+# (clang), for the test suite's second pass.
+SAN_CC      ?= clang
+SAN_FLAGS    = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+               -fno-sanitize-recover=all
+warpstor-asan: $(SRCS) src/*.h Makefile
+	$(SAN_CC) -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE \
+	    -DWARPSTOR_VERSION='"$(VERSION)"' $(WARN) $(DEPS_CFLAGS) $(SAN_FLAGS) \
+	    -o $@ $(SRCS) $(DEPS_LIBS)
+
 warpstor: $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(DEPS_LIBS) $(LDLIBS)
 
@@ -40,8 +50,9 @@ src/%.o: src/%.c src/*.h Makefile
 deps:
 	sh packaging/install-deps
 
-check: warpstor
-	tests/run
+# The whole suite, once with each build; fails on any sanitizer report.
+check: warpstor warpstor-asan
+	WS_BINARIES="$(CURDIR)/warpstor $(CURDIR)/warpstor-asan" tests/run
 
 demo: warpstor
 	tests/demo
@@ -67,6 +78,6 @@ uninstall:
 	    $(DESTDIR)$(SYSCONFDIR)/warpstor.conf.sample
 
 clean:
-	rm -f warpstor $(OBJS)
+	rm -f warpstor warpstor-asan $(OBJS)
 
 .PHONY: all check clean demo deps install uninstall

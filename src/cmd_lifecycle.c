@@ -101,7 +101,7 @@ cmd_rename(struct ctx *ctx, int argc, char **argv)
 	struct wserr	 e;
 	const char	*from, *to;
 	char		**mounted = NULL, **mps = NULL;
-	size_t		 i, j, nex = 0, nmnt = 0, len;
+	size_t		 i, nex = 0, nnew = 0, nmnt = 0, len;
 	int		 rc, yes;
 
 	if ((rc = cmd_operands(ctx, argc, argv, 2, 2)) != -1)
@@ -174,7 +174,7 @@ cmd_rename(struct ctx *ctx, int argc, char **argv)
 		if (zfs_get(ctx, ZPM(ZP_MOUNTPOINT) | ZPM(ZP_MOUNTED), to,
 		    ZFS_RECURSE, &new, &e) == -1)
 			goto fail;
-		for (i = 0, j = 0; i < old.n; i++) {
+		for (i = 0; i < old.n; i++) {
 			struct zfs_ds *d = &old.v[i];
 			char	*n;
 			size_t	 k;
@@ -193,13 +193,12 @@ cmd_rename(struct ctx *ctx, int argc, char **argv)
 				zfs_dslist_free(&new);
 				goto fail;
 			}
-			state_export(d, new.v[k].val[ZP_MOUNTPOINT], &news[j++]);
+			state_export(d, new.v[k].val[ZP_MOUNTPOINT],
+			    &news[nnew++]);
 		}
 		zfs_dslist_free(&new);
-		if (nfs_publish(&t, news, j, &e) == -1)
+		if (nfs_publish(&t, news, nnew, &e) == -1)
 			goto fail;
-		state_exports_free(news, j);
-		news = NULL;
 	} else if (nex > 0) {
 		(void)txn_step(&t, "export %zu dataset%s at %s's new "
 		    "mountpoints, same fsid, clients and options", nex,
@@ -214,7 +213,7 @@ fail:
 	rc = txn_fail(&t, &e);
 out:
 	state_exports_free(olds, nex);
-	free(news);
+	state_exports_free(news, nnew);
 	free(mounted);
 	free(mps);
 	zfs_dslist_free(&old);

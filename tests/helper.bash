@@ -7,7 +7,7 @@ load /usr/lib/bats/bats-support/load.bash
 load /usr/lib/bats/bats-assert/load.bash
 
 : "${WS_TOP:?run the suite with tests/run}"
-WS="$WS_TOP/warpstor"
+WS="${WS_BIN:-$WS_TOP/warpstor}"
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export LC_ALL=C
 
