@@ -50,8 +50,16 @@ src/%.o: src/%.c src/*.h Makefile
 deps:
 	sh packaging/install-deps
 
-# The whole suite, once with each build; fails on any sanitizer report.
-check: warpstor warpstor-asan
+# Static checks: cppcheck and clang-tidy (.clang-tidy), warnings are errors.
+LINT_DEFS    = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -DWARPSTOR_VERSION='"0"'
+lint:
+	cppcheck --enable=warning,portability,performance --error-exitcode=1 \
+	    --quiet --suppress=missingIncludeSystem -I src $(SRCS)
+	clang-tidy --quiet $(SRCS) -- $(LINT_DEFS) $(DEPS_CFLAGS)
+
+# The static checks, then the whole suite once with each build; fails on
+# any warning, test failure or sanitizer report.
+check: lint warpstor warpstor-asan
 	WS_BINARIES="$(CURDIR)/warpstor $(CURDIR)/warpstor-asan" tests/run
 
 demo: warpstor

@@ -16,6 +16,8 @@ struct strvec {
 };
 
 #define STRVEC_INIT	{ NULL, 0, 0 }
+/* The sentinel of strvec_pushl (a plain NULL may be an int 0). */
+#define SV_END		((const char *)NULL)
 
 void	 strvec_push(struct strvec *, const char *);
 void	 strvec_pushf(struct strvec *, const char *, ...) WS_PRINTF(2, 3);

@@ -182,9 +182,11 @@ why_not_created(struct ctx *ctx, const char *snap, const char *name,
     struct wserr *e)
 {
 	struct wserr	 qe;
-	char		 parent[PATH_MAX];
+	char		 parent[PATH_MAX], *slash;
 	int		 yes;
 
+	if (name == NULL)
+		return;
 	if (zfs_exists(ctx, name, &yes, &qe) == 0 && yes) {
 		wserr_set(e, EX_CANTCREAT, "%s already exists", name);
 		return;
@@ -194,7 +196,9 @@ why_not_created(struct ctx *ctx, const char *snap, const char *name,
 		return;
 	}
 	(void)strlcpy(parent, name, sizeof(parent));
-	*strrchr(parent, '/') = '\0';
+	if ((slash = strrchr(parent, '/')) == NULL)
+		return;
+	*slash = '\0';
 	if (zfs_exists(ctx, parent, &yes, &qe) == 0 && !yes)
 		wserr_set(e, EX_NOINPUT, "parent %s: does not exist", parent);
 }
@@ -271,7 +275,7 @@ apply_filter(struct txn *t, const struct newds *nd, const char *mp,
 	size_t		 removed = 0, i;
 	int		 fd, rc;
 
-	if (nd->filter.n == 0)
+	if (nd->filter.n == 0 || nd->snap == NULL)
 		return 0;
 	if (t->ctx->dry_run) {
 		struct zfs_dslist ol;

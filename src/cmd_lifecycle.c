@@ -298,7 +298,7 @@ cmd_destroy(struct ctx *ctx, int argc, char **argv)
 		const char *n = l.v[i].name;
 
 		if (snap == NULL)
-			set[i] = state_in_tree(n, target);
+			set[i] = state_in_tree(n, target) ? 1 : 0;
 		else if (strcmp(n, target) == 0)
 			set[i] = 1;
 		else if (r || R) {
@@ -307,7 +307,7 @@ cmd_destroy(struct ctx *ctx, int argc, char **argv)
 			const char *at = strchr(n, '@');
 
 			set[i] = at != NULL && strcmp(at, snap) == 0 &&
-			    strncmp(n, target, dl) == 0 && n[dl] == '/';
+			    strncmp(n, target, dl) == 0 && n[dl] == '/' ? 1 : 0;
 		}
 	}
 	for (i = 0; i < l.n && !(set[i] && strcmp(l.v[i].name, target) == 0);

@@ -225,7 +225,7 @@ cmd_replace(struct ctx *ctx, int argc, char **argv)
 	if (e.code == 0 && deps.len > 0)
 		wserr_set(&e, EX_NOPERM, "%s has dependent clones: %s; promote "
 		    "them first, or use --keep", name, deps.data);
-	if (e.code != 0) {
+	if (e.code != 0 || old == NULL || src == NULL) {
 		rc = cmd_fail(ctx, &e);
 		goto out;
 	}

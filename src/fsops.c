@@ -160,6 +160,24 @@ unescape(char *s)
 	*d = '\0';
 }
 
+/* "MAJOR:MINOR" of mountinfo. */
+static int
+parse_majmin(const char *s, unsigned *maj, unsigned *min)
+{
+	const char *errstr;
+	char	 buf[32], *colon;
+
+	if (strlcpy(buf, s, sizeof(buf)) >= sizeof(buf) ||
+	    (colon = strchr(buf, ':')) == NULL)
+		return -1;
+	*colon = '\0';
+	*maj = (unsigned)strtonum(buf, 0, 0xfffff, &errstr);
+	if (errstr != NULL)
+		return -1;
+	*min = (unsigned)strtonum(colon + 1, 0, 0xfffff, &errstr);
+	return errstr != NULL ? -1 : 0;
+}
+
 /* The device of dataset's mount at mountpoint, from mountinfo. */
 static int
 mount_dev(const char *mountpoint, const char *dataset, dev_t *dev)
@@ -189,7 +207,7 @@ mount_dev(const char *mountpoint, const char *dataset, dev_t *dev)
 		unescape(f[4]);
 		unescape(f[6]);
 		if (strcmp(f[4], mountpoint) != 0 || strcmp(f[6], dataset) != 0 ||
-		    sscanf(f[2], "%u:%u", &maj, &min) != 2)
+		    parse_majmin(f[2], &maj, &min) == -1)
 			continue;
 		*dev = makedev(maj, min);
 		found = 1;	/* the last one is on top */

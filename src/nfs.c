@@ -472,7 +472,7 @@ nfs_flush(struct txn *t, struct wserr *e)
 	struct strvec	 argv = STRVEC_INIT;
 	int		 rc;
 
-	strvec_pushl(&argv, t->ctx->cfg.exportfs, "-f", NULL);
+	strvec_pushl(&argv, t->ctx->cfg.exportfs, "-f", SV_END);
 	rc = txn_run(t, TOOL_EXPORTFS, &argv, NULL, e);
 	strvec_clear(&argv);
 	return rc;
@@ -505,7 +505,7 @@ nfs_live_read(struct ctx *ctx, struct nfs_live **v, size_t *n,
 
 	*v = NULL;
 	*n = 0;
-	strvec_pushl(&argv, ctx->cfg.exportfs, "-v", NULL);
+	strvec_pushl(&argv, ctx->cfg.exportfs, "-v", SV_END);
 	if (spawn_tool(ctx->exportfs_path, sizeof(ctx->exportfs_path),
 	    ctx->cfg.exportfs, argv.v, ctx->verbose, &r, e) == -1)
 		goto out;
@@ -589,7 +589,7 @@ nfs_utils_version(struct ctx *ctx)
 	if (mountd[0] == '\0' && spawn_which("rpc.mountd", mountd,
 	    sizeof(mountd)) == -1)
 		return NULL;
-	strvec_pushl(&argv, "rpc.mountd", "--version", NULL);
+	strvec_pushl(&argv, "rpc.mountd", "--version", SV_END);
 	if (spawn_run(mountd, argv.v, ctx->verbose, &r, &e) == 0) {
 		/* "rpc.mountd version 2.6.2" */
 		if (r.status == 0 && (p = strstr(r.out.data, "version ")) !=

@@ -154,7 +154,7 @@ zfs_get(struct ctx *ctx, unsigned mask, const char *target, int depth,
 			    strlen(zprop_names[i]));
 		}
 	strvec_pushl(&argv, ctx->cfg.zfs, "get", "-H", "-p", "-o",
-	    "name,property,value,source", NULL);
+	    "name,property,value,source", SV_END);
 	if (depth == ZFS_RECURSE)
 		strvec_push(&argv, "-r");
 	else if (depth >= 0) {
@@ -230,9 +230,9 @@ zfs_list_names(struct ctx *ctx, const char *types, int by_creation,
 	int			 rc = -1;
 
 	strvec_pushl(&argv, ctx->cfg.zfs, "list", "-H", "-o", "name", "-t",
-	    types, NULL);
+	    types, SV_END);
 	if (by_creation)
-		strvec_pushl(&argv, "-s", "creation", NULL);
+		strvec_pushl(&argv, "-s", "creation", SV_END);
 	if (depth >= 0) {
 		strvec_push(&argv, "-d");
 		strvec_pushf(&argv, "%d", depth);
@@ -253,9 +253,9 @@ zfs_exists(struct ctx *ctx, const char *name, int *exists, struct wserr *e)
 	struct spawn_result	 r;
 	int			 rc = -1;
 
-	strvec_pushl(&argv, ctx->cfg.zfs, "list", "-H", "-o", "name", NULL);
+	strvec_pushl(&argv, ctx->cfg.zfs, "list", "-H", "-o", "name", SV_END);
 	if (strchr(name, '@') != NULL)
-		strvec_pushl(&argv, "-t", "snapshot", NULL);
+		strvec_pushl(&argv, "-t", "snapshot", SV_END);
 	strvec_push(&argv, name);
 	if (zfs_run(ctx, &argv, &r, e) == 0) {
 		size_t	 len = strlen(name);
@@ -285,7 +285,7 @@ zfs_version(struct ctx *ctx, char **ver, struct wserr *e)
 	int			 rc = -1;
 
 	*ver = NULL;
-	strvec_pushl(&argv, ctx->cfg.zfs, "version", NULL);
+	strvec_pushl(&argv, ctx->cfg.zfs, "version", SV_END);
 	if (zfs_run(ctx, &argv, &r, e) == 0) {
 		/* OpenZFS: "zfs-2.1.11-1\nzfs-kmod-2.1.11-1\n"; zfs-fuse has no such command. */
 		if (r.status == 0 && strncmp(r.out.data, "zfs-", 4) == 0)
@@ -351,7 +351,7 @@ undo_destroy(struct ctx *ctx, char *const *argv, struct wserr *e)
 	struct wserr	 ignore;
 
 	/* argv: zfs destroy NAME */
-	zfs_argv(ctx, &um, "umount", argv[2], NULL);
+	zfs_argv(ctx, &um, "umount", argv[2], SV_END);
 	(void)run_retry(ctx, um.v, 1, &ignore);
 	strvec_clear(&um);
 	return run_retry(ctx, argv, 8, e);
@@ -364,7 +364,7 @@ created(struct txn *t, struct strvec *argv, const char *name, struct wserr *e)
 
 	if (txn_run(t, TOOL_ZFS, argv, NULL, e) == -1)
 		return -1;
-	zfs_argv(t->ctx, &undo, "destroy", name, NULL);
+	zfs_argv(t->ctx, &undo, "destroy", name, SV_END);
 	txn_undo_fn(t, undo_destroy, &undo);
 	return 0;
 }
@@ -375,7 +375,7 @@ push_props(struct strvec *argv, const struct strvec *props)
 	size_t	 i;
 
 	for (i = 0; props != NULL && i < props->n; i++)
-		strvec_pushl(argv, "-o", props->v[i], NULL);
+		strvec_pushl(argv, "-o", props->v[i], SV_END);
 }
 
 int
@@ -385,7 +385,7 @@ zfs_create(struct txn *t, const char *name, const struct strvec *props,
 	struct strvec	 argv = STRVEC_INIT;
 	int		 rc;
 
-	zfs_argv(t->ctx, &argv, "create", NULL);
+	zfs_argv(t->ctx, &argv, "create", SV_END);
 	push_props(&argv, props);
 	strvec_push(&argv, name);
 	rc = created(t, &argv, name, e);
@@ -400,9 +400,9 @@ zfs_clone(struct txn *t, const char *snap, const char *name,
 	struct strvec	 argv = STRVEC_INIT;
 	int		 rc;
 
-	zfs_argv(t->ctx, &argv, "clone", NULL);
+	zfs_argv(t->ctx, &argv, "clone", SV_END);
 	push_props(&argv, props);
-	strvec_pushl(&argv, snap, name, NULL);
+	strvec_pushl(&argv, snap, name, SV_END);
 	rc = created(t, &argv, name, e);
 	strvec_clear(&argv);
 	return rc;
@@ -414,12 +414,12 @@ zfs_snapshot(struct txn *t, const char *name, int recursive, struct wserr *e)
 	struct strvec	 argv = STRVEC_INIT, undo = STRVEC_INIT;
 	int		 rc;
 
-	zfs_argv(t->ctx, &argv, "snapshot", NULL);
+	zfs_argv(t->ctx, &argv, "snapshot", SV_END);
 	if (recursive)
 		strvec_push(&argv, "-r");
 	strvec_push(&argv, name);
 	if ((rc = txn_run(t, TOOL_ZFS, &argv, NULL, e)) == 0) {
-		zfs_argv(t->ctx, &undo, "destroy", NULL);
+		zfs_argv(t->ctx, &undo, "destroy", SV_END);
 		if (recursive)
 			strvec_push(&undo, "-r");
 		strvec_push(&undo, name);
@@ -436,10 +436,10 @@ zfs_promote(struct txn *t, const char *name, const char *undo_name,
 	struct strvec	 argv = STRVEC_INIT, undo = STRVEC_INIT;
 	int		 rc;
 
-	zfs_argv(t->ctx, &argv, "promote", name, NULL);
+	zfs_argv(t->ctx, &argv, "promote", name, SV_END);
 	if ((rc = txn_run(t, TOOL_ZFS, &argv, NULL, e)) == 0 &&
 	    undo_name != NULL) {
-		zfs_argv(t->ctx, &undo, "promote", undo_name, NULL);
+		zfs_argv(t->ctx, &undo, "promote", undo_name, SV_END);
 		txn_undo_run(t, TOOL_ZFS, &undo);
 	}
 	strvec_clear(&argv);
@@ -453,15 +453,15 @@ zfs_set(struct txn *t, const char *name, const char *prop, const char *value,
 	struct strvec	 argv = STRVEC_INIT, undo = STRVEC_INIT;
 	int		 rc;
 
-	zfs_argv(t->ctx, &argv, "set", NULL);
+	zfs_argv(t->ctx, &argv, "set", SV_END);
 	strvec_pushf(&argv, "%s=%s", prop, value);
 	strvec_push(&argv, name);
 	if ((rc = txn_run(t, TOOL_ZFS, &argv, NULL, e)) == 0) {
 		if (old != NULL) {
-			zfs_argv(t->ctx, &undo, "set", NULL);
+			zfs_argv(t->ctx, &undo, "set", SV_END);
 			strvec_pushf(&undo, "%s=%s", prop, old);
 		} else
-			zfs_argv(t->ctx, &undo, "inherit", prop, NULL);
+			zfs_argv(t->ctx, &undo, "inherit", prop, SV_END);
 		strvec_push(&undo, name);
 		txn_undo_run(t, TOOL_ZFS, &undo);
 	}
@@ -476,9 +476,9 @@ zfs_inherit(struct txn *t, const char *name, const char *prop,
 	struct strvec	 argv = STRVEC_INIT, undo = STRVEC_INIT;
 	int		 rc;
 
-	zfs_argv(t->ctx, &argv, "inherit", prop, name, NULL);
+	zfs_argv(t->ctx, &argv, "inherit", prop, name, SV_END);
 	if ((rc = txn_run(t, TOOL_ZFS, &argv, NULL, e)) == 0 && old != NULL) {
-		zfs_argv(t->ctx, &undo, "set", NULL);
+		zfs_argv(t->ctx, &undo, "set", SV_END);
 		strvec_pushf(&undo, "%s=%s", prop, old);
 		strvec_push(&undo, name);
 		txn_undo_run(t, TOOL_ZFS, &undo);
@@ -499,9 +499,9 @@ zfs_mount(struct txn *t, const char *name, struct wserr *e)
 	struct strvec	 argv = STRVEC_INIT, undo = STRVEC_INIT;
 	int		 rc;
 
-	zfs_argv(t->ctx, &argv, "mount", name, NULL);
+	zfs_argv(t->ctx, &argv, "mount", name, SV_END);
 	if ((rc = txn_run(t, TOOL_ZFS, &argv, NULL, e)) == 0) {
-		zfs_argv(t->ctx, &undo, "umount", name, NULL);
+		zfs_argv(t->ctx, &undo, "umount", name, SV_END);
 		txn_undo_fn(t, undo_retry, &undo);
 	}
 	strvec_clear(&argv);
@@ -514,12 +514,12 @@ zfs_umount(struct txn *t, const char *name, int force, struct wserr *e)
 	struct strvec	 argv = STRVEC_INIT, undo = STRVEC_INIT;
 	int		 rc;
 
-	zfs_argv(t->ctx, &argv, "umount", NULL);
+	zfs_argv(t->ctx, &argv, "umount", SV_END);
 	if (force)
 		strvec_push(&argv, "-f");
 	strvec_push(&argv, name);
 	if ((rc = txn_run(t, TOOL_ZFS, &argv, NULL, e)) == 0) {
-		zfs_argv(t->ctx, &undo, "mount", name, NULL);
+		zfs_argv(t->ctx, &undo, "mount", name, SV_END);
 		txn_undo_run(t, TOOL_ZFS, &undo);
 	}
 	strvec_clear(&argv);
@@ -532,13 +532,13 @@ zfs_rename(struct txn *t, const char *from, const char *to, struct wserr *e)
 	struct strvec	 argv = STRVEC_INIT, undo = STRVEC_INIT;
 	int		 rc;
 
-	zfs_argv(t->ctx, &argv, "rename", from, to, NULL);
+	zfs_argv(t->ctx, &argv, "rename", from, to, SV_END);
 	if (t->ctx->dry_run)
 		rc = txn_run(t, TOOL_ZFS, &argv, NULL, e);
 	else if ((rc = txn_check(t, e)) == 0)
 		rc = run_retry(t->ctx, argv.v, 8, e);
 	if (rc == 0) {
-		zfs_argv(t->ctx, &undo, "rename", to, from, NULL);
+		zfs_argv(t->ctx, &undo, "rename", to, from, SV_END);
 		txn_undo_fn(t, undo_retry, &undo);
 	}
 	strvec_clear(&argv);
@@ -552,7 +552,7 @@ zfs_destroy(struct txn *t, const char *name, const char *flags,
 	struct strvec	 argv = STRVEC_INIT;
 	int		 rc;
 
-	zfs_argv(t->ctx, &argv, "destroy", NULL);
+	zfs_argv(t->ctx, &argv, "destroy", SV_END);
 	if (flags != NULL && *flags != '\0')
 		strvec_push(&argv, flags);
 	strvec_push(&argv, name);
