@@ -11,6 +11,7 @@
 #define CMD_ROOT	0x01	/* needs root */
 #define CMD_LOCK	0x02	/* holds the lock for its whole run */
 #define CMD_MUTATES	0x04	/* changes state: syslog, journal check */
+#define CMD_RECOVER	0x08	/* works on a pending journal itself */
 
 struct command {
 	const char	*name;
@@ -51,6 +52,7 @@ int	 cmd_destroy(struct ctx *, int, char **);
 int	 cmd_export(struct ctx *, int, char **);
 int	 cmd_unexport(struct ctx *, int, char **);
 int	 cmd_sync_exports(struct ctx *, int, char **);
+int	 cmd_recover(struct ctx *, int, char **);
 int	 cmd_list_vols(struct ctx *, int, char **);
 int	 cmd_list_filesystems(struct ctx *, int, char **);
 int	 cmd_list_snapshots(struct ctx *, int, char **);

@@ -26,6 +26,7 @@ config_defaults(struct config *c)
 	set(&c->export_options, "rw,sync,no_subtree_check,root_squash");
 	set(&c->exports_file, "/etc/exports.d/warpstor.exports");
 	set(&c->lock_file, "/run/lock/warpstor.lock");
+	set(&c->journal_file, "/var/lib/warpstor/journal");
 	set(&c->zfs, "zfs");
 	set(&c->exportfs, "exportfs");
 	set(&c->filter_file, "/etc/warpstor/filter");
@@ -135,11 +136,13 @@ config_set(struct config *c, const char *key, const char *val,
 			goto why;
 		set(&c->export_options, val);
 	} else if (strcmp(key, "exports_file") == 0 ||
-	    strcmp(key, "lock_file") == 0 || strcmp(key, "filter_file") == 0) {
+	    strcmp(key, "lock_file") == 0 || strcmp(key, "filter_file") == 0 ||
+	    strcmp(key, "journal_file") == 0) {
 		if (!valid_path(val))
 			return "not an absolute path";
 		set(key[0] == 'e' ? &c->exports_file : key[0] == 'l' ?
-		    &c->lock_file : &c->filter_file, val);
+		    &c->lock_file : key[0] == 'j' ? &c->journal_file :
+		    &c->filter_file, val);
 	} else if (strcmp(key, "zfs") == 0 || strcmp(key, "exportfs") == 0) {
 		if (!valid_program(val))
 			return "not a program name or absolute path";
@@ -177,7 +180,7 @@ config_load(struct config *c, const char *path, int required,
 {
 	static const char *const once[] = { "default_volume", "export_clients",
 	    "export_options", "exports_file", "lock_file", "zfs", "exportfs",
-	    "mode", "filter_file", NULL };
+	    "mode", "filter_file", "journal_file", NULL };
 	unsigned	 seen = 0;
 	struct wserr	 why;
 	FILE		*fp;
@@ -260,6 +263,7 @@ config_free(struct config *c)
 	free(c->export_options);
 	free(c->exports_file);
 	free(c->lock_file);
+	free(c->journal_file);
 	free(c->zfs);
 	free(c->exportfs);
 	free(c->filter_file);

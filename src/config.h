@@ -21,6 +21,7 @@ struct config {
 	char	*export_options;
 	char	*exports_file;
 	char	*lock_file;
+	char	*journal_file;
 	char	*zfs;
 	char	*exportfs;
 	char	*filter_file;

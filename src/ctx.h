@@ -19,6 +19,7 @@ struct ctx {
 	int		 yes;		/* -y */
 	int		 wait_secs;	/* -w */
 	struct config	 cfg;
+	char		*cmdline;	/* the command as given, for journal and log */
 	char		 zfs_path[PATH_MAX];	/* resolved once, on first use */
 	char		 exportfs_path[PATH_MAX];
 };

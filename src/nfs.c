@@ -158,25 +158,18 @@ int
 nfs_file_write(struct txn *t, struct nfs_file *f, struct wserr *e)
 {
 	char	*data = nfs_file_render(f);
-	int	 rc = 0;
 
 	if (f->before != NULL && strcmp(data, f->before) == 0) {
 		free(data);
 		return 0;	/* nothing to change */
 	}
-	if (txn_step(t, "write %s", f->path) == 0) {
-		if (txn_check(t, e) == -1 ||
-		    fs_write_atomic(f->path, data, strlen(data), e) == -1)
-			rc = -1;
-		else {
-			txn_undo_file(t, f->path, f->before);
-			free(f->before);
-			f->before = data;
-			data = NULL;
-		}
+	if (txn_write(t, f->path, data, f->before, e) == -1) {
+		free(data);
+		return -1;
 	}
-	free(data);
-	return rc;
+	free(f->before);
+	f->before = data;
+	return 0;
 }
 
 void
@@ -268,38 +261,61 @@ exportfs_argv(struct ctx *ctx, struct strvec *argv, int add,
 	strvec_pushf(argv, "%s:%s", client, ex->path);
 }
 
-static int live_has(struct ctx *, const char *, const char *);
-
 /*
- * Undo of an export: exportfs -u CLIENT:PATH, where an entry that is not
- * in the live table any more (zfs unshares the mounts it touches) counts
- * as withdrawn.
+ * Only after exportfs -u failed: is client:path in the live table at all?
+ * When it cannot tell, it says yes.
  */
 static int
-undo_export(struct ctx *ctx, char *const *argv, struct wserr *e)
+live_has(struct ctx *ctx, const char *path, const char *client)
+{
+	struct nfs_live	*v;
+	struct wserr	 e;
+	size_t		 i, n;
+	int		 found = 1;
+
+	if (nfs_live_read(ctx, &v, &n, &e) == -1)
+		return found;
+	for (i = 0, found = 0; i < n && !found; i++)
+		found = strcmp(v[i].path, path) == 0 &&
+		    strcmp(v[i].client, client) == 0;
+	nfs_live_free(v, n);
+	return found;
+}
+
+/* "CLIENT:PATH" of exportfs's argv: is it in the live table? */
+static int
+spec_live(struct ctx *ctx, const char *spec)
+{
+	char	*s = xstrdup(spec), *colon = strstr(s, ":/");
+	int	 live = 1;
+
+	if (colon != NULL) {
+		*colon = '\0';
+		live = live_has(ctx, colon + 1, s);
+	}
+	free(s);
+	return live;
+}
+
+/*
+ * exportfs -u CLIENT:PATH, where an entry that is not in the live table
+ * counts as withdrawn (a host name that never resolved; a path that zfs
+ * unshared as it unmounted).  The step of unexport, and the undo of
+ * export ("exportfs-unexport" for recover).
+ */
+int
+nfs_unexport_tolerant(struct ctx *ctx, char *const *argv, struct wserr *e)
 {
 	struct spawn_result	 r;
-	char			*spec, *colon;
 	int			 rc = -1;
 
 	if (spawn_tool(ctx->exportfs_path, sizeof(ctx->exportfs_path),
 	    ctx->cfg.exportfs, argv, ctx->verbose, &r, e) == -1)
 		return -1;
-	if (r.status == 0)
+	if (r.status == 0 || !spec_live(ctx, argv[2]))
 		rc = 0;
-	else {
-		/* argv: exportfs -u CLIENT:PATH */
-		spec = xstrdup(argv[2]);
-		colon = strstr(spec, ":/");
-		if (colon != NULL) {
-			*colon = '\0';
-			if (!live_has(ctx, colon + 1, spec))
-				rc = 0;
-		}
-		free(spec);
-		if (rc == -1)
-			spawn_fail(e, argv, &r);
-	}
+	else
+		spawn_fail(e, argv, &r);
 	spawn_result_free(&r);
 	return rc;
 }
@@ -312,33 +328,11 @@ nfs_export_one(struct txn *t, const struct nfs_export *ex, const char *client,
 	int		 rc;
 
 	exportfs_argv(t->ctx, &argv, 1, ex, client);
-	if ((rc = txn_run(t, TOOL_EXPORTFS, &argv, NULL, e)) == 0) {
-		exportfs_argv(t->ctx, &undo, 0, ex, client);
-		txn_undo_fn(t, undo_export, &undo);
-	}
+	exportfs_argv(t->ctx, &undo, 0, ex, client);
+	rc = txn_do(t, TOOL_EXPORTFS, &argv, NULL, "exportfs-unexport",
+	    nfs_unexport_tolerant, &undo, e);
 	strvec_clear(&argv);
 	return rc;
-}
-
-/*
- * Only after exportfs -u failed: is client:path in the live table at all?
- * (A host name that did not resolve never got there.)
- */
-static int
-live_has(struct ctx *ctx, const char *path, const char *client)
-{
-	struct nfs_live	*v;
-	struct wserr	 e;
-	size_t		 i, n;
-	int		 found = 1;	/* when we cannot tell, say yes */
-
-	if (nfs_live_read(ctx, &v, &n, &e) == -1)
-		return found;
-	for (i = 0, found = 0; i < n && !found; i++)
-		found = strcmp(v[i].path, path) == 0 &&
-		    strcmp(v[i].client, client) == 0;
-	nfs_live_free(v, n);
-	return found;
 }
 
 int
@@ -349,13 +343,9 @@ nfs_unexport_one(struct txn *t, const struct nfs_export *ex,
 	int		 rc;
 
 	exportfs_argv(t->ctx, &argv, 0, ex, client);
-	rc = txn_run(t, TOOL_EXPORTFS, &argv, NULL, e);
-	if (rc == -1 && !t->ctx->dry_run && !live_has(t->ctx, ex->path, client))
-		rc = 0;		/* not in the live table: already withdrawn */
-	if (rc == 0) {
-		exportfs_argv(t->ctx, &undo, 1, ex, client);
-		txn_undo_run(t, TOOL_EXPORTFS, &undo);
-	}
+	exportfs_argv(t->ctx, &undo, 1, ex, client);
+	rc = txn_do(t, TOOL_EXPORTFS, &argv, nfs_unexport_tolerant, NULL,
+	    NULL, &undo, e);
 	strvec_clear(&argv);
 	return rc;
 }

@@ -73,6 +73,10 @@ int	 nfs_export_spec(struct ctx *, const char *clients,
  * what the kernel rebuilds). */
 int	 nfs_flush(struct txn *, struct wserr *);
 
+/* exportfs -u that counts an entry missing from the live table as
+ * withdrawn; recover knows it as "exportfs-unexport". */
+int	 nfs_unexport_tolerant(struct ctx *, char *const *, struct wserr *);
+
 /* The live table from exportfs -v: path, client, options (fsid inside). */
 struct nfs_live {
 	char	*path;

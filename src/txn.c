@@ -1,5 +1,5 @@
 /*
- * txn.c: step log, dry-run printing and rollback.
+ * txn.c: step log, intent journal, dry-run printing and rollback.
  */
 #include <errno.h>
 #include <signal.h>
@@ -13,14 +13,13 @@
 
 #include "command.h"
 #include "fsops.h"
+#include "journal.h"
 #include "txn.h"
 
 struct undo {
-	enum { UNDO_RUN, UNDO_FN, UNDO_FILE } kind;
-	enum tool	 tool;
+	enum jkind	 kind;
 	undo_fn		 fn;
-	struct strvec	 argv;
-	char		*path;
+	struct strvec	 argv;		/* J_FILE: the path */
 	char		*content;
 };
 
@@ -54,6 +53,7 @@ txn_init(struct txn *t, struct ctx *ctx)
 {
 	memset(t, 0, sizeof(*t));
 	t->ctx = ctx;
+	t->jfd = -1;
 	if (ctx->dry_run && ctx->json)
 		t->plan = json_object_new_array();
 }
@@ -81,6 +81,16 @@ plan_add(struct txn *t, const char *kind, char *const *argv, const char *line)
 	json_object_array_add(t->plan, o);
 }
 
+static void
+plan_argv(struct txn *t, enum tool tool, char *const *argv)
+{
+	struct buf	 b = { NULL, 0, 0 };
+
+	argv_join(&b, argv);
+	plan_add(t, tool == TOOL_ZFS ? "zfs" : "exportfs", argv, b.data);
+	buf_free(&b);
+}
+
 static int
 run_tool(struct ctx *ctx, enum tool tool, char *const *argv,
     struct spawn_result *r, struct wserr *e)
@@ -90,6 +100,27 @@ run_tool(struct ctx *ctx, enum tool tool, char *const *argv,
 		    ctx->cfg.zfs, argv, ctx->verbose, r, e);
 	return spawn_tool(ctx->exportfs_path, sizeof(ctx->exportfs_path),
 	    ctx->cfg.exportfs, argv, ctx->verbose, r, e);
+}
+
+/* Run argv, requiring exit 0. */
+static int
+run_ok(struct ctx *ctx, enum tool tool, char *const *argv,
+    struct spawn_result *out, struct wserr *e)
+{
+	struct spawn_result	 r;
+
+	if (run_tool(ctx, tool, argv, &r, e) == -1)
+		return -1;
+	if (r.status != 0) {
+		spawn_fail(e, argv, &r);
+		spawn_result_free(&r);
+		return -1;
+	}
+	if (out != NULL)
+		*out = r;
+	else
+		spawn_result_free(&r);
+	return 0;
 }
 
 int
@@ -108,37 +139,29 @@ int
 txn_run(struct txn *t, enum tool tool, struct strvec *argv,
     struct spawn_result *r, struct wserr *e)
 {
-	struct spawn_result	 res;
-
+	if (r != NULL)
+		memset(r, 0, sizeof(*r));
 	if (t->ctx->dry_run) {
-		struct buf	 b = { NULL, 0, 0 };
-
-		argv_join(&b, argv->v);
-		plan_add(t, tool == TOOL_ZFS ? "zfs" : "exportfs", argv->v,
-		    b.data);
-		buf_free(&b);
-		if (r != NULL)
-			memset(r, 0, sizeof(*r));
+		plan_argv(t, tool, argv->v);
 		return 0;
 	}
 	if (txn_check(t, e) == -1)
 		return -1;
-	if (run_tool(t->ctx, tool, argv->v, &res, e) == -1)
-		return -1;
-	if (res.status != 0) {
-		spawn_fail(e, argv->v, &res);
-		spawn_result_free(&res);
-		return -1;
-	}
-	if (r != NULL)
-		*r = res;
-	else
-		spawn_result_free(&res);
-	return 0;
+	return run_ok(t->ctx, tool, argv->v, r, e);
+}
+
+/* The journal begins with the first change. */
+static int
+journal_open(struct txn *t, struct wserr *e)
+{
+	if (t->jfd != -1)
+		return 0;
+	return journal_begin(t->ctx->cfg.journal_file, t->ctx->cmdline,
+	    &t->jfd, e);
 }
 
 static struct undo *
-undo_new(struct txn *t)
+undo_push(struct txn *t)
 {
 	if (t->n == t->alloc) {
 		t->alloc = t->alloc ? t->alloc * 2 : 16;
@@ -148,49 +171,112 @@ undo_new(struct txn *t)
 	return &t->u[t->n++];
 }
 
-void
-txn_undo_run(struct txn *t, enum tool tool, struct strvec *argv)
+static void
+undo_free(struct undo *u)
 {
-	struct undo	*u;
-
-	if (t->ctx->dry_run) {
-		strvec_clear(argv);
-		return;
-	}
-	u = undo_new(t);
-	u->kind = UNDO_RUN;
-	u->tool = tool;
-	u->argv = *argv;
-	memset(argv, 0, sizeof(*argv));
+	strvec_clear(&u->argv);
+	free(u->content);
 }
 
-void
-txn_undo_fn(struct txn *t, undo_fn fn, struct strvec *argv)
+/* The step of the last undo ended: done (rc 0), or failed (drop it). */
+static int
+settle(struct txn *t, int rc, struct wserr *e)
+{
+	struct wserr	 je;
+
+	if (rc == 0) {
+		if (journal_mark(t->jfd, 'D', &je) == -1) {
+			*e = je;
+			return -1;	/* the undo stays: it will run */
+		}
+		return 0;
+	}
+	(void)journal_mark(t->jfd, 'X', &je);
+	undo_free(&t->u[--t->n]);
+	return -1;
+}
+
+int
+txn_do(struct txn *t, enum tool tool, struct strvec *argv, step_fn run,
+    const char *fn_name, undo_fn fn, struct strvec *undo_argv,
+    struct wserr *e)
 {
 	struct undo	*u;
+	int		 rc;
 
 	if (t->ctx->dry_run) {
-		strvec_clear(argv);
-		return;
+		plan_argv(t, tool, argv->v);
+		strvec_clear(undo_argv);
+		return 0;
 	}
-	u = undo_new(t);
-	u->kind = UNDO_FN;
+	if (txn_check(t, e) == -1 || journal_open(t, e) == -1) {
+		strvec_clear(undo_argv);
+		return -1;
+	}
+	u = undo_push(t);
+	u->kind = fn != NULL ? J_FN : tool == TOOL_ZFS ? J_RUN_ZFS :
+	    J_RUN_EXPORTFS;
 	u->fn = fn;
-	u->argv = *argv;
-	memset(argv, 0, sizeof(*argv));
+	u->argv = *undo_argv;
+	memset(undo_argv, 0, sizeof(*undo_argv));
+	if (journal_pending(t->jfd, u->kind, fn_name, u->argv.v, NULL,
+	    e) == -1) {
+		undo_free(&t->u[--t->n]);
+		return -1;
+	}
+	rc = run != NULL ? run(t->ctx, argv->v, e) :
+	    run_ok(t->ctx, tool, argv->v, NULL, e);
+	return settle(t, rc, e);
 }
 
-void
-txn_undo_file(struct txn *t, const char *path, const char *content)
+int
+txn_write(struct txn *t, const char *path, const char *data,
+    const char *before, struct wserr *e)
 {
 	struct undo	*u;
+	int		 rc;
 
-	if (t->ctx->dry_run)
-		return;
-	u = undo_new(t);
-	u->kind = UNDO_FILE;
-	u->path = xstrdup(path);
-	u->content = content != NULL ? xstrdup(content) : NULL;
+	if (t->ctx->dry_run) {
+		char	*line = xasprintf("write %s", path);
+
+		plan_add(t, "do", NULL, line);
+		free(line);
+		return 0;
+	}
+	if (txn_check(t, e) == -1 || journal_open(t, e) == -1)
+		return -1;
+	u = undo_push(t);
+	u->kind = J_FILE;
+	strvec_push(&u->argv, path);
+	u->content = before != NULL ? xstrdup(before) : NULL;
+	if (journal_pending(t->jfd, J_FILE, NULL, u->argv.v, u->content,
+	    e) == -1) {
+		undo_free(&t->u[--t->n]);
+		return -1;
+	}
+	rc = fs_write_atomic(path, data, strlen(data), e);
+	return settle(t, rc, e);
+}
+
+int
+txn_final(struct txn *t, enum tool tool, struct strvec *argv, step_fn run,
+    struct wserr *e)
+{
+	struct wserr	 je;
+	int		 rc;
+
+	if (t->ctx->dry_run) {
+		plan_argv(t, tool, argv->v);
+		return 0;
+	}
+	if (txn_check(t, e) == -1 || journal_open(t, e) == -1 ||
+	    journal_final(t->jfd, argv->v, e) == -1)
+		return -1;
+	rc = run != NULL ? run(t->ctx, argv->v, e) :
+	    run_ok(t->ctx, tool, argv->v, NULL, e);
+	if (rc == 0)
+		(void)journal_mark(t->jfd, 'Y', &je);
+	return rc;
 }
 
 int
@@ -213,15 +299,7 @@ txn_step(struct txn *t, const char *fmt, ...)
 }
 
 static void
-undo_free(struct undo *u)
-{
-	strvec_clear(&u->argv);
-	free(u->path);
-	free(u->content);
-}
-
-void
-txn_commit(struct txn *t)
+forget(struct txn *t)
 {
 	size_t	 i;
 
@@ -231,73 +309,99 @@ txn_commit(struct txn *t)
 	t->u = NULL;
 	t->n = t->alloc = 0;
 	if (t->plan != NULL) {
-		(void)puts(json_object_to_json_string_ext(t->plan,
-		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(t->plan);
 		t->plan = NULL;
 	}
 }
 
+void
+txn_commit(struct txn *t)
+{
+	struct wserr	 e;
+
+	if (t->plan != NULL)
+		(void)puts(json_object_to_json_string_ext(t->plan,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	forget(t);
+	if (t->jfd != -1) {
+		(void)journal_end(t->ctx->cfg.journal_file, t->jfd, &e);
+		t->jfd = -1;
+	}
+}
+
+int
+txn_undo_one(struct ctx *ctx, enum jkind kind, undo_fn fn, char *const *argv,
+    const char *content, struct wserr *e)
+{
+	switch (kind) {
+	case J_FILE:
+		return content != NULL ? fs_write_atomic(argv[0], content,
+		    strlen(content), e) : fs_remove(argv[0], e);
+	case J_FN:
+		return fn(ctx, argv, e);
+	case J_RUN_ZFS:
+		return run_ok(ctx, TOOL_ZFS, argv, NULL, e);
+	case J_RUN_EXPORTFS:
+		return run_ok(ctx, TOOL_EXPORTFS, argv, NULL, e);
+	}
+	return -1;
+}
+
+void
+txn_left(struct buf *left, enum jkind kind, char *const *argv,
+    const struct wserr *why)
+{
+	struct buf	 cmd = { NULL, 0, 0 };
+	char		*l;
+
+	if (kind == J_FILE)
+		l = xasprintf("  %s: restore it (%s)\n", argv[0], why->msg);
+	else {
+		argv_join(&cmd, argv);
+		l = xasprintf("  run: %s   (%s)\n", cmd.data, why->msg);
+		buf_free(&cmd);
+	}
+	buf_append(left, l, strlen(l));
+	free(l);
+}
+
 int
 txn_fail(struct txn *t, struct wserr *e)
 {
-	struct spawn_result r;
 	struct wserr	 ue;
 	struct buf	 left = { NULL, 0, 0 };
-	size_t		 i;
+	size_t		 i, n = t->n;
 	int		 code = e->code;
 
 	(void)cmd_fail(t->ctx, e);
-	if (t->plan != NULL) {
-		json_object_put(t->plan);
-		t->plan = NULL;
-	}
 	/* Undo in reverse order, each step whatever became of the others. */
 	for (i = t->n; i-- > 0;) {
 		struct undo *u = &t->u[i];
-		int	 ok = 0;
 
-		if (u->kind == UNDO_FILE) {
-			ok = u->content != NULL ?
-			    fs_write_atomic(u->path, u->content,
-			    strlen(u->content), &ue) == 0 :
-			    fs_remove(u->path, &ue) == 0;
-			if (!ok) {
-				char	*l = xasprintf("  %s: restore it: %s\n",
-				    u->path, ue.msg);
-
-				buf_append(&left, l, strlen(l));
-				free(l);
-			}
-			continue;
-		}
-		if (u->kind == UNDO_FN)
-			ok = u->fn(t->ctx, u->argv.v, &ue) == 0;
-		else if (run_tool(t->ctx, u->tool, u->argv.v, &r, &ue) == 0) {
-			ok = r.status == 0;
-			if (!ok)
-				spawn_fail(&ue, u->argv.v, &r);
-			spawn_result_free(&r);
-		}
-		if (!ok) {
-			struct buf	 cmd = { NULL, 0, 0 };
-			char		*l;
-
-			argv_join(&cmd, u->argv.v);
-			l = xasprintf("  run: %s   (%s)\n", cmd.data, ue.msg);
-			buf_append(&left, l, strlen(l));
-			free(l);
-			buf_free(&cmd);
-		}
+		if (txn_undo_one(t->ctx, u->kind, u->fn, u->argv.v,
+		    u->content, &ue) == -1)
+			txn_left(&left, u->kind, u->argv.v, &ue);
 	}
+	forget(t);
 	if (left.len > 0) {
 		(void)fprintf(stderr, "warpstor: %s: rollback failed; left to "
-		    "finish by hand:\n%s", t->ctx->cmd->name, left.data);
+		    "finish by hand (or with 'warpstor recover'):\n%s",
+		    t->ctx->cmd->name, left.data);
 		code = EX_SOFTWARE;
-	} else if (t->n > 0)
-		(void)fprintf(stderr, "warpstor: %s: rolled back %zu step%s\n",
-		    t->ctx->cmd->name, t->n, t->n == 1 ? "" : "s");
+		/* the journal stays, for recover */
+		if (t->jfd != -1)
+			(void)close(t->jfd);
+		t->jfd = -1;
+	} else {
+		if (n > 0)
+			(void)fprintf(stderr, "warpstor: %s: rolled back %zu "
+			    "step%s\n", t->ctx->cmd->name, n, n == 1 ? "" :
+			    "s");
+		if (t->jfd != -1)
+			(void)journal_end(t->ctx->cfg.journal_file, t->jfd,
+			    &ue);
+		t->jfd = -1;
+	}
 	buf_free(&left);
-	txn_commit(t);
 	return code;
 }

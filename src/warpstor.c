@@ -11,12 +11,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <signal.h>
 #include <syslog.h>
 #include <sysexits.h>
 #include <unistd.h>
 
 #include "argv.h"
 #include "command.h"
+#include "journal.h"
 #include "lock.h"
 #include "txn.h"
 
@@ -55,6 +58,7 @@ const struct command commands[] = {
 	    "[--export-options OPTS]", MUT },
 	{ "unexport", NULL, cmd_unexport, "DATASET", MUT },
 	{ "sync-exports", NULL, cmd_sync_exports, "", MUT },
+	{ "recover", NULL, cmd_recover, "", MUT | CMD_RECOVER },
 	{ "exists", "dataset_exists_not", cmd_exists, "DATASET", 0 },
 	{ "snapshot-exists", "snapshot_exists_not", cmd_snapshot_exists,
 	    "SNAPSHOT", 0 },
@@ -194,6 +198,37 @@ log_outcome(const char *words, int rc)
 	closelog();
 }
 
+/*
+ * A journal left by a command that was cut off: with the lock held, it
+ * cannot be a running command's, and a change now would mix with it
+ * (70); a query only warns, unless the writer still runs.
+ */
+static int
+journal_check(struct ctx *ctx, int locked, struct wserr *e)
+{
+	struct journal	 j;
+	struct stat	 sb;
+
+	if (stat(ctx->cfg.journal_file, &sb) == -1)
+		return 0;
+	if (journal_read(ctx->cfg.journal_file, &j, e) == -1)
+		return -1;
+	if (j.cmdline == NULL)
+		return 0;
+	if (!locked && j.pid > 0 && kill(j.pid, 0) == 0) {
+		journal_free(&j);
+		return 0;		/* under way */
+	}
+	wserr_set(e, EX_SOFTWARE, "an interrupted command left its journal "
+	    "%s (pid %ld: %s): run 'warpstor recover'", ctx->cfg.journal_file,
+	    (long)j.pid, j.cmdline);
+	journal_free(&j);
+	if (locked)
+		return -1;
+	(void)fprintf(stderr, "warpstor: warning: %s\n", e->msg);
+	return 0;
+}
+
 static int
 finish(const char *name, int rc)
 {
@@ -323,15 +358,22 @@ main(int argc, char *argv[])
 			return rc;
 		}
 	}
-	if ((ctx.cmd->flags & CMD_MUTATES) && !ctx.dry_run) {
+	if (!(ctx.cmd->flags & CMD_RECOVER) &&
+	    journal_check(&ctx, lockfd != -1, &e) == -1) {
+		rc = cmd_fail(&ctx, &e);
+		if (lockfd != -1)
+			(void)close(lockfd);
+		config_free(&ctx.cfg);
+		return rc;
+	}
+	words = log_words(argc, argv);
+	ctx.cmdline = words;
+	if ((ctx.cmd->flags & CMD_MUTATES) && !ctx.dry_run)
 		txn_signals();
-		words = log_words(argc, argv);
-	}
 	rc = ctx.cmd->fn(&ctx, argc, argv);
-	if (words != NULL) {
+	if ((ctx.cmd->flags & CMD_MUTATES) && !ctx.dry_run)
 		log_outcome(words, rc);
-		free(words);
-	}
+	free(words);
 	if (lockfd != -1)
 		(void)close(lockfd);
 	config_free(&ctx.cfg);

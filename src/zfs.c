@@ -344,8 +344,8 @@ zfs_argv(struct ctx *ctx, struct strvec *argv, ...)
 }
 
 /* Undo of a dataset made in this run: unmount it, then destroy it. */
-static int
-undo_destroy(struct ctx *ctx, char *const *argv, struct wserr *e)
+int
+zfs_undo_destroy(struct ctx *ctx, char *const *argv, struct wserr *e)
 {
 	struct strvec	 um = STRVEC_INIT;
 	struct wserr	 ignore;
@@ -357,16 +357,21 @@ undo_destroy(struct ctx *ctx, char *const *argv, struct wserr *e)
 	return run_retry(ctx, argv, 8, e);
 }
 
+/* A step that zfs may refuse for a moment (busy): tried a few times. */
+int
+zfs_retry(struct ctx *ctx, char *const *argv, struct wserr *e)
+{
+	return run_retry(ctx, argv, 8, e);
+}
+
 static int
 created(struct txn *t, struct strvec *argv, const char *name, struct wserr *e)
 {
 	struct strvec	 undo = STRVEC_INIT;
 
-	if (txn_run(t, TOOL_ZFS, argv, NULL, e) == -1)
-		return -1;
 	zfs_argv(t->ctx, &undo, "destroy", name, SV_END);
-	txn_undo_fn(t, undo_destroy, &undo);
-	return 0;
+	return txn_do(t, TOOL_ZFS, argv, NULL, "zfs-destroy-created",
+	    zfs_undo_destroy, &undo, e);
 }
 
 static void
@@ -408,25 +413,32 @@ zfs_clone(struct txn *t, const char *snap, const char *name,
 	return rc;
 }
 
+/* One step with a plain zfs undo. */
+static int
+step(struct txn *t, struct strvec *argv, step_fn run, undo_fn fn,
+    const char *fn_name, struct strvec *undo, struct wserr *e)
+{
+	int	 rc;
+
+	rc = txn_do(t, TOOL_ZFS, argv, run, fn_name, fn, undo, e);
+	strvec_clear(argv);
+	return rc;
+}
+
 int
 zfs_snapshot(struct txn *t, const char *name, int recursive, struct wserr *e)
 {
 	struct strvec	 argv = STRVEC_INIT, undo = STRVEC_INIT;
-	int		 rc;
 
 	zfs_argv(t->ctx, &argv, "snapshot", SV_END);
-	if (recursive)
+	zfs_argv(t->ctx, &undo, "destroy", SV_END);
+	if (recursive) {
 		strvec_push(&argv, "-r");
-	strvec_push(&argv, name);
-	if ((rc = txn_run(t, TOOL_ZFS, &argv, NULL, e)) == 0) {
-		zfs_argv(t->ctx, &undo, "destroy", SV_END);
-		if (recursive)
-			strvec_push(&undo, "-r");
-		strvec_push(&undo, name);
-		txn_undo_run(t, TOOL_ZFS, &undo);
+		strvec_push(&undo, "-r");
 	}
-	strvec_clear(&argv);
-	return rc;
+	strvec_push(&argv, name);
+	strvec_push(&undo, name);
+	return step(t, &argv, NULL, NULL, NULL, &undo, e);
 }
 
 int
@@ -437,13 +449,13 @@ zfs_promote(struct txn *t, const char *name, const char *undo_name,
 	int		 rc;
 
 	zfs_argv(t->ctx, &argv, "promote", name, SV_END);
-	if ((rc = txn_run(t, TOOL_ZFS, &argv, NULL, e)) == 0 &&
-	    undo_name != NULL) {
-		zfs_argv(t->ctx, &undo, "promote", undo_name, SV_END);
-		txn_undo_run(t, TOOL_ZFS, &undo);
+	if (undo_name == NULL) {
+		rc = txn_run(t, TOOL_ZFS, &argv, NULL, e);
+		strvec_clear(&argv);
+		return rc;
 	}
-	strvec_clear(&argv);
-	return rc;
+	zfs_argv(t->ctx, &undo, "promote", undo_name, SV_END);
+	return step(t, &argv, NULL, NULL, NULL, &undo, e);
 }
 
 int
@@ -451,22 +463,17 @@ zfs_set(struct txn *t, const char *name, const char *prop, const char *value,
     const char *old, struct wserr *e)
 {
 	struct strvec	 argv = STRVEC_INIT, undo = STRVEC_INIT;
-	int		 rc;
 
 	zfs_argv(t->ctx, &argv, "set", SV_END);
 	strvec_pushf(&argv, "%s=%s", prop, value);
 	strvec_push(&argv, name);
-	if ((rc = txn_run(t, TOOL_ZFS, &argv, NULL, e)) == 0) {
-		if (old != NULL) {
-			zfs_argv(t->ctx, &undo, "set", SV_END);
-			strvec_pushf(&undo, "%s=%s", prop, old);
-		} else
-			zfs_argv(t->ctx, &undo, "inherit", prop, SV_END);
-		strvec_push(&undo, name);
-		txn_undo_run(t, TOOL_ZFS, &undo);
-	}
-	strvec_clear(&argv);
-	return rc;
+	if (old != NULL) {
+		zfs_argv(t->ctx, &undo, "set", SV_END);
+		strvec_pushf(&undo, "%s=%s", prop, old);
+	} else
+		zfs_argv(t->ctx, &undo, "inherit", prop, SV_END);
+	strvec_push(&undo, name);
+	return step(t, &argv, NULL, NULL, NULL, &undo, e);
 }
 
 int
@@ -477,72 +484,48 @@ zfs_inherit(struct txn *t, const char *name, const char *prop,
 	int		 rc;
 
 	zfs_argv(t->ctx, &argv, "inherit", prop, name, SV_END);
-	if ((rc = txn_run(t, TOOL_ZFS, &argv, NULL, e)) == 0 && old != NULL) {
-		zfs_argv(t->ctx, &undo, "set", SV_END);
-		strvec_pushf(&undo, "%s=%s", prop, old);
-		strvec_push(&undo, name);
-		txn_undo_run(t, TOOL_ZFS, &undo);
+	if (old == NULL) {
+		rc = txn_run(t, TOOL_ZFS, &argv, NULL, e);
+		strvec_clear(&argv);
+		return rc;
 	}
-	strvec_clear(&argv);
-	return rc;
-}
-
-static int
-undo_retry(struct ctx *ctx, char *const *argv, struct wserr *e)
-{
-	return run_retry(ctx, argv, 8, e);
+	zfs_argv(t->ctx, &undo, "set", SV_END);
+	strvec_pushf(&undo, "%s=%s", prop, old);
+	strvec_push(&undo, name);
+	return step(t, &argv, NULL, NULL, NULL, &undo, e);
 }
 
 int
 zfs_mount(struct txn *t, const char *name, struct wserr *e)
 {
 	struct strvec	 argv = STRVEC_INIT, undo = STRVEC_INIT;
-	int		 rc;
 
 	zfs_argv(t->ctx, &argv, "mount", name, SV_END);
-	if ((rc = txn_run(t, TOOL_ZFS, &argv, NULL, e)) == 0) {
-		zfs_argv(t->ctx, &undo, "umount", name, SV_END);
-		txn_undo_fn(t, undo_retry, &undo);
-	}
-	strvec_clear(&argv);
-	return rc;
+	zfs_argv(t->ctx, &undo, "umount", name, SV_END);
+	return step(t, &argv, NULL, zfs_retry, "zfs-retry", &undo, e);
 }
 
 int
 zfs_umount(struct txn *t, const char *name, int force, struct wserr *e)
 {
 	struct strvec	 argv = STRVEC_INIT, undo = STRVEC_INIT;
-	int		 rc;
 
 	zfs_argv(t->ctx, &argv, "umount", SV_END);
 	if (force)
 		strvec_push(&argv, "-f");
 	strvec_push(&argv, name);
-	if ((rc = txn_run(t, TOOL_ZFS, &argv, NULL, e)) == 0) {
-		zfs_argv(t->ctx, &undo, "mount", name, SV_END);
-		txn_undo_run(t, TOOL_ZFS, &undo);
-	}
-	strvec_clear(&argv);
-	return rc;
+	zfs_argv(t->ctx, &undo, "mount", name, SV_END);
+	return step(t, &argv, NULL, NULL, NULL, &undo, e);
 }
 
 int
 zfs_rename(struct txn *t, const char *from, const char *to, struct wserr *e)
 {
 	struct strvec	 argv = STRVEC_INIT, undo = STRVEC_INIT;
-	int		 rc;
 
 	zfs_argv(t->ctx, &argv, "rename", from, to, SV_END);
-	if (t->ctx->dry_run)
-		rc = txn_run(t, TOOL_ZFS, &argv, NULL, e);
-	else if ((rc = txn_check(t, e)) == 0)
-		rc = run_retry(t->ctx, argv.v, 8, e);
-	if (rc == 0) {
-		zfs_argv(t->ctx, &undo, "rename", to, from, SV_END);
-		txn_undo_fn(t, undo_retry, &undo);
-	}
-	strvec_clear(&argv);
-	return rc;
+	zfs_argv(t->ctx, &undo, "rename", to, from, SV_END);
+	return step(t, &argv, zfs_retry, zfs_retry, "zfs-retry", &undo, e);
 }
 
 int
@@ -556,10 +539,7 @@ zfs_destroy(struct txn *t, const char *name, const char *flags,
 	if (flags != NULL && *flags != '\0')
 		strvec_push(&argv, flags);
 	strvec_push(&argv, name);
-	if (t->ctx->dry_run)
-		rc = txn_run(t, TOOL_ZFS, &argv, NULL, e);
-	else if ((rc = txn_check(t, e)) == 0)
-		rc = run_retry(t->ctx, argv.v, 8, e);
+	rc = txn_final(t, TOOL_ZFS, &argv, zfs_retry, e);
 	strvec_clear(&argv);
 	return rc;
 }

@@ -111,6 +111,11 @@ int	 zfs_rename(struct txn *, const char *from, const char *to,
 int	 zfs_destroy(struct txn *, const char *name, const char *flags,
 	    struct wserr *);
 
+/* Undo functions, by name for recover: "zfs-destroy-created" unmounts
+ * and destroys; "zfs-retry" runs its argv, trying again while busy. */
+int	 zfs_undo_destroy(struct ctx *, char *const *, struct wserr *);
+int	 zfs_retry(struct ctx *, char *const *, struct wserr *);
+
 /* The zfs userland version, or NULL where zfs cannot tell (zfs-fuse). */
 int	 zfs_version(struct ctx *, char **, struct wserr *);
 

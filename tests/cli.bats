@@ -100,6 +100,7 @@ teardown_file() {
 	export_options = rw,sync,no_subtree_check,root_squash,sec=krb5:sys,anonuid=65534
 	exports_file = /etc/exports.d/warpstor.exports
 	lock_file = /run/lock/warpstor.lock
+	journal_file = /var/lib/warpstor/journal
 	zfs = zfs
 	exportfs = /usr/sbin/exportfs
 	mode = 0750

@@ -34,6 +34,7 @@ ws_config() {
 	base=$(printf '%s\n' "default_volume = $POOL" \
 		"exports_file = /etc/exports.d/warpstor.exports" \
 		"lock_file = $BATS_FILE_TMPDIR/warpstor.lock" \
+		"journal_file = $BATS_FILE_TMPDIR/journal" \
 		"export_clients = *")
 	for line in "$@"; do
 		key=${line%%=*}

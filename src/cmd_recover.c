@@ -1,0 +1,211 @@
+/*
+ * cmd_recover.c: finish or undo a command that was cut off (crash, power
+ * loss, kill -9) from its journal.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "command.h"
+#include "journal.h"
+#include "nfs.h"
+#include "txn.h"
+#include "zfs.h"
+
+/* The undo functions a journal may name. */
+static const struct {
+	const char	*name;
+	undo_fn		 fn;
+} undo_fns[] = {
+	{ "zfs-destroy-created", zfs_undo_destroy },
+	{ "zfs-retry", zfs_retry },
+	{ "exportfs-unexport", nfs_unexport_tolerant },
+};
+
+static undo_fn
+fn_named(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; name != NULL && i < sizeof(undo_fns) / sizeof(undo_fns[0]);
+	    i++)
+		if (strcmp(undo_fns[i].name, name) == 0)
+			return undo_fns[i].fn;
+	return NULL;
+}
+
+static int
+exists(struct ctx *ctx, const char *name)
+{
+	struct wserr	 e;
+	int		 yes = 1;
+
+	(void)zfs_exists(ctx, name, &yes, &e);
+	return yes;
+}
+
+static const char *
+prop(struct ctx *ctx, const char *name, enum zprop p, char *buf, size_t len)
+{
+	struct zfs_dslist l;
+	struct wserr	 e;
+
+	buf[0] = '\0';
+	if (zfs_get_one(ctx, name, ZPM(p), &l, &e) == 0) {
+		if (l.v[0].val[p] != NULL)
+			(void)strlcpy(buf, l.v[0].val[p], len);
+		zfs_dslist_free(&l);
+	}
+	return buf;
+}
+
+static int
+live(struct ctx *ctx, const char *spec)
+{
+	struct nfs_live	*v;
+	struct wserr	 e;
+	size_t		 i, n;
+	int		 found = 0;
+	char		*s = xstrdup(spec), *colon = strstr(s, ":/");
+
+	if (colon != NULL && nfs_live_read(ctx, &v, &n, &e) == 0) {
+		*colon = '\0';
+		for (i = 0; i < n && !found; i++)
+			found = strcmp(v[i].client, s) == 0 &&
+			    strcmp(v[i].path, colon + 1) == 0;
+		nfs_live_free(v, n);
+	}
+	free(s);
+	return found;
+}
+
+/*
+ * An undo failed: is what it was to bring about so already?  (The step
+ * it undoes may never have run: the journal says so of a pending one.)
+ */
+static int
+goal_met(struct ctx *ctx, const struct jentry *je)
+{
+	char *const *a = je->argv.v;
+	size_t	 n = je->argv.n;
+	char	 buf[64];
+
+	if (je->kind == J_FILE || n < 3)
+		return 0;
+	if (je->kind == J_RUN_EXPORTFS || (je->kind == J_FN &&
+	    strcmp(je->fn, "exportfs-unexport") == 0)) {
+		if (strcmp(a[1], "-u") == 0)
+			return !live(ctx, a[2]);
+		return n == 4 && strcmp(a[1], "-o") == 0 && live(ctx, a[3]);
+	}
+	if (strcmp(a[1], "destroy") == 0)
+		return !exists(ctx, a[n - 1]);
+	if (strcmp(a[1], "rename") == 0 && n == 4)
+		return !exists(ctx, a[2]) && exists(ctx, a[3]);
+	if (strcmp(a[1], "mount") == 0)
+		return strcmp(prop(ctx, a[n - 1], ZP_MOUNTED, buf, sizeof(buf)),
+		    "yes") == 0;
+	if (strcmp(a[1], "umount") == 0)
+		return strcmp(prop(ctx, a[n - 1], ZP_MOUNTED, buf, sizeof(buf)),
+		    "yes") != 0;
+	if (strcmp(a[1], "promote") == 0)
+		return prop(ctx, a[2], ZP_ORIGIN, buf, sizeof(buf))[0] == '\0';
+	return 0;
+}
+
+static void
+say(const char *verb, const struct jentry *je)
+{
+	struct buf	 b = { NULL, 0, 0 };
+
+	if (je->kind == J_FILE) {
+		(void)printf("%s: restore %s\n", verb, je->argv.v[0]);
+		return;
+	}
+	argv_join(&b, je->argv.v);
+	(void)printf("%s: %s\n", verb, b.data);
+	buf_free(&b);
+}
+
+/*
+ * recover
+ * Finish or undo, from its journal, a command that was cut off: when only
+ * its last, irreversible step (a destroy) was under way, finish that;
+ * otherwise undo every step it had begun, in reverse order.  Prints what
+ * it did; a no-op when nothing is pending.
+ */
+int
+cmd_recover(struct ctx *ctx, int argc, char **argv)
+{
+	struct journal	 j;
+	struct wserr	 e;
+	struct buf	 left = { NULL, 0, 0 };
+	const char	*path = ctx->cfg.journal_file;
+	size_t		 i, done = 0;
+	int		 rc;
+
+	if ((rc = cmd_operands(ctx, argc, argv, 0, 0)) != -1)
+		return rc;
+	if (journal_read(path, &j, &e) == -1)
+		return cmd_fail(ctx, &e);
+	if (j.cmdline == NULL) {
+		(void)printf("nothing to recover\n");
+		return 0;
+	}
+	if (j.pid > 0 && kill(j.pid, 0) == 0 && ctx->dry_run) {
+		(void)printf("pid %ld may still be running: %s\n",
+		    (long)j.pid, j.cmdline);
+	}
+	(void)printf("recovering: %s (pid %ld)\n", j.cmdline, (long)j.pid);
+	if (j.final_state != 0) {
+		struct jentry	 fin;
+
+		memset(&fin, 0, sizeof(fin));
+		fin.kind = J_RUN_ZFS;
+		fin.argv = j.final;
+		if (j.final_state == 'P' && !ctx->dry_run &&
+		    zfs_retry(ctx, j.final.v, &e) == -1 && !goal_met(ctx, &fin))
+			txn_left(&left, J_RUN_ZFS, j.final.v, &e);
+		say(j.final_state == 'P' ? "finish" : "was done", &fin);
+		done = 1;
+	} else {
+		for (i = j.n; i-- > 0;) {
+			struct jentry	*je = &j.v[i];
+			undo_fn		 fn = NULL;
+
+			if (je->state == 'X')
+				continue;
+			if (je->kind == J_FN && (fn = fn_named(je->fn)) == NULL) {
+				wserr_set(&e, EX_SOFTWARE, "unknown undo %s",
+				    je->fn);
+				txn_left(&left, je->kind, je->argv.v, &e);
+				continue;
+			}
+			say("undo", je);
+			done++;
+			if (ctx->dry_run)
+				continue;
+			if (txn_undo_one(ctx, je->kind, fn, je->argv.v,
+			    je->content, &e) == -1 && !goal_met(ctx, je))
+				txn_left(&left, je->kind, je->argv.v, &e);
+		}
+	}
+	if (left.len > 0) {
+		(void)fprintf(stderr, "warpstor: recover: not all went back; "
+		    "left to finish by hand:\n%s", left.data);
+		buf_free(&left);
+		journal_free(&j);
+		return EX_SOFTWARE;
+	}
+	if (!ctx->dry_run && journal_end(path, -1, &e) == -1) {
+		journal_free(&j);
+		return cmd_fail(ctx, &e);
+	}
+	(void)printf("%s: %s\n", j.final_state != 0 ? "finished" : "undone",
+	    j.cmdline);
+	(void)done;
+	journal_free(&j);
+	return 0;
+}
