@@ -298,7 +298,9 @@ cmd_sync_exports(struct ctx *ctx, int argc, char **argv)
 	for (i = 0; i < nwant; i++)
 		nfs_file_set(&f, &want[i]);
 	data = nfs_file_render(&f);
-	if (f.before == NULL || strcmp(data, f.before) != 0) {
+	/* no file and nothing to export: nothing to write either */
+	if ((f.before == NULL && nwant > 0) ||
+	    (f.before != NULL && strcmp(data, f.before) != 0)) {
 		if (nfs_file_write(&t, &f, &e) == -1) {
 			free(data);
 			goto fail;
