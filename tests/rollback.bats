@@ -163,3 +163,99 @@ sweep() {
 	[ "$stderr" = "warpstor: create-fs: must be run as root" ]
 	run -1 "$WS" exists "$POOL/u/nr"
 }
+
+@test "a chown that fails (the clone made read-only under us) rolls back" {
+	real=$(command -v zfs)
+	w="$BATS_TEST_TMPDIR/zfs-ro"
+	cat > "$w" <<-WRAP
+	#!/bin/sh
+	'$real' "\$@" || exit \$?
+	if [ "\$1" = clone ]; then
+		eval last=\\\${\$#}
+		'$real' set readonly=on "\$last"
+	fi
+	WRAP
+	chmod +x "$w"
+	ws_state_logical > "$BATS_TEST_TMPDIR/before"
+	WARPSTOR_ZFS=$w run -69 --separate-stderr "$WS" clone "$POOL/golden@v1" "$POOL/u/rofs" -u 9 -g 9
+	[[ ${stderr_lines[0]} == *"chown "*"Read-only file system"* ]]
+	ws_state_logical > "$BATS_TEST_TMPDIR/after"
+	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+}
+
+@test "a full disk under the exports file rolls back" {
+	"$WS" create-fs "$POOL/u/full1" -u 1 -g 1 >/dev/null
+	cp /etc/exports.d/warpstor.exports "$BATS_TEST_TMPDIR/saved"
+	mount -t tmpfs -o size=8k wstest-full /etc/exports.d
+	cp "$BATS_TEST_TMPDIR/saved" /etc/exports.d/warpstor.exports
+	head -c 8192 /dev/zero > /etc/exports.d/filler 2>/dev/null || true
+	ws_state_logical > "$BATS_TEST_TMPDIR/before"
+	run -69 --separate-stderr "$WS" create-fs "$POOL/u/full2" -u 1 -g 1
+	[[ ${stderr_lines[0]} == *"No space left on device"* ]]
+	ws_state_logical > "$BATS_TEST_TMPDIR/after"
+	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	# the file is whole, never torn
+	cmp "$BATS_TEST_TMPDIR/saved" /etc/exports.d/warpstor.exports
+	umount /etc/exports.d
+}
+
+@test "a rename of the exports file that fails rolls back and leaves no temp file" {
+	"$WS" create-fs "$POOL/u/ren1" -u 1 -g 1 >/dev/null
+	# a mount point cannot be renamed over: rename(2) fails with EBUSY
+	mount --bind /etc/exports.d/warpstor.exports /etc/exports.d/warpstor.exports
+	ws_state_logical > "$BATS_TEST_TMPDIR/before"
+	run -69 --separate-stderr "$WS" create-fs "$POOL/u/ren2" -u 1 -g 1
+	[[ ${stderr_lines[0]} == *"busy"* ]]
+	ws_state_logical > "$BATS_TEST_TMPDIR/after"
+	umount /etc/exports.d/warpstor.exports
+	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	[ -z "$(find /etc/exports.d -name '.warpstor.exports.*')" ]
+}
+
+@test "32 mutating commands at once: each succeeds or fails cleanly, the file is never torn" {
+	for i in $(seq 8); do "$WS" create-fs "$POOL/u/pre$i" -u 1 -g 1 >/dev/null; done
+	"$WS" snapshot "$POOL/u/pre1@s" >/dev/null
+	pids=()
+	for i in $(seq 32); do
+		case $((i % 4)) in
+		0) set -- create-fs "$POOL/u/new$i" -u "$i" -g "$i" ;;
+		1) set -- clone "$POOL/golden@v1" "$POOL/u/cl$i" -u "$i" -g "$i" ;;
+		2) set -- export "$POOL/u/pre$((i / 4 + 1))" --clients "10.1.$i.0/24" ;;
+		3) set -- rename "$POOL/u/pre$((i / 4 + 1))" "$POOL/u/mv$i" ;;
+		esac
+		"$WS" -w 2 "$@" > "$BATS_TEST_TMPDIR/c$i.out" 2>&1 &
+		pids+=($!)
+		echo "$*" > "$BATS_TEST_TMPDIR/c$i.cmd"
+	done
+	# queries keep answering while mutations hold the lock
+	for _ in 1 2 3; do run -0 "$WS" list-filesystems "$POOL/u/*"; done
+	ok=0 busy=0
+	for i in $(seq 32); do
+		rc=0
+		wait "${pids[$((i - 1))]}" || rc=$?
+		case $rc in
+		0) ok=$((ok + 1)) ;;
+		75) busy=$((busy + 1)) ;;
+		*) echo "command $i ($(cat "$BATS_TEST_TMPDIR/c$i.cmd")): exit $rc"; cat "$BATS_TEST_TMPDIR/c$i.out"; false ;;
+		esac
+	done
+	echo "# 32 concurrent: $ok succeeded, $busy gave up on the lock (75)" >&3
+	[ $((ok + busy)) -eq 32 ]
+	[ "$ok" -ge 1 ]
+	# every successful create/clone is there and exported; the file parses
+	for i in $(seq 32); do
+		case $((i % 4)) in
+		0|1)
+			name=$POOL/u/new$i
+			[ $((i % 4)) -eq 1 ] && name=$POOL/u/cl$i
+			if [ -s "$BATS_TEST_TMPDIR/c$i.out" ] && [ "$(cat "$BATS_TEST_TMPDIR/c$i.out")" = "$name" ]; then
+				grep -q "^$WSTEST_BASE/$name \*(" /etc/exports.d/warpstor.exports
+			else
+				run -1 "$WS" exists "$name"
+			fi ;;
+		esac
+	done
+	run ! grep -v -E '^(#.*|/[^ ]+( [^ ()]+\([a-z_=0-9,:-]+,fsid=[0-9a-f-]{36}\))+)$' /etc/exports.d/warpstor.exports
+	run -0 "$WS" -n sync-exports
+	assert_output ""
+}
