@@ -62,6 +62,17 @@ lint:
 check: lint warpstor warpstor-asan
 	WS_BINARIES="$(CURDIR)/warpstor $(CURDIR)/warpstor-asan" tests/run
 
+# A representative part of the suite with every warpstor under valgrind.
+VALGRIND_TESTS = tests/query.bats tests/cli.bats tests/create.bats \
+                 tests/exports.bats tests/lifecycle.bats
+valgrind: warpstor
+	WS_BINARIES="$(CURDIR)/tests/lib/valgrind-warpstor" tests/run \
+	    $(VALGRIND_TESTS)
+
+# The suite in the lab VM, on OpenZFS 2.1 (slow: not part of check).
+check-openzfs:
+	tests/openzfs
+
 demo: warpstor
 	tests/demo
 
@@ -88,4 +99,5 @@ uninstall:
 clean:
 	rm -f warpstor warpstor-asan $(OBJS)
 
-.PHONY: all check clean demo deps install uninstall
+.PHONY: all check check-openzfs clean demo deps install lint uninstall \
+	valgrind
