@@ -57,9 +57,15 @@ lint:
 	    --quiet --suppress=missingIncludeSystem -I src $(SRCS)
 	clang-tidy --quiet $(SRCS) -- $(LINT_DEFS) $(DEPS_CFLAGS)
 
-# The static checks, then the whole suite once with each build; fails on
-# any warning, test failure or sanitizer report.
-check: lint warpstor warpstor-asan
+# libFuzzer harnesses of every parser and validator, FUZZ_SECONDS each
+# (longer by hand: make fuzz FUZZ_SECONDS=3600).
+FUZZ_SECONDS ?= 30
+fuzz:
+	tests/fuzz/run $(FUZZ_SECONDS)
+
+# The static checks, a bounded fuzz run, then the whole suite once with
+# each build; fails on any warning, crash, test failure or sanitizer report.
+check: lint fuzz warpstor warpstor-asan
 	WS_BINARIES="$(CURDIR)/warpstor $(CURDIR)/warpstor-asan" tests/run
 
 # A representative part of the suite with every warpstor under valgrind.
@@ -99,5 +105,5 @@ uninstall:
 clean:
 	rm -f warpstor warpstor-asan $(OBJS)
 
-.PHONY: all check check-openzfs clean demo deps install lint uninstall \
-	valgrind
+.PHONY: all check check-openzfs clean demo deps fuzz install lint \
+	uninstall valgrind

@@ -147,7 +147,7 @@ cmd_rename(struct ctx *ctx, int argc, char **argv)
 		if (state_exported(d))
 			state_export(d, NULL, &olds[nex++]);
 	}
-	qsort(mounted, nmnt, sizeof(*mounted), cmp_str);
+	sort_items(mounted, nmnt, sizeof(*mounted), cmp_str);
 
 	txn_init(&t, ctx);
 	if (nfs_withdraw(&t, olds, nex, &e) == -1)
@@ -370,7 +370,7 @@ cmd_destroy(struct ctx *ctx, int argc, char **argv)
 		mnt[nmnt] = l.v[i].name;
 		mps[nmnt++] = l.v[i].val[ZP_MOUNTPOINT];
 	}
-	qsort(mnt, nmnt, sizeof(*mnt), cmp_str);
+	sort_items(mnt, nmnt, sizeof(*mnt), cmp_str);
 
 	txn_init(&t, ctx);
 	if (nfs_withdraw(&t, exs, nex, &e) == -1)

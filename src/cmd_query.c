@@ -133,7 +133,7 @@ list_fs_json(struct ctx *ctx, const char *pattern, int depth)
 
 	if (zfs_get(ctx, FS_PROPS, NULL, depth, &l, &e) == -1)
 		return cmd_fail(ctx, &e);
-	qsort(l.v, l.n, sizeof(l.v[0]), cmp_ds_name);
+	sort_items(l.v, l.n, sizeof(l.v[0]), cmp_ds_name);
 	a = json_object_new_array();
 	for (i = 0; i < l.n; i++)
 		if (is_type(&l.v[i], "filesystem") &&
@@ -156,7 +156,7 @@ list_names(struct ctx *ctx, const char *types, int by_creation, int depth,
 	if (zfs_list_names(ctx, types, by_creation, depth, &l, &e) == -1)
 		return cmd_fail(ctx, &e);
 	if (sort)
-		qsort(l.v, l.n, sizeof(l.v[0]), cmp_name);
+		sort_items(l.v, l.n, sizeof(l.v[0]), cmp_name);
 	for (i = 0; i < l.n; i++)
 		if (matches(pattern, l.v[i]))
 			(void)puts(l.v[i]);
@@ -227,7 +227,7 @@ cmd_list_snapshots(struct ctx *ctx, int argc, char **argv)
 	if (zfs_get(ctx, ZPM(ZP_TYPE) | ZPM(ZP_CREATION) | ZPM(ZP_USED) |
 	    ZPM(ZP_CREATETXG), NULL, -1, &l, &e) == -1)
 		return cmd_fail(ctx, &e);
-	qsort(l.v, l.n, sizeof(l.v[0]), cmp_snap_age);
+	sort_items(l.v, l.n, sizeof(l.v[0]), cmp_snap_age);
 	a = json_object_new_array();
 	for (i = 0; i < l.n; i++) {
 		if (!is_type(&l.v[i], "snapshot") ||

@@ -465,7 +465,7 @@ cmd_rebuild_vol(struct ctx *ctx, int argc, char **argv)
 			mps[nmnt++] = d->val[ZP_MOUNTPOINT];
 		}
 	}
-	qsort(mnt, nmnt, sizeof(*mnt), cmp_name);
+	sort_items(mnt, nmnt, sizeof(*mnt), cmp_name);
 	if (!ctx->yes && !ctx->dry_run) {
 		if (!isatty(STDIN_FILENO)) {
 			rc = cmd_usage(ctx, "give -y to destroy everything in "

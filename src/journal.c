@@ -236,7 +236,8 @@ journal_read(const char *path, struct journal *j, struct wserr *e)
 		}
 		switch (line[0]) {
 		case 'W':
-			if (words.n != 3 || strcmp(words.v[0], "1") != 0) {
+			if (j->cmdline != NULL || words.n != 3 ||
+			    strcmp(words.v[0], "1") != 0) {
 				bad = 1;
 				break;
 			}

@@ -145,7 +145,7 @@ nfs_file_render(const struct nfs_file *f)
 	struct buf	 b = { NULL, 0, 0 };
 	size_t		 i;
 
-	qsort(f->lines, f->n, sizeof(*f->lines), cmp_line);
+	sort_items(f->lines, f->n, sizeof(*f->lines), cmp_line);
 	buf_append(&b, FILE_HEADER, strlen(FILE_HEADER));
 	for (i = 0; i < f->n; i++) {
 		buf_append(&b, f->lines[i], strlen(f->lines[i]));

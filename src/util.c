@@ -99,6 +99,14 @@ xasprintf(const char *fmt, ...)
 }
 
 void
+sort_items(void *base, size_t n, size_t size,
+    int (*cmp)(const void *, const void *))
+{
+	if (base != NULL && n > 1)
+		qsort(base, n, size, cmp);
+}
+
+void
 buf_append(struct buf *b, const void *p, size_t n)
 {
 	size_t	 want;
@@ -130,8 +138,16 @@ buf_free(struct buf *b)
 const char *
 vis_str(char *dst, size_t dstlen, const char *s)
 {
-	/* strnvis returns -1 on truncation, but dst is still terminated. */
-	(void)strnvis(dst, s, dstlen, VIS_CSTYLE | VIS_OCTAL | VIS_TAB |
-	    VIS_NL);
+	char	*enc;
+
+	/*
+	 * stravis, not strnvis: libbsd's strnvis does not always terminate
+	 * dst when it truncates (found by the fuzzer).
+	 */
+	if (stravis(&enc, s, VIS_CSTYLE | VIS_OCTAL | VIS_TAB | VIS_NL) == -1)
+		oom();
+	if (strlcpy(dst, enc, dstlen) >= dstlen && dstlen > 4)
+		(void)strlcpy(dst + dstlen - 4, "...", 4);
+	free(enc);
 	return dst;
 }

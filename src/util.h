@@ -24,6 +24,9 @@ char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
 char	*xasprintf(const char *, ...) WS_PRINTF(1, 2);
 
+/* qsort, but fine with no items (qsort's base may not be NULL). */
+void	 sort_items(void *, size_t, size_t, int (*)(const void *, const void *));
+
 /*
  * A growable byte buffer, always NUL-terminated after len.
  */
