@@ -109,8 +109,7 @@ newds_parse(struct ctx *ctx, int argc, char **argv, unsigned what,
 			    argv[optind - 1]);
 		default:
 		unknown:
-			return cmd_usage(ctx, "unknown option '%s'",
-			    argv[optind - 1]);
+			return cmd_badopt(ctx, argv, ch);
 		}
 	}
 	if ((what & NEW_FILTER) && !filtered &&
@@ -517,8 +516,7 @@ cmd_snapshot(struct ctx *ctx, int argc, char **argv)
 			recursive = 1;
 			break;
 		default:
-			return cmd_usage(ctx, "unknown option '%s'",
-			    argv[optind - 1]);
+			return cmd_badopt(ctx, argv, ch);
 		}
 	}
 	n = argc - optind;

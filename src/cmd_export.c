@@ -86,8 +86,7 @@ cmd_export(struct ctx *ctx, int argc, char **argv)
 			return cmd_usage(ctx, "option '%s' needs a value",
 			    argv[optind - 1]);
 		default:
-			return cmd_usage(ctx, "unknown option '%s'",
-			    argv[optind - 1]);
+			return cmd_badopt(ctx, argv, ch);
 		}
 	}
 	if (argc - optind != 1)

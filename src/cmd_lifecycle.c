@@ -273,8 +273,7 @@ cmd_destroy(struct ctx *ctx, int argc, char **argv)
 			R = 1;
 			break;
 		default:
-			return cmd_usage(ctx, "unknown option '%s'",
-			    argv[optind - 1]);
+			return cmd_badopt(ctx, argv, ch);
 		}
 	}
 	if (r && R)

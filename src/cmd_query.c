@@ -317,8 +317,7 @@ space(struct ctx *ctx, int argc, char **argv, enum zprop prop)
 			human = 1;
 			break;
 		default:
-			return cmd_usage(ctx, "unknown option '%s'",
-			    argv[optind - 1]);
+			return cmd_badopt(ctx, argv, ch);
 		}
 	}
 	if (argc - optind > 1)

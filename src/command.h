@@ -26,6 +26,8 @@ extern const struct command commands[];
 
 /* "warpstor: CMD: why", then the synopsis, on stderr; returns 64. */
 int	 cmd_usage(struct ctx *, const char *, ...) WS_PRINTF(2, 3);
+/* The usage error of an option getopt_long returned as ch; returns 64. */
+int	 cmd_badopt(struct ctx *, char **, int ch);
 /* The synopsis on stdout; returns 0. */
 int	 cmd_help(struct ctx *);
 /* "warpstor: CMD: msg" on stderr; returns e->code. */

@@ -142,6 +142,15 @@ cmd_fail(struct ctx *ctx, const struct wserr *e)
 }
 
 int
+cmd_badopt(struct ctx *ctx, char **argv, int ch)
+{
+	/* getopt names a bad short option (maybe one of a group) in optopt */
+	if (ch == '?' && optopt > ' ' && optopt < 127)
+		return cmd_usage(ctx, "unknown option '-%c'", optopt);
+	return cmd_usage(ctx, "unknown option '%s'", argv[optind - 1]);
+}
+
+int
 cmd_operands(struct ctx *ctx, int argc, char **argv, int min, int max)
 {
 	static const struct option longopts[] = {
@@ -155,7 +164,7 @@ cmd_operands(struct ctx *ctx, int argc, char **argv, int min, int max)
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (ch == 'h')
 			return cmd_help(ctx);
-		return cmd_usage(ctx, "unknown option '%s'", argv[optind - 1]);
+		return cmd_badopt(ctx, argv, ch);
 	}
 	n = argc - optind;
 	if (n < min)

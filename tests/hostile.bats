@@ -8,6 +8,7 @@ setup_file() {
 	ws_setup_pool
 	zfs create "$POOL/a"
 	zfs snapshot "$POOL/a@s"
+	"$WS" create-fs "$POOL/exp" -u 1 -g 1 --clients 10.0.0.1 >/dev/null
 }
 
 teardown_file() {
@@ -182,5 +183,66 @@ finish() {
 	expect 78 -c "$conf" list-vols
 	grep -q ":2: mode: key given twice" "$BATS_TEST_TMPDIR/err"
 	expect 78 -c "$BATS_TEST_TMPDIR/missing.conf" list-vols
+	finish
+}
+
+@test "hostile input to the commands that change things: refused, nothing changed" {
+	c=$POOL/new
+	# clients built to break an exports line or let someone in
+	expect 65 create-fs "$c" -u 1 -g 1 --clients '*(rw,no_root_squash)'
+	expect 65 create-fs "$c" -u 1 -g 1 --clients '10.0.0.1 *'
+	expect 65 create-fs "$c" -u 1 -g 1 --clients '10.0.0.1'$'\n''/etc *(rw)'
+	expect 65 create-fs "$c" -u 1 -g 1 --clients '10.0.0.1,,*'
+	expect 65 create-fs "$c" -u 1 -g 1 --clients 'host#comment'
+	expect 65 create-fs "$c" -u 1 -g 1 --clients '-host'
+	expect 65 create-fs "$c" -u 1 -g 1 --clients '10.0.0.1/99'
+	expect 65 create-fs "$c" -u 1 -g 1 --clients '@'
+	expect 65 create-fs "$c" -u 1 -g 1 --clients ''
+	expect 65 export "$POOL/a" --clients '"*"'
+	# options built to add no_root_squash or another fsid
+	expect 65 create-fs "$c" -u 1 -g 1 --export-options 'rw) *(rw,no_root_squash'
+	expect 65 create-fs "$c" -u 1 -g 1 --export-options 'rw no_root_squash'
+	expect 65 create-fs "$c" -u 1 -g 1 --export-options 'rw,fsid=1'
+	expect 65 create-fs "$c" -u 1 -g 1 --export-options 'rw,FSID=1'
+	expect 65 create-fs "$c" -u 1 -g 1 --export-options 'rw,'$'\n''/ *(rw)'
+	expect 65 create-fs "$c" -u 1 -g 1 --export-options 'rw,refer=/x@host'
+	expect 65 create-fs "$c" -u 1 -g 1 --export-options 'rw,anonuid=-1'
+	expect 65 export "$POOL/exp" --export-options 'rw,mountpoint=/a b'
+	# ids out of range or unknown
+	expect 65 create-fs "$c" -u 4294967295 -g 1
+	expect 65 create-fs "$c" -u 4294967296 -g 1
+	expect 65 create-fs "$c" -u 99999999999999999999 -g 1
+	expect 65 create-fs "$c" -u 1 -g -1
+	expect 65 create-fs "$c" -u 1 -g 0x10
+	expect 65 create-fs "$c" -u 'root;id' -g 1
+	expect 65 clone "$POOL/a@s" "$c" -u '' -g 1
+	# names everywhere
+	expect 65 create-fs "$POOL/\$(touch $canary)" -u 1 -g 1
+	expect 65 create-fs-only "$POOL/a b"
+	expect 65 snapshot "$POOL/a@s t"
+	expect 65 snapshot "$POOL/a" '`id`'
+	expect 65 clone "$POOL/a@s" "$POOL/../x" -u 1 -g 1
+	expect 65 clone-only "$POOL/a" "$c"
+	expect 65 rename "$POOL/a" "$POOL/a"$'\t'"b"
+	expect 65 destroy "$POOL/a@s@t"
+	expect 65 destroy -r "$POOL//a"
+	expect 65 replace "$POOL/exp" "$POOL/a@s;rm" -u 1 -g 1
+	expect 65 replace "$POOL/exp" "$POOL/a@s" -u 1 -g 1 --keep "$POOL/exp old"
+	expect 65 promote -- "-$POOL"
+	expect 64 promote "-$POOL"
+	expect 65 unexport "$POOL/exp@s"
+	expect 65 rebuild-vol "$POOL/a"
+	# filter globs escaping the dataset
+	expect 65 filtered-clone "$POOL/a@s" "$c" -u 1 -g 1 -x '/etc/passwd'
+	expect 65 filtered-clone "$POOL/a@s" "$c" -u 1 -g 1 -x '../../etc'
+	expect 65 filtered-clone "$POOL/a@s" "$c" -u 1 -g 1 -x 'a/../../b'
+	expect 65 filtered-clone "$POOL/a@s" "$c" -u 1 -g 1 -x './x'
+	expect 65 filtered-clone "$POOL/a@s" "$c" -u 1 -g 1 -x 'x'$'\n''/etc'
+	# properties
+	expect 65 create-fs "$c" -u 1 -g 1 -o 'warpstor:clients=*'
+	expect 65 create-fs "$c" -u 1 -g 1 -o 'mountpoint=/tmp x'
+	expect 65 create-fs "$c" -u 1 -g 1 -o '=on'
+	expect 65 create-fs "$c" -u 1 -g 1 -o 'Quota=1G'
+	expect 65 create-fs "$c" -u 1 -g 1 -t '../etc'
 	finish
 }
