@@ -225,7 +225,7 @@ journal_read(const char *path, struct journal *j, struct wserr *e)
 			break;		/* a torn last record: never written */
 		line[len - 1] = '\0';
 		p = line;
-		w = strsep(&p, " ");
+		(void)strsep(&p, " ");	/* the record's letter, line[0] */
 		while (p != NULL && (w = strsep(&p, " ")) != NULL) {
 			if ((d = decode(w)) == NULL) {
 				bad = 1;
@@ -282,7 +282,7 @@ journal_read(const char *path, struct journal *j, struct wserr *e)
 			if (j->n == 0 || j->v[j->n - 1].state != 'P')
 				bad = 1;
 			else
-				j->v[j->n - 1].state = line[0];
+				j->v[j->n - 1].state = (unsigned char)line[0];
 			break;
 		case 'Z':
 			strvec_clear(&j->final);
