@@ -79,6 +79,29 @@ valgrind: warpstor
 check-openzfs:
 	tests/openzfs
 
+# Packages: a Debian binary package (dpkg-buildpackage, debhelper 13) and
+# an RPM (rpmbuild -bb), built from a copy of the tree under build/.
+deb:
+	rm -rf build/deb
+	mkdir -p build/deb/warpstor-$(VERSION)
+	tar --exclude=./build --exclude=./.git --exclude='*.deb' \
+	    --exclude='*.rpm' -cf - . | tar -C build/deb/warpstor-$(VERSION) -xf -
+	cp -r packaging/debian build/deb/warpstor-$(VERSION)/debian
+	cd build/deb/warpstor-$(VERSION) && $(MAKE) -s clean && \
+	    dpkg-buildpackage -b -us -uc
+	cp build/deb/warpstor_$(VERSION)-1_*.deb .
+
+rpm:
+	rm -rf build/rpm
+	mkdir -p build/rpm/SOURCES build/rpm/warpstor-$(VERSION)
+	tar --exclude=./build --exclude=./.git --exclude='*.deb' \
+	    --exclude='*.rpm' -cf - . | tar -C build/rpm/warpstor-$(VERSION) -xf -
+	tar -C build/rpm -czf build/rpm/SOURCES/warpstor-$(VERSION).tar.gz \
+	    warpstor-$(VERSION)
+	rpmbuild -bb --nodeps --define "_topdir $(CURDIR)/build/rpm" \
+	    --define "version $(VERSION)" packaging/rpm/warpstor.spec
+	cp build/rpm/RPMS/*/warpstor-$(VERSION)-*.rpm .
+
 demo: warpstor
 	tests/demo
 
@@ -104,6 +127,7 @@ uninstall:
 
 clean:
 	rm -f warpstor warpstor-asan $(OBJS)
+	rm -rf build
 
-.PHONY: all check check-openzfs clean demo deps fuzz install lint \
-	uninstall valgrind
+.PHONY: all check check-openzfs clean deb demo deps fuzz install lint \
+	rpm uninstall valgrind

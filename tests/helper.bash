@@ -58,22 +58,28 @@ ws_teardown_pool() {
 
 # Everything the node says about itself: every dataset with every
 # property, the live export table, the exports file.  Two calls around a
-# command prove it changed nothing.
+# command prove it changed nothing.  OpenZFS settles space accounting a
+# moment after earlier writes: the state is read until it holds still.
 ws_state() {
+	local a b i
+	a=$(ws_state_once)
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		zpool sync "$POOL" >/dev/null 2>&1 || true
+		sleep 0.3
+		b=$(ws_state_once)
+		[ "$a" = "$b" ] && break
+		a=$b
+	done
+	printf '%s\n' "$a"
+}
+
+ws_state_once() {
 	zfs list -H -t all -o all 2>&1 | sort
 	echo "--- exportfs -v"
-	ws_live
+	exportfs -v 2>&1
 	echo "--- exports file"
 	cat /etc/exports.d/*.exports 2>/dev/null || true
 	return 0
-}
-
-# The live table, one "PATH CLIENT(OPTIONS)" line per export, sorted
-# (exportfs -v lists in the order of its table, which a re-export changes).
-ws_live() {
-	exportfs -v | awk '
-		/^\// { path = $1; if (NF > 1) print path, $2; next }
-		NF > 0 { print path, $1 }' | sed 's/ <world>(/ *(/' | LC_ALL=C sort
 }
 
 # A pass-through zfs that logs each call's argv to $1 (one line a call),

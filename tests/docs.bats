@@ -1,0 +1,56 @@
+#!/usr/bin/env bats
+# The man pages and the completion cover every command, config key and
+# exit code; the man pages are mandoc -Tlint clean.
+
+load helper
+
+@test "man pages: mandoc -Tlint has no warning" {
+	run -0 mandoc -Tlint -Wwarning "$WS_TOP/man/warpstor.8" "$WS_TOP/man/warpstor.conf.5"
+	assert_output ""
+}
+
+@test "man page: every command of list-methods, every alias, every exit code" {
+	page=$(mandoc -Tascii "$WS_TOP/man/warpstor.8" | col -b)
+	for c in $("$WS" list-methods | tr , ' '); do
+		grep -Eq "^     warpstor $c( |\$)" <<< "$page" || { echo "SYNOPSIS lacks $c"; false; }
+		grep -Eq "^     $c( |\$)" <<< "$page" || { echo "DESCRIPTION lacks $c"; false; }
+	done
+	for a in create_fs create_fs_no_export create_fs_only filtered_clone clone_only \
+		rebuild_vol dataset_exists_not snapshot_exists_not list_filesystems \
+		list_snapshots list_vols get_used_space_for_vol get_available_space_for_vol \
+		get_vfsid_for_export list_wst_methods; do
+		grep -q "\\[$a\\]" <<< "$page" || { echo "no alias $a"; false; }
+		"$WS" "$a" -h > /dev/null
+	done
+	exits=$(sed -n '/^EXIT STATUS/,/^EXAMPLES/p' <<< "$page")
+	for code in 0 1 64 65 66 69 70 73 74 75 77 78; do
+		grep -Eq "^     $code[[:space:]]" <<< "$exits" || { echo "EXIT STATUS lacks $code"; false; }
+	done
+	for s in NAME SYNOPSIS DESCRIPTION ENVIRONMENT FILES "EXIT STATUS" EXAMPLES "SEE ALSO"; do
+		grep -q "^$s" <<< "$page"
+	done
+}
+
+@test "warpstor.conf(5): every configuration key, each one the parser knows" {
+	page=$(mandoc -Tascii "$WS_TOP/man/warpstor.conf.5" | col -b)
+	for k in default_volume export_clients export_options exports_file lock_file \
+		journal_file zfs exportfs mode filter_file type.name; do
+		grep -q "^     $k\\|, $k\\| $k\$" <<< "$page" || { echo "no key $k"; false; }
+	done
+	# and the parser takes exactly those (an unknown one is refused)
+	conf="$BATS_TEST_TMPDIR/c"
+	for k in default_volume export_clients export_options exports_file lock_file \
+		journal_file zfs exportfs mode filter_file; do
+		printf '%s = x\\n' "$k" > "$conf"
+		run "$WS" -c "$conf" list-methods
+		[[ $output != *"unknown key"* ]] || { echo "$k unknown to the parser"; false; }
+	done
+}
+
+@test "completion: every command has a case or is completed by name" {
+	comp=$(cat "$WS_TOP/completions/warpstor.bash")
+	for c in $("$WS" list-methods | tr , ' '); do
+		case $c in list-methods|version|sync-exports|recover|list-vols) continue ;; esac
+		grep -q -- "$c" <<< "$comp" || { echo "no completion case for $c"; false; }
+	done
+}
