@@ -43,13 +43,6 @@ cmd_promote(struct ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-/* Sort names so that children come after their parents. */
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int
 rename_snapshot(struct ctx *ctx, const char *from, const char *to)
 {
@@ -147,16 +140,9 @@ cmd_rename(struct ctx *ctx, int argc, char **argv)
 		if (state_exported(d))
 			state_export(d, NULL, &olds[nex++]);
 	}
-	sort_items(mounted, nmnt, sizeof(*mounted), cmp_str);
-
 	txn_init(&t, ctx);
-	if (nfs_withdraw(&t, olds, nex, &e) == -1)
+	if (state_take_down(&t, olds, nex, mounted, mps, nmnt, 0, &e) == -1)
 		goto fail;
-	for (i = nmnt; i-- > 0;)
-		if (zfs_umount(&t, mounted[i], 0, &e) == -1) {
-			fs_note_holders(&e, mps, nmnt);
-			goto fail;
-		}
 	if (zfs_rename(&t, from, to, &e) == -1) {
 		fs_note_holders(&e, mps, nmnt);
 		goto fail;
@@ -369,16 +355,9 @@ cmd_destroy(struct ctx *ctx, int argc, char **argv)
 		mnt[nmnt] = l.v[i].name;
 		mps[nmnt++] = l.v[i].val[ZP_MOUNTPOINT];
 	}
-	sort_items(mnt, nmnt, sizeof(*mnt), cmp_str);
-
 	txn_init(&t, ctx);
-	if (nfs_withdraw(&t, exs, nex, &e) == -1)
+	if (state_take_down(&t, exs, nex, mnt, mps, nmnt, f, &e) == -1)
 		goto fail;
-	for (i = nmnt; i-- > 0;)
-		if (zfs_umount(&t, mnt[i], f, &e) == -1) {
-			fs_note_holders(&e, mps, nmnt);
-			goto fail;
-		}
 	(void)snprintf(flags, sizeof(flags), "%s%s%s%s", r || R || f ? "-" :
 	    "", r ? "r" : "", R ? "R" : "", f ? "f" : "");
 	if (zfs_destroy(&t, target, flags, &e) == -1) {

@@ -398,12 +398,6 @@ confirmed(const char *vol, size_t ndatasets, size_t nsnaps)
 	return strcmp(line, vol) == 0;
 }
 
-static int
-cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /*
  * rebuild-vol [VOL]
  * Destroys every dataset and snapshot inside VOL (default: the
@@ -464,7 +458,6 @@ cmd_rebuild_vol(struct ctx *ctx, int argc, char **argv)
 			mps[nmnt++] = d->val[ZP_MOUNTPOINT];
 		}
 	}
-	sort_items(mnt, nmnt, sizeof(*mnt), cmp_name);
 	if (!ctx->yes && !ctx->dry_run) {
 		if (!isatty(STDIN_FILENO)) {
 			rc = cmd_usage(ctx, "give -y to destroy everything in "
@@ -478,13 +471,8 @@ cmd_rebuild_vol(struct ctx *ctx, int argc, char **argv)
 		}
 	}
 	txn_init(&t, ctx);
-	if (nfs_withdraw(&t, exs, nex, &e) == -1)
+	if (state_take_down(&t, exs, nex, mnt, mps, nmnt, 0, &e) == -1)
 		goto fail;
-	for (i = nmnt; i-- > 0;)
-		if (zfs_umount(&t, mnt[i], 0, &e) == -1) {
-			fs_note_holders(&e, mps, nmnt);
-			goto fail;
-		}
 	/* Snapshots of VOL first (-R takes their clones), then children. */
 	for (i = 0; i < ngone; i++) {
 		if (gone[i][vlen] != '@')

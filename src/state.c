@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fsops.h"
 #include "state.h"
 
 int
@@ -55,4 +56,27 @@ state_in_tree(const char *name, const char *ds)
 
 	return strncmp(name, ds, len) == 0 && (name[len] == '\0' ||
 	    name[len] == '/' || name[len] == '@');
+}
+
+static int
+cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+state_take_down(struct txn *t, const struct nfs_export *exs, size_t nex,
+    char **names, char *const *mps, size_t n, int force, struct wserr *e)
+{
+	size_t	 i;
+
+	sort_items(names, n, sizeof(*names), cmp_name);
+	if (nfs_withdraw(t, exs, nex, e) == -1)
+		return -1;
+	for (i = n; i-- > 0;)
+		if (zfs_umount(t, names[i], force, e) == -1) {
+			fs_note_holders(e, mps, n);
+			return -1;
+		}
+	return 0;
 }

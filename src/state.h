@@ -20,6 +20,15 @@ int	 state_withdrawable(const struct zfs_ds *);
 /* The export d's properties describe, at path (its mountpoint by default). */
 void	 state_export(const struct zfs_ds *, const char *path,
 	    struct nfs_export *);
+/*
+ * Withdraw the exports exs (the file, then the live table), then unmount
+ * the n datasets names (mounted at mps), deepest first, as steps of t.
+ * A refused unmount names who holds the mountpoints.  names is sorted.
+ */
+int	 state_take_down(struct txn *, const struct nfs_export *exs,
+	    size_t nex, char **names, char *const *mps, size_t n, int force,
+	    struct wserr *);
+
 /* name is ds itself, a descendant, or a snapshot of one of them. */
 int	 state_in_tree(const char *name, const char *ds);
 void	 state_exports_free(struct nfs_export *, size_t);
