@@ -213,7 +213,10 @@ sweep() {
 }
 
 @test "32 mutating commands at once: each succeeds or fails cleanly, the file is never torn" {
-	for i in $(seq 8); do "$WS" create-fs "$POOL/u/pre$i" -u 1 -g 1 >/dev/null; done
+	for i in $(seq 8); do
+		"$WS" create-fs "$POOL/u/pre$i" -u 1 -g 1 >/dev/null
+		"$WS" create-fs "$POOL/u/src$i" -u 1 -g 1 >/dev/null
+	done
 	"$WS" snapshot "$POOL/u/pre1@s" >/dev/null
 	pids=()
 	for i in $(seq 32); do
@@ -221,7 +224,7 @@ sweep() {
 		0) set -- create-fs "$POOL/u/new$i" -u "$i" -g "$i" ;;
 		1) set -- clone "$POOL/golden@v1" "$POOL/u/cl$i" -u "$i" -g "$i" ;;
 		2) set -- export "$POOL/u/pre$((i / 4 + 1))" --clients "10.1.$i.0/24" ;;
-		3) set -- rename "$POOL/u/pre$((i / 4 + 1))" "$POOL/u/mv$i" ;;
+		3) set -- rename "$POOL/u/src$((i / 4 + 1))" "$POOL/u/mv$i" ;;
 		esac
 		"$WS" -w 2 "$@" > "$BATS_TEST_TMPDIR/c$i.out" 2>&1 &
 		pids+=($!)
@@ -242,16 +245,33 @@ sweep() {
 	echo "# 32 concurrent: $ok succeeded, $busy gave up on the lock (75)" >&3
 	[ $((ok + busy)) -eq 32 ]
 	[ "$ok" -ge 1 ]
-	# every successful create/clone is there and exported; the file parses
-	for i in $(seq 32); do
-		case $((i % 4)) in
+	# the final state is the sum of the commands that succeeded (the
+	# loop variable is not i: bats' run uses that name)
+	for c in $(seq 32); do
+		out=$(cat "$BATS_TEST_TMPDIR/c$c.out")
+		won=no
+		grep -q 'lock .* is held' "$BATS_TEST_TMPDIR/c$c.out" || won=yes
+		k=$((c / 4 + 1))
+		case $((c % 4)) in
 		0|1)
-			name=$POOL/u/new$i
-			[ $((i % 4)) -eq 1 ] && name=$POOL/u/cl$i
-			if [ -s "$BATS_TEST_TMPDIR/c$i.out" ] && [ "$(cat "$BATS_TEST_TMPDIR/c$i.out")" = "$name" ]; then
+			name=$POOL/u/new$c
+			[ $((c % 4)) -eq 1 ] && name=$POOL/u/cl$c
+			if [ $won = yes ]; then
+				[ "$out" = "$name" ]
 				grep -q "^$WSTEST_BASE/$name \*(" /etc/exports.d/warpstor.exports
 			else
 				run -1 "$WS" exists "$name"
+			fi ;;
+		2)
+			if [ $won = yes ]; then
+				[ "$(zfs get -H -s local -o value warpstor:clients "$POOL/u/pre$k")" = "10.1.$c.0/24" ]
+			fi ;;
+		3)
+			if [ $won = yes ]; then
+				run -1 "$WS" exists "$POOL/u/src$k"
+				grep -q "^$POOLMNT/u/mv$c \*(" /etc/exports.d/warpstor.exports
+			else
+				run -0 "$WS" exists "$POOL/u/src$k"
 			fi ;;
 		esac
 	done
