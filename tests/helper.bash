@@ -58,17 +58,24 @@ ws_teardown_pool() {
 
 # Everything the node says about itself: every dataset with every
 # property, the live export table, the exports file.  Two calls around a
-# command prove it changed nothing.  OpenZFS settles space accounting a
-# moment after earlier writes: the state is read until it holds still.
+# command prove it changed nothing.  ZFS settles space accounting a few
+# seconds after earlier writes (at the next transaction group, every 5 s):
+# the state is read until it has held still for 6 s.
 ws_state() {
-	local a b i
+	local a b i same=0
+	sync
 	a=$(ws_state_once)
-	for i in 1 2 3 4 5 6 7 8 9 10; do
+	for i in $(seq 40); do
 		zpool sync "$POOL" >/dev/null 2>&1 || true
-		sleep 0.3
+		sleep 1
 		b=$(ws_state_once)
-		[ "$a" = "$b" ] && break
-		a=$b
+		if [ "$a" = "$b" ]; then
+			same=$((same + 1))
+			[ "$same" -ge 6 ] && break
+		else
+			same=0
+			a=$b
+		fi
 	done
 	printf '%s\n' "$a"
 }
