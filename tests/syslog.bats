@@ -21,8 +21,14 @@ with_syslog() {
 	rm -f "$log.ready"
 	unshare --mount --propagation unchanged bash -s "$log" "$@" <<-'SH'
 	log=$1; shift
+	# OpenZFS's zfs needs /dev/zfs (zfs-fuse's talks over a socket)
+	zdev=""
+	[ -c /dev/zfs ] && zdev=$(stat -c '%t %T' /dev/zfs)
 	mount -t tmpfs -o mode=0755 wstest-dev /dev
 	mknod -m 666 /dev/null c 1 3
+	if [ -n "$zdev" ]; then
+		mknod -m 666 /dev/zfs c $((0x${zdev% *})) $((0x${zdev#* }))
+	fi
 	python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
