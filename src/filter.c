@@ -197,6 +197,29 @@ free_names(char **v, size_t n)
 	free(v);
 }
 
+static int empty_dir(struct walk *, int, const char *);
+
+/* Remove name in dfd: a file or link, or a directory with all in it. */
+static int
+remove_entry(struct walk *w, int dfd, const char *name, const struct stat *sb,
+    const char *rel)
+{
+	int	 cfd, rc;
+
+	if (!S_ISDIR(sb->st_mode)) {
+		if (unlinkat(dfd, name, 0) == -1)
+			return walk_err(w, "remove", rel);
+		return 0;
+	}
+	if ((cfd = open_dir(w, dfd, name, sb)) == -1)
+		return walk_err(w, "open", rel);
+	rc = empty_dir(w, cfd, rel);
+	(void)close(cfd);
+	if (rc == 0 && unlinkat(dfd, name, AT_REMOVEDIR) == -1)
+		rc = walk_err(w, "remove", rel);
+	return rc;
+}
+
 /* Remove everything in the directory fd, depth first. */
 static int
 empty_dir(struct walk *w, int fd, const char *rel)
@@ -213,20 +236,8 @@ empty_dir(struct walk *w, int fd, const char *rel)
 
 		if (fstatat(fd, names[i], &sb, AT_SYMLINK_NOFOLLOW) == -1)
 			rc = walk_err(w, "stat", sub);
-		else if (S_ISDIR(sb.st_mode)) {
-			int	 cfd = open_dir(w, fd, names[i], &sb);
-
-			if (cfd == -1)
-				rc = walk_err(w, "open", sub);
-			else {
-				rc = empty_dir(w, cfd, sub);
-				(void)close(cfd);
-				if (rc == 0 && unlinkat(fd, names[i],
-				    AT_REMOVEDIR) == -1)
-					rc = walk_err(w, "remove", sub);
-			}
-		} else if (unlinkat(fd, names[i], 0) == -1)
-			rc = walk_err(w, "remove", sub);
+		else
+			rc = remove_entry(w, fd, names[i], &sb, sub);
 		free(sub);
 	}
 	free_names(names, n);
@@ -255,20 +266,8 @@ walk_dir(struct walk *w, int fd, const char *rel)
 		else if (filter_match(w->f, sub)) {
 			if (w->list != NULL)
 				w->list(sub, w->arg);
-			else if (S_ISDIR(sb.st_mode)) {
-				int	 cfd = open_dir(w, fd, names[i], &sb);
-
-				if (cfd == -1)
-					rc = walk_err(w, "open", sub);
-				else {
-					rc = empty_dir(w, cfd, sub);
-					(void)close(cfd);
-					if (rc == 0 && unlinkat(fd, names[i],
-					    AT_REMOVEDIR) == -1)
-						rc = walk_err(w, "remove", sub);
-				}
-			} else if (unlinkat(fd, names[i], 0) == -1)
-				rc = walk_err(w, "remove", sub);
+			else
+				rc = remove_entry(w, fd, names[i], &sb, sub);
 			if (rc == 0)
 				(*w->removed)++;
 		} else if (S_ISDIR(sb.st_mode)) {
