@@ -247,7 +247,7 @@ report(struct ctx *ctx, struct json_object *a, const char *action,
  * export what is missing or differs, withdraw what warpstor exported
  * (in the old file, or with a fsid warpstor keeps) that no property
  * names any more; print what changed.
- * Runs: zfs get (all datasets), exportfs -v, the exports file,
+ * Runs: zfs get of every filesystem (zfs_get_datasets), exportfs -v, the exports file,
  * exportfs -o / -u per client that changes.
  */
 int
@@ -267,7 +267,7 @@ cmd_sync_exports(struct ctx *ctx, int argc, char **argv)
 	if ((rc = cmd_operands(ctx, argc, argv, 0, 0)) != -1)
 		return rc;
 	memset(&f, 0, sizeof(f));
-	if (zfs_get(ctx, STATE_PROPS, NULL, -1, &l, &e) == -1)
+	if (zfs_get_datasets(ctx, STATE_PROPS, NULL, -1, &l, &e) == -1)
 		return cmd_fail(ctx, &e);
 	if (nfs_live_read(ctx, &live, &nlive, &e) == -1 ||
 	    nfs_file_read(ctx->cfg.exports_file, &f, &e) == -1) {

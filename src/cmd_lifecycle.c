@@ -206,15 +206,23 @@ out:
 	return rc;
 }
 
-/* Is name among the v[0..n) of set? */
+/*
+ * Does the snapshot name go with set?  It does when it is in set, or its
+ * filesystem is: a filesystem in set goes whole, snapshots and all (those
+ * of clones that -R takes are not in l: it never asks for them).
+ */
 static int
 marked(const struct zfs_dslist *l, const char *set, const char *name)
 {
-	size_t	 i;
+	size_t	 i, dl = strcspn(name, "@");
 
-	for (i = 0; i < l->n; i++)
-		if (set[i] && strcmp(l->v[i].name, name) == 0)
+	for (i = 0; i < l->n; i++) {
+		const char *n = l->v[i].name;
+
+		if (set[i] && (strcmp(n, name) == 0 || (strlen(n) == dl &&
+		    strncmp(n, name, dl) == 0)))
 			return 1;
+	}
 	return 0;
 }
 
@@ -224,7 +232,9 @@ marked(const struct zfs_dslist *l, const char *set, const char *name)
  * -u), unmounts it (deepest first), then destroys.  Refuses a volume's
  * root, a dataset with children or snapshots without -r, and anything
  * with dependent clones without -R (naming them).
- * Runs: zfs get (all datasets: one query), ..., zfs destroy.
+ * Runs: zfs get -r of what goes (just the snapshot, for one without -r);
+ * where snapshots go, zfs get of every filesystem for their clones
+ * (zfs_get_datasets: no snapshot visited); ..., zfs destroy.
  */
 int
 cmd_destroy(struct ctx *ctx, int argc, char **argv)
@@ -239,7 +249,7 @@ cmd_destroy(struct ctx *ctx, int argc, char **argv)
 	struct wserr	 e;
 	struct buf	 deps = { NULL, 0, 0 };
 	const char	*target, *snap;
-	char		*set = NULL, **mps = NULL, **mnt = NULL, flags[8];
+	char		*set = NULL, **mps = NULL, **mnt = NULL, flags[8], *root;
 	size_t		 i, k, nex = 0, nmnt = 0, nset = 0;
 	int		 ch, r = 0, R = 0, f = 0, rc, changed;
 
@@ -276,8 +286,25 @@ cmd_destroy(struct ctx *ctx, int argc, char **argv)
 		    "volume (a pool's root); rebuild-vol empties one", target);
 		return cmd_fail(ctx, &e);
 	}
-	if (zfs_get(ctx, STATE_PROPS, NULL, -1, &l, &e) == -1)
+	/* What goes, then (where snapshots go) every filesystem: clones. */
+	root = xstrndup(target, strcspn(target, "@"));
+	rc = zfs_get(ctx, STATE_PROPS, snap != NULL && !r ? target : root,
+	    snap != NULL && !r ? -1 : ZFS_RECURSE, &l, &e);
+	free(root);
+	if (rc == -1)
 		return cmd_fail(ctx, &e);
+	for (i = 0; i < l.n && strchr(l.v[i].name, '@') == NULL; i++)
+		;
+	if (i < l.n) {
+		struct zfs_dslist all;
+
+		if (zfs_get_datasets(ctx, STATE_PROPS, NULL, -1, &all,
+		    &e) == -1) {
+			zfs_dslist_free(&l);
+			return cmd_fail(ctx, &e);
+		}
+		zfs_dslist_merge(&l, &all);
+	}
 	set = xcalloc(l.n, 1);
 	for (i = 0; i < l.n; i++) {
 		const char *n = l.v[i].name;

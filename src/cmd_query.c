@@ -120,8 +120,9 @@ fs_json(const struct zfs_ds *d)
 	ZPM(ZP_MOUNTPOINT) | ZPM(ZP_ORIGIN) | ZPM(ZP_FSID) | ZPM(ZP_CLIENTS))
 
 /*
- * Filesystems as JSON, sorted by name: one
- * zfs get -H -p -o name,property,value,source PROPS [-d DEPTH].
+ * Filesystems as JSON, sorted by name: zfs get -H -p -o
+ * name,property,value,source PROPS [-d DEPTH] of filesystems and volumes
+ * (zfs_get_datasets: one call on OpenZFS, list + get on zfs-fuse).
  */
 static int
 list_fs_json(struct ctx *ctx, const char *pattern, int depth)
@@ -131,7 +132,7 @@ list_fs_json(struct ctx *ctx, const char *pattern, int depth)
 	struct wserr	 e;
 	size_t		 i;
 
-	if (zfs_get(ctx, FS_PROPS, NULL, depth, &l, &e) == -1)
+	if (zfs_get_datasets(ctx, FS_PROPS, NULL, depth, &l, &e) == -1)
 		return cmd_fail(ctx, &e);
 	sort_items(l.v, l.n, sizeof(l.v[0]), cmp_ds_name);
 	a = json_object_new_array();

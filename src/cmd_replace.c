@@ -49,6 +49,36 @@ txg(const struct zfs_ds *d)
 	return errstr != NULL ? 0 : n;
 }
 
+/*
+ * What replace looks at: every filesystem (for children and clones),
+ * NAME's snapshots (the origins of its clones) and SOURCE where it is a
+ * snapshot of another dataset, and no other snapshot.
+ */
+static int
+replace_query(struct ctx *ctx, const char *name, const char *source,
+    struct zfs_dslist *l, struct wserr *e)
+{
+	const unsigned	 mask = STATE_PROPS | ZPM(ZP_CREATETXG);
+	struct zfs_dslist m;
+	size_t		 dl = strcspn(source, "@");
+
+	if (zfs_get_datasets(ctx, mask, NULL, -1, l, e) == -1)
+		return -1;
+	if (zfs_get(ctx, mask, name, 1, &m, e) == -1)
+		goto fail;
+	zfs_dslist_merge(l, &m);
+	if (source[dl] == '@' && (strncmp(source, name, dl) != 0 ||
+	    name[dl] != '\0')) {
+		if (zfs_get(ctx, mask, source, -1, &m, e) == -1)
+			goto fail;
+		zfs_dslist_merge(l, &m);
+	}
+	return 0;
+fail:
+	zfs_dslist_free(l);
+	return -1;
+}
+
 static long long
 now_ms(void)
 {
@@ -78,7 +108,8 @@ temp_name(const char *ds, const char *tag)
  * unmount, rename the old away, rename the new into place, mount,
  * export, exportfs -f.  Then the old is destroyed (after promoting the
  * new when SOURCE is a snapshot of DATASET itself), or kept as NAME.
- * Runs: zfs get (all: one query), zfs clone, zfs get, chown, exportfs -u,
+ * Runs: zfs get of every filesystem (zfs_get_datasets), zfs get -d 1 NAME
+ * [zfs get SOURCE], zfs clone, zfs get, chown, exportfs -u,
  * zfs umount x2, zfs rename x2, zfs mount, the exports file, exportfs -o,
  * exportfs -f, [zfs promote], zfs destroy -r | zfs rename, zfs mount.
  */
@@ -153,8 +184,7 @@ cmd_replace(struct ctx *ctx, int argc, char **argv)
 		    "volume of %s", keep, (int)plen, name, name);
 		return cmd_fail(ctx, &e);
 	}
-	if (zfs_get(ctx, STATE_PROPS | ZPM(ZP_CREATETXG), NULL, -1, &l,
-	    &e) == -1)
+	if (replace_query(ctx, name, source, &l, &e) == -1)
 		return cmd_fail(ctx, &e);
 	memset(&ex, 0, sizeof(ex));
 	txn_init(&t, ctx);

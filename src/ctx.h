@@ -22,6 +22,7 @@ struct ctx {
 	char		*cmdline;	/* the command as given, for journal and log */
 	char		 zfs_path[PATH_MAX];	/* resolved once, on first use */
 	char		 exportfs_path[PATH_MAX];
+	int		 zfs_get_t;	/* zfs get takes -t: 1 yes, -1 no, 0 untried */
 };
 
 #endif

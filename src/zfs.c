@@ -132,19 +132,23 @@ zfs_parse_get(char *buf, unsigned mask, struct zfs_dslist *out,
 void
 zfs_dslist_free(struct zfs_dslist *l)
 {
+	size_t	 i;
+
+	for (i = 0; i < l->nmore; i++)
+		free(l->more[i]);
+	free(l->more);
 	free(l->v);
 	free(l->buf);
 	memset(l, 0, sizeof(*l));
 }
 
-int
-zfs_get(struct ctx *ctx, unsigned mask, const char *target, int depth,
-    struct zfs_dslist *out, struct wserr *e)
+/* zfs get -H -p -o name,property,value,source [-t TYPES] [-r|-d N] PROPS */
+static void
+get_argv(struct ctx *ctx, struct strvec *argv, unsigned mask,
+    const char *types, int depth)
 {
-	struct strvec		 argv = STRVEC_INIT;
-	struct spawn_result	 r;
-	struct buf		 props = { NULL, 0, 0 };
-	int			 i, rc = -1;
+	struct buf	 props = { NULL, 0, 0 };
+	int		 i;
 
 	for (i = 0; i < ZP_COUNT; i++)
 		if (mask & ZPM(i)) {
@@ -153,25 +157,217 @@ zfs_get(struct ctx *ctx, unsigned mask, const char *target, int depth,
 			buf_append(&props, zprop_names[i],
 			    strlen(zprop_names[i]));
 		}
-	strvec_pushl(&argv, ctx->cfg.zfs, "get", "-H", "-p", "-o",
+	strvec_pushl(argv, ctx->cfg.zfs, "get", "-H", "-p", "-o",
 	    "name,property,value,source", SV_END);
+	if (types != NULL)
+		strvec_pushl(argv, "-t", types, SV_END);
 	if (depth == ZFS_RECURSE)
-		strvec_push(&argv, "-r");
+		strvec_push(argv, "-r");
 	else if (depth >= 0) {
-		strvec_push(&argv, "-d");
-		strvec_pushf(&argv, "%d", depth);
+		strvec_push(argv, "-d");
+		strvec_pushf(argv, "%d", depth);
 	}
-	strvec_push(&argv, props.data);
-	if (target != NULL)
-		strvec_push(&argv, target);
-	if (zfs_run_ok(ctx, &argv, &r, target, e) == 0) {
+	strvec_push(argv, props.data);
+	buf_free(&props);
+}
+
+/* Run a get argv and parse its output; target names a 66 when missing. */
+static int
+get_run(struct ctx *ctx, struct strvec *argv, unsigned mask,
+    const char *target, struct zfs_dslist *out, struct wserr *e)
+{
+	struct spawn_result	 r;
+	int			 rc = -1;
+
+	if (zfs_run_ok(ctx, argv, &r, target, e) == 0) {
 		buf_free(&r.err);
 		if ((rc = zfs_parse_get(r.out.data, mask, out, e)) == -1)
 			zfs_dslist_free(out);
 	}
-	buf_free(&props);
+	return rc;
+}
+
+int
+zfs_get(struct ctx *ctx, unsigned mask, const char *target, int depth,
+    struct zfs_dslist *out, struct wserr *e)
+{
+	struct strvec	 argv = STRVEC_INIT;
+	int		 rc;
+
+	get_argv(ctx, &argv, mask, NULL, depth);
+	if (target != NULL)
+		strvec_push(&argv, target);
+	rc = get_run(ctx, &argv, mask, target, out, e);
 	strvec_clear(&argv);
 	return rc;
+}
+
+/* Drop the snapshots from l. */
+static void
+drop_snapshots(struct zfs_dslist *l)
+{
+	size_t	 i, k = 0;
+
+	for (i = 0; i < l->n; i++)
+		if (strchr(l->v[i].name, '@') == NULL)
+			l->v[k++] = l->v[i];
+	l->n = k;
+}
+
+/* Append m's entries to l and take m's buffers. */
+static void
+dslist_take(struct zfs_dslist *l, struct zfs_dslist *m)
+{
+	size_t	 i;
+
+	if (m->n > 0) {
+		l->v = xreallocarray(l->v, l->n + m->n, sizeof(*l->v));
+		memcpy(l->v + l->n, m->v, m->n * sizeof(*m->v));
+		l->n += m->n;
+	}
+	l->more = xreallocarray(l->more, l->nmore + m->nmore + 1,
+	    sizeof(*l->more));
+	l->more[l->nmore++] = m->buf;
+	for (i = 0; i < m->nmore; i++)
+		l->more[l->nmore++] = m->more[i];
+	free(m->v);
+	free(m->more);
+	memset(m, 0, sizeof(*m));
+}
+
+/* argv bytes per zfs get of named datasets: far below ARG_MAX. */
+#define NAMES_CHUNK	(128 * 1024)
+
+/*
+ * zfs-fuse: every filesystem and volume (to depth) without a snapshot:
+ * their names from zfs list, then zfs get of those names, in chunks.
+ */
+static int
+get_datasets_listed(struct ctx *ctx, unsigned mask, int depth,
+    struct zfs_dslist *out, struct wserr *e)
+{
+	struct zfs_names	 names;
+	size_t			 i = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (zfs_list_names(ctx, "filesystem,volume", 0, depth, &names,
+	    e) == -1)
+		return -1;
+	while (i < names.n) {
+		struct strvec	 argv = STRVEC_INIT;
+		struct zfs_dslist m;
+		size_t		 bytes = 0;
+		int		 rc;
+
+		get_argv(ctx, &argv, mask, NULL, -1);
+		for (; i < names.n && bytes < NAMES_CHUNK; i++) {
+			strvec_push(&argv, names.v[i]);
+			bytes += strlen(names.v[i]) + 1;
+		}
+		rc = get_run(ctx, &argv, mask, NULL, &m, e);
+		strvec_clear(&argv);
+		if (rc == -1) {
+			zfs_names_free(&names);
+			zfs_dslist_free(out);
+			return -1;
+		}
+		dslist_take(out, &m);
+	}
+	zfs_names_free(&names);
+	return 0;
+}
+
+int
+zfs_get_datasets(struct ctx *ctx, unsigned mask, const char *target,
+    int depth, struct zfs_dslist *out, struct wserr *e)
+{
+	struct strvec		 argv = STRVEC_INIT;
+	struct spawn_result	 r;
+	int			 rc = -1;
+
+	/* the pools' roots alone: there is no snapshot to skip */
+	if (target == NULL && depth == 0)
+		return zfs_get(ctx, mask, NULL, 0, out, e);
+	if (ctx->zfs_get_t >= 0) {
+		get_argv(ctx, &argv, mask, "filesystem,volume", depth);
+		if (target != NULL)
+			strvec_push(&argv, target);
+		if (zfs_run(ctx, &argv, &r, e) == -1) {
+			strvec_clear(&argv);
+			return -1;
+		}
+		/* exit 2: usage, so this zfs get has no -t */
+		ctx->zfs_get_t = r.status == 2 ? -1 : 1;
+		if (ctx->zfs_get_t == 1) {
+			if (r.status == 0) {
+				buf_free(&r.err);
+				if ((rc = zfs_parse_get(r.out.data, mask, out,
+				    e)) == -1)
+					zfs_dslist_free(out);
+			} else {
+				char	 v[VIS_BUFSZ];
+
+				if (target != NULL && zfs_is_noent(&r))
+					wserr_set(e, EX_NOINPUT, "%s: does not "
+					    "exist", vis_str(v, sizeof(v),
+					    target));
+				else
+					spawn_fail(e, argv.v, &r);
+				spawn_result_free(&r);
+			}
+			strvec_clear(&argv);
+			return rc;
+		}
+		spawn_result_free(&r);
+		strvec_clear(&argv);
+	}
+	if (target == NULL)
+		return get_datasets_listed(ctx, mask, depth, out, e);
+	if (zfs_get(ctx, mask, target, depth, out, e) == -1)
+		return -1;
+	drop_snapshots(out);
+	return 0;
+}
+
+int
+zfs_get_takes_types(struct ctx *ctx)
+{
+	struct strvec		 argv = STRVEC_INIT;
+	struct spawn_result	 r;
+	struct wserr		 e;
+
+	if (ctx->zfs_get_t == 0) {
+		/* the pools' roots alone: the cheapest answer there is */
+		get_argv(ctx, &argv, ZPM(ZP_TYPE), "filesystem,volume", 0);
+		if (zfs_run(ctx, &argv, &r, &e) == 0) {
+			ctx->zfs_get_t = r.status == 2 ? -1 : 1;
+			spawn_result_free(&r);
+		}
+		strvec_clear(&argv);
+	}
+	return ctx->zfs_get_t == 1;
+}
+
+static int
+cmp_ds(const void *a, const void *b)
+{
+	return strcmp(((const struct zfs_ds *)a)->name,
+	    ((const struct zfs_ds *)b)->name);
+}
+
+void
+zfs_dslist_merge(struct zfs_dslist *l, struct zfs_dslist *m)
+{
+	size_t	 i, k = 0;
+
+	sort_items(l->v, l->n, sizeof(l->v[0]), cmp_ds);
+	for (i = 0; i < m->n; i++)
+		if (l->n == 0 || bsearch(&m->v[i], l->v, l->n,
+		    sizeof(l->v[0]), cmp_ds) == NULL)
+			m->v[k++] = m->v[i];
+	m->n = k;
+	dslist_take(l, m);
+	sort_items(l->v, l->n, sizeof(l->v[0]), cmp_ds);
 }
 
 int

@@ -42,6 +42,8 @@ struct zfs_dslist {
 	struct zfs_ds	*v;
 	size_t		 n;
 	char		*buf;		/* the strings above point into it */
+	char		**more;		/* and into these, after zfs_get_add */
+	size_t		 nmore;
 };
 
 struct zfs_names {
@@ -59,6 +61,24 @@ const char *zfs_prop_name(enum zprop);
  */
 int	 zfs_get(struct ctx *, unsigned mask, const char *target, int depth,
 	    struct zfs_dslist *, struct wserr *);
+/*
+ * zfs_get of filesystems and volumes only: TARGET and below (to DEPTH),
+ * or every one (TARGET NULL), without visiting a snapshot.  Where zfs get
+ * takes -t (OpenZFS) that is one call, -t filesystem,volume.  Where it
+ * does not (zfs-fuse: exit 2, remembered for the run), a TARGET is asked
+ * without -t and its snapshots dropped, and "every one" is a zfs list of
+ * the names, then a zfs get of those names.  The pools' roots alone
+ * (depth 0) are one plain zfs get everywhere.
+ */
+int	 zfs_get_datasets(struct ctx *, unsigned mask, const char *target,
+	    int depth, struct zfs_dslist *, struct wserr *);
+/*
+ * Move m's entries that l lacks (by name) into l, free the rest of m, and
+ * sort l by name: a parent before what is below it.
+ */
+void	 zfs_dslist_merge(struct zfs_dslist *l, struct zfs_dslist *m);
+/* Whether zfs get takes -t (asks zfs once, if no call told yet). */
+int	 zfs_get_takes_types(struct ctx *);
 /* zfs_get of exactly one dataset (no -r); 66 if it does not exist. */
 int	 zfs_get_one(struct ctx *, const char *name, unsigned mask,
 	    struct zfs_dslist *, struct wserr *);

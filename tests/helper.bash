@@ -178,6 +178,16 @@ ws_count_calls() {
 	EXPORTFS_CALLS=$(wc -l < "$el")
 }
 
+# Whether this zfs get takes -t (OpenZFS does, zfs-fuse does not): what
+# a query of every filesystem costs depends on it (1 call, or the try, a
+# zfs list and a zfs get: 3).
+ws_get_takes_t() {
+	zfs get -H -t filesystem -o name type "$POOL" >/dev/null 2>&1
+}
+ws_fs_query_calls() {
+	if ws_get_takes_t; then echo 1; else echo 3; fi
+}
+
 # The fsid a dataset carries (local only).
 ws_fsid() {
 	zfs get -H -s local -o value warpstor:fsid "$1"

@@ -125,6 +125,9 @@ teardown_file() {
 	"$WS" snapshot "$POOL/u/base@s" >/dev/null
 	"$WS" clone "$POOL/u/base@s" "$POOL/u/dep1" -u 1 -g 1 >/dev/null
 	"$WS" clone "$POOL/u/base@s" "$POOL/u/dep2" -u 1 -g 1 >/dev/null
+	# a clone of a clone: -R takes it too, though its origin is not asked for
+	"$WS" snapshot "$POOL/u/dep1@t" >/dev/null
+	"$WS" clone "$POOL/u/dep1@t" "$POOL/u/dep3" -u 1 -g 1 >/dev/null
 	ws_state_logical > "$BATS_TEST_TMPDIR/before"
 	run -77 --separate-stderr "$WS" destroy -r "$POOL/u/base"
 	[ "$stderr" = "warpstor: destroy: $POOL/u/base has dependent clones: $POOL/u/dep1, $POOL/u/dep2; promote them first (warpstor promote CLONE) or use -R to destroy them too" ]
@@ -134,9 +137,37 @@ teardown_file() {
 	run -0 "$WS" destroy -R "$POOL/u/base"
 	run -1 "$WS" exists "$POOL/u/dep1"
 	run -1 "$WS" exists "$POOL/u/dep2"
+	run -1 "$WS" exists "$POOL/u/dep3"
 	run -0 exportfs -v
 	refute_output --partial "$POOLMNT/u/dep"
 	run ! grep -q "$POOLMNT/u/dep" /etc/exports.d/warpstor.exports
+}
+
+@test "destroy: snapshots elsewhere are never asked for; the calls it makes" {
+	"$WS" create-fs "$POOL/u/other" -u 1 -g 1 >/dev/null
+	for n in 1 2 3 4 5; do zfs snapshot "$POOL/u/other@o$n"; done
+	"$WS" create-fs "$POOL/u/bs" -u 1 -g 1 --clients 10.0.0.1 >/dev/null
+	"$WS" snapshot "$POOL/u/bs@one" >/dev/null
+	ws_count_calls run -0 "$WS" destroy -r "$POOL/u/bs"
+	run -1 "$WS" exists "$POOL/u/bs"
+	run -0 "$WS" snapshot-exists "$POOL/u/other@o5"
+	run -0 exportfs -v
+	refute_output --partial "$POOLMNT/u/bs"
+	# no get without a target that could visit a snapshot: -r of what
+	# goes, then every filesystem (-t, or zfs list + get of the names)
+	cat "$BATS_TEST_TMPDIR/zfs.calls"
+	run grep -E '^get ' "$BATS_TEST_TMPDIR/zfs.calls"
+	[ "${lines[0]}" = "get -H -p -o name,property,value,source -r type,mountpoint,mounted,origin,warpstor:fsid,warpstor:clients,warpstor:options $POOL/u/bs" ]
+	if ws_get_takes_t; then
+		[ "${#lines[@]}" -eq 2 ]
+		[[ ${lines[1]} == "get -H -p -o name,property,value,source -t filesystem,volume "* ]]
+	else
+		[ "${#lines[@]}" -eq 3 ]
+		[[ ${lines[2]} == *" $POOL/u/other" || ${lines[2]} == *" $POOL/u/other "* ]]
+	fi
+	# then umount and destroy; one exportfs -u
+	[ "$ZFS_CALLS" -eq $(( $(ws_fs_query_calls) + 3 )) ]
+	[ "$EXPORTFS_CALLS" -eq 1 ]
 }
 
 @test "destroy: a snapshot; a volume root is refused (77); a missing one is 66" {
