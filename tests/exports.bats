@@ -77,6 +77,18 @@ teardown_file() {
 	ws_live > "$BATS_TEST_TMPDIR/live.good"
 	rm /etc/exports.d/warpstor.exports
 	exportfs -ua
+	# snapshots are never visited: a query of every filesystem, then
+	# exportfs -v and one exportfs -o per client
+	for n in 1 2 3; do zfs snapshot "$POOL/e/s1@k$n"; done
+	ws_count_calls run -0 "$WS" sync-exports
+	assert_line "export 10.5.0.1:$POOLMNT/e/s2"
+	[ "$EXPORTFS_CALLS" -eq $(( 1 + $(grep -c '^export ' <<< "$output") )) ]
+	[ "$ZFS_CALLS" -eq "$(ws_fs_query_calls)" ]
+	run ! grep -q @ "$BATS_TEST_TMPDIR/zfs.calls"
+	run -0 "$WS" sync-exports
+	assert_output ""
+	rm /etc/exports.d/warpstor.exports
+	exportfs -ua
 	run -0 "$WS" sync-exports
 	assert_line "write /etc/exports.d/warpstor.exports"
 	assert_line "export *:$POOLMNT/e/s1"
