@@ -236,7 +236,7 @@ dslist_take(struct zfs_dslist *l, struct zfs_dslist *m)
 }
 
 /* argv bytes per zfs get of named datasets: far below ARG_MAX. */
-#define NAMES_CHUNK	(128 * 1024)
+#define NAMES_CHUNK	((size_t)128 * 1024)
 
 /*
  * zfs-fuse: every filesystem and volume (to depth) without a snapshot:
