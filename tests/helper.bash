@@ -80,6 +80,26 @@ ws_state() {
 	printf '%s\n' "$a"
 }
 
+# Wait until the pool's space accounting holds still (OpenZFS settles it
+# a transaction group after a change; zpool sync pushes that along).
+ws_settle() {
+	local a b i same=0
+	sync
+	a=$(zfs get -H -p -o value used,referenced,available -r "$POOL")
+	for i in $(seq 30); do
+		zpool sync "$POOL" >/dev/null 2>&1 || true
+		sleep 0.5
+		b=$(zfs get -H -p -o value used,referenced,available -r "$POOL")
+		if [ "$a" = "$b" ]; then
+			same=$((same + 1))
+			[ "$same" -ge 2 ] && return 0
+		else
+			same=0
+			a=$b
+		fi
+	done
+}
+
 ws_state_once() {
 	zfs list -H -t all -o all 2>&1 | sort
 	echo "--- exportfs -v"

@@ -136,6 +136,7 @@ teardown_file() {
 
 @test "info: every field, owner from the mounted mountpoint" {
 	chown 1234:5678 "$POOLMNT/a"
+	ws_settle
 	run -0 "$WS" info "$POOL/a"
 	assert_line "name       $POOL/a"
 	assert_line "type       filesystem"
