@@ -203,8 +203,9 @@ why_not_created(struct ctx *ctx, const char *snap, const char *name,
 }
 
 /*
- * The mountpoint of a dataset just made.  With -n nothing was made: it is
- * worked out from the -o mountpoint= given, or from the parent's.
+ * The mountpoint of a dataset just made: where the mount table has it
+ * (no zfs call), else what zfs get says.  With -n nothing was made: it
+ * is worked out from the -o mountpoint= given, or from the parent's.
  */
 static int
 new_mountpoint(struct ctx *ctx, const struct newds *nd, char **mp,
@@ -215,6 +216,8 @@ new_mountpoint(struct ctx *ctx, const struct newds *nd, char **mp,
 	size_t		 i;
 
 	*mp = NULL;
+	if (!ctx->dry_run && (*mp = fs_mount_of(nd->name)) != NULL)
+		return 0;
 	if (!ctx->dry_run) {
 		if (zfs_get_one(ctx, nd->name, ZPM(ZP_MOUNTPOINT) |
 		    ZPM(ZP_MOUNTED), &l, e) == -1)

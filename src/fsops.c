@@ -178,39 +178,75 @@ parse_majmin(const char *s, unsigned *maj, unsigned *min)
 	return errstr != NULL ? -1 : 0;
 }
 
+/*
+ * One line of mountinfo, split in place: "id parent maj:min root
+ * mountpoint opts ... - type source ...".  Returns -1 for a line that is
+ * not of that shape.
+ */
+static int
+mountinfo_line(char *line, char **majmin, char **mountpoint, char **type,
+    char **source)
+{
+	char	*p = line, *f[5], *sep;
+	int	 i;
+
+	for (i = 0; i < 5; i++)
+		if ((f[i] = strsep(&p, " ")) == NULL)
+			return -1;
+	if (p == NULL || (sep = strstr(p, " - ")) == NULL)
+		return -1;
+	p = sep + 3;
+	if ((*type = strsep(&p, " ")) == NULL ||
+	    (*source = strsep(&p, " ")) == NULL)
+		return -1;
+	unescape(f[4]);
+	unescape(*source);
+	*majmin = f[2];
+	*mountpoint = f[4];
+	return 0;
+}
+
 /* The device of dataset's mount at mountpoint, from mountinfo. */
 static int
 mount_dev(const char *mountpoint, const char *dataset, dev_t *dev)
 {
 	FILE	*fp;
-	char	*line = NULL;
+	char	*line = NULL, *mm, *mp, *type, *src;
 	size_t	 cap = 0;
+	unsigned maj, min;
 	int	 found = 0;
 
 	if ((fp = fopen("/proc/self/mountinfo", "re")) == NULL)
 		return 0;
 	while (getline(&line, &cap, fp) != -1) {
-		char		*p = line, *f[10], *sep;
-		unsigned	 maj, min;
-		int		 i;
-
-		/* id parent maj:min root mountpoint opts ... - type source */
-		for (i = 0; i < 5; i++)
-			if ((f[i] = strsep(&p, " ")) == NULL)
-				break;
-		if (i < 5 || p == NULL || (sep = strstr(p, " - ")) == NULL)
-			continue;
-		p = sep + 3;
-		if ((f[5] = strsep(&p, " ")) == NULL ||
-		    (f[6] = strsep(&p, " ")) == NULL)
-			continue;
-		unescape(f[4]);
-		unescape(f[6]);
-		if (strcmp(f[4], mountpoint) != 0 || strcmp(f[6], dataset) != 0 ||
-		    parse_majmin(f[2], &maj, &min) == -1)
+		if (mountinfo_line(line, &mm, &mp, &type, &src) == -1 ||
+		    strcmp(mp, mountpoint) != 0 || strcmp(src, dataset) != 0 ||
+		    parse_majmin(mm, &maj, &min) == -1)
 			continue;
 		*dev = makedev(maj, min);
 		found = 1;	/* the last one is on top */
+	}
+	free(line);
+	(void)fclose(fp);
+	return found;
+}
+
+char *
+fs_mount_of(const char *dataset)
+{
+	FILE	*fp;
+	char	*line = NULL, *mm, *mp, *type, *src, *found = NULL;
+	size_t	 cap = 0;
+
+	if ((fp = fopen("/proc/self/mountinfo", "re")) == NULL)
+		return NULL;
+	while (getline(&line, &cap, fp) != -1) {
+		if (mountinfo_line(line, &mm, &mp, &type, &src) == -1 ||
+		    strcmp(src, dataset) != 0 || mp[0] != '/' ||
+		    (strcmp(type, "zfs") != 0 && strncmp(type, "fuse", 4) != 0))
+			continue;
+		free(found);
+		found = xstrdup(mp);	/* the last one is on top */
 	}
 	free(line);
 	(void)fclose(fp);

@@ -27,6 +27,12 @@ int	 fs_read(const char *path, char **data, struct wserr *);
 int	 fs_open_mount(const char *mountpoint, const char *dataset,
 	    struct wserr *);
 
+/*
+ * Where dataset is mounted, from the mount table (a zfs or zfs-fuse
+ * mount whose source is dataset; the topmost), or NULL.
+ */
+char	*fs_mount_of(const char *dataset);
+
 /* chown (and, with mode >= 0, chmod) the root folder only. */
 int	 fs_chown_root(int fd, const char *mountpoint, uid_t, gid_t, int mode,
 	    struct wserr *);
