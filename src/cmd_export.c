@@ -247,8 +247,8 @@ report(struct ctx *ctx, struct json_object *a, const char *action,
  * export what is missing or differs, withdraw what warpstor exported
  * (in the old file, or with a fsid warpstor keeps) that no property
  * names any more; print what changed.
- * Runs: zfs get of every filesystem (zfs_get_datasets), exportfs -v, the exports file,
- * exportfs -o / -u per client that changes.
+ * Runs: zfs get of every filesystem (zfs_get_datasets), exportfs -v, the
+ * exports file, exportfs -o / -u per client that changes.
  */
 int
 cmd_sync_exports(struct ctx *ctx, int argc, char **argv)

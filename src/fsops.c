@@ -206,9 +206,15 @@ mountinfo_line(char *line, char **majmin, char **mountpoint, char **type,
 	return 0;
 }
 
-/* The device of dataset's mount at mountpoint, from mountinfo. */
+/*
+ * The topmost mount of dataset in mountinfo (the last line that fits):
+ * at mountpoint, of any type, or, with mountpoint NULL, anywhere as a zfs
+ * or zfs-fuse mount.  Gives its device (dev not NULL) and its mountpoint
+ * (at not NULL, to free).
+ */
 static int
-mount_dev(const char *mountpoint, const char *dataset, dev_t *dev)
+find_mount(const char *dataset, const char *mountpoint, dev_t *dev,
+    char **at)
 {
 	FILE	*fp;
 	char	*line = NULL, *mm, *mp, *type, *src;
@@ -220,11 +226,22 @@ mount_dev(const char *mountpoint, const char *dataset, dev_t *dev)
 		return 0;
 	while (getline(&line, &cap, fp) != -1) {
 		if (mountinfo_line(line, &mm, &mp, &type, &src) == -1 ||
-		    strcmp(mp, mountpoint) != 0 || strcmp(src, dataset) != 0 ||
-		    parse_majmin(mm, &maj, &min) == -1)
+		    strcmp(src, dataset) != 0)
 			continue;
-		*dev = makedev(maj, min);
-		found = 1;	/* the last one is on top */
+		if (mountpoint != NULL ? strcmp(mp, mountpoint) != 0 :
+		    mp[0] != '/' || (strcmp(type, "zfs") != 0 &&
+		    strncmp(type, "fuse", 4) != 0))
+			continue;
+		if (dev != NULL) {
+			if (parse_majmin(mm, &maj, &min) == -1)
+				continue;
+			*dev = makedev(maj, min);
+		}
+		if (at != NULL) {
+			free(*at);
+			*at = xstrdup(mp);
+		}
+		found = 1;
 	}
 	free(line);
 	(void)fclose(fp);
@@ -234,23 +251,10 @@ mount_dev(const char *mountpoint, const char *dataset, dev_t *dev)
 char *
 fs_mount_of(const char *dataset)
 {
-	FILE	*fp;
-	char	*line = NULL, *mm, *mp, *type, *src, *found = NULL;
-	size_t	 cap = 0;
+	char	*mp = NULL;
 
-	if ((fp = fopen("/proc/self/mountinfo", "re")) == NULL)
-		return NULL;
-	while (getline(&line, &cap, fp) != -1) {
-		if (mountinfo_line(line, &mm, &mp, &type, &src) == -1 ||
-		    strcmp(src, dataset) != 0 || mp[0] != '/' ||
-		    (strcmp(type, "zfs") != 0 && strncmp(type, "fuse", 4) != 0))
-			continue;
-		free(found);
-		found = xstrdup(mp);	/* the last one is on top */
-	}
-	free(line);
-	(void)fclose(fp);
-	return found;
+	(void)find_mount(dataset, NULL, NULL, &mp);
+	return mp;
 }
 
 int
@@ -262,7 +266,7 @@ fs_open_mount(const char *mountpoint, const char *dataset, struct wserr *e)
 	int		 fd;
 
 	if (mountpoint == NULL || mountpoint[0] != '/' ||
-	    !mount_dev(mountpoint, dataset, &dev)) {
+	    !find_mount(dataset, mountpoint, &dev, NULL)) {
 		wserr_set(e, EX_UNAVAILABLE, "%s is not mounted at %s",
 		    dataset, vis_str(v, sizeof(v), mountpoint ? mountpoint :
 		    "(none)"));

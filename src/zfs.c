@@ -51,15 +51,13 @@ zfs_is_noent(const struct spawn_result *r)
 	return r->status == 1 && strstr(r->err.data, "does not exist") != NULL;
 }
 
-/* Run argv and require exit 0; a missing dataset is exit 66. */
+/* Require exit 0 of a call that ran; a missing target is exit 66. */
 static int
-zfs_run_ok(struct ctx *ctx, struct strvec *argv, struct spawn_result *r,
-    const char *target, struct wserr *e)
+zfs_check(struct strvec *argv, struct spawn_result *r, const char *target,
+    struct wserr *e)
 {
 	char	 v[VIS_BUFSZ];
 
-	if (zfs_run(ctx, argv, r, e) == -1)
-		return -1;
 	if (r->status == 0)
 		return 0;
 	if (target != NULL && zfs_is_noent(r))
@@ -69,6 +67,16 @@ zfs_run_ok(struct ctx *ctx, struct strvec *argv, struct spawn_result *r,
 		spawn_fail(e, argv->v, r);
 	spawn_result_free(r);
 	return -1;
+}
+
+/* Run argv and require exit 0; a missing dataset is exit 66. */
+static int
+zfs_run_ok(struct ctx *ctx, struct strvec *argv, struct spawn_result *r,
+    const char *target, struct wserr *e)
+{
+	if (zfs_run(ctx, argv, r, e) == -1)
+		return -1;
+	return zfs_check(argv, r, target, e);
 }
 
 static int
@@ -171,20 +179,29 @@ get_argv(struct ctx *ctx, struct strvec *argv, unsigned mask,
 	buf_free(&props);
 }
 
+/* Parse the output of a get that succeeded; the list takes it. */
+static int
+get_parse(struct spawn_result *r, unsigned mask, struct zfs_dslist *out,
+    struct wserr *e)
+{
+	buf_free(&r->err);
+	if (zfs_parse_get(r->out.data, mask, out, e) == -1) {
+		zfs_dslist_free(out);
+		return -1;
+	}
+	return 0;
+}
+
 /* Run a get argv and parse its output; target names a 66 when missing. */
 static int
 get_run(struct ctx *ctx, struct strvec *argv, unsigned mask,
     const char *target, struct zfs_dslist *out, struct wserr *e)
 {
 	struct spawn_result	 r;
-	int			 rc = -1;
 
-	if (zfs_run_ok(ctx, argv, &r, target, e) == 0) {
-		buf_free(&r.err);
-		if ((rc = zfs_parse_get(r.out.data, mask, out, e)) == -1)
-			zfs_dslist_free(out);
-	}
-	return rc;
+	if (zfs_run_ok(ctx, argv, &r, target, e) == -1)
+		return -1;
+	return get_parse(&r, mask, out, e);
 }
 
 int
@@ -283,7 +300,7 @@ zfs_get_datasets(struct ctx *ctx, unsigned mask, const char *target,
 {
 	struct strvec		 argv = STRVEC_INIT;
 	struct spawn_result	 r;
-	int			 rc = -1;
+	int			 rc;
 
 	/* the pools' roots alone: there is no snapshot to skip */
 	if (target == NULL && depth == 0)
@@ -292,34 +309,17 @@ zfs_get_datasets(struct ctx *ctx, unsigned mask, const char *target,
 		get_argv(ctx, &argv, mask, "filesystem,volume", depth);
 		if (target != NULL)
 			strvec_push(&argv, target);
-		if (zfs_run(ctx, &argv, &r, e) == -1) {
-			strvec_clear(&argv);
-			return -1;
-		}
-		/* exit 2: usage, so this zfs get has no -t */
-		ctx->zfs_get_t = r.status == 2 ? -1 : 1;
-		if (ctx->zfs_get_t == 1) {
-			if (r.status == 0) {
-				buf_free(&r.err);
-				if ((rc = zfs_parse_get(r.out.data, mask, out,
-				    e)) == -1)
-					zfs_dslist_free(out);
-			} else {
-				char	 v[VIS_BUFSZ];
-
-				if (target != NULL && zfs_is_noent(&r))
-					wserr_set(e, EX_NOINPUT, "%s: does not "
-					    "exist", vis_str(v, sizeof(v),
-					    target));
-				else
-					spawn_fail(e, argv.v, &r);
+		if ((rc = zfs_run(ctx, &argv, &r, e)) == 0) {
+			/* exit 2: usage, so this zfs get has no -t */
+			ctx->zfs_get_t = r.status == 2 ? -1 : 1;
+			if (ctx->zfs_get_t == -1)
 				spawn_result_free(&r);
-			}
-			strvec_clear(&argv);
-			return rc;
+			else if ((rc = zfs_check(&argv, &r, target, e)) == 0)
+				rc = get_parse(&r, mask, out, e);
 		}
-		spawn_result_free(&r);
 		strvec_clear(&argv);
+		if (rc == -1 || ctx->zfs_get_t == 1)
+			return rc;
 	}
 	if (target == NULL)
 		return get_datasets_listed(ctx, mask, depth, out, e);
@@ -327,25 +327,6 @@ zfs_get_datasets(struct ctx *ctx, unsigned mask, const char *target,
 		return -1;
 	drop_snapshots(out);
 	return 0;
-}
-
-int
-zfs_get_takes_types(struct ctx *ctx)
-{
-	struct strvec		 argv = STRVEC_INIT;
-	struct spawn_result	 r;
-	struct wserr		 e;
-
-	if (ctx->zfs_get_t == 0) {
-		/* the pools' roots alone: the cheapest answer there is */
-		get_argv(ctx, &argv, ZPM(ZP_TYPE), "filesystem,volume", 0);
-		if (zfs_run(ctx, &argv, &r, &e) == 0) {
-			ctx->zfs_get_t = r.status == 2 ? -1 : 1;
-			spawn_result_free(&r);
-		}
-		strvec_clear(&argv);
-	}
-	return ctx->zfs_get_t == 1;
 }
 
 static int

@@ -42,7 +42,7 @@ struct zfs_dslist {
 	struct zfs_ds	*v;
 	size_t		 n;
 	char		*buf;		/* the strings above point into it */
-	char		**more;		/* and into these, after zfs_get_add */
+	char		**more;		/* and into these, after a merge */
 	size_t		 nmore;
 };
 
@@ -77,8 +77,7 @@ int	 zfs_get_datasets(struct ctx *, unsigned mask, const char *target,
  * sort l by name: a parent before what is below it.
  */
 void	 zfs_dslist_merge(struct zfs_dslist *l, struct zfs_dslist *m);
-/* Whether zfs get takes -t (asks zfs once, if no call told yet). */
-int	 zfs_get_takes_types(struct ctx *);
+
 /* zfs_get of exactly one dataset (no -r); 66 if it does not exist. */
 int	 zfs_get_one(struct ctx *, const char *name, unsigned mask,
 	    struct zfs_dslist *, struct wserr *);
