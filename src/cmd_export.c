@@ -221,6 +221,104 @@ options_cover(const char *have, const char *want)
 	return ok;
 }
 
+/* Is want exported to client in the live table, with its fsid and options? */
+static int
+live_ok(const struct nfs_live *live, size_t nlive,
+    const struct nfs_export *want, const char *client)
+{
+	size_t	 j;
+	int	 ok = 0;
+
+	for (j = 0; j < nlive && !ok; j++) {
+		char	*fs;
+
+		if (strcmp(live[j].path, want->path) != 0 ||
+		    strcmp(live[j].client, client) != 0)
+			continue;
+		fs = nfs_live_fsid(&live[j]);
+		ok = fs != NULL && strcmp(fs, want->fsid) == 0 &&
+		    options_cover(live[j].options, want->options);
+		free(fs);
+	}
+	return ok;
+}
+
+/* An export sync-exports must make: want[want] to client. */
+struct miss {
+	size_t	 want;
+	char	*client;
+	char	*spec;		/* "CLIENT:PATH" */
+};
+
+static void
+miss_add(struct miss **v, size_t *n, size_t want, const char *client)
+{
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[*n].want = want;
+	(*v)[*n].client = xstrdup(client);
+	(*v)[*n].spec = NULL;
+	(*n)++;
+}
+
+static void
+miss_free(struct miss *v, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].client);
+		free(v[i].spec);
+	}
+	free(v);
+}
+
+/*
+ * Export what is missing.  One at a time, each exportfs call reads the
+ * whole live table and every exports file and writes the table back:
+ * with a thousand exports, a sync from scratch took minutes.  So when
+ * there are several and exportfs reads the file just written, they go
+ * in one call that takes each export's options and fsid from the file,
+ * and a read of the live table after it finds any that did not take
+ * (a client named in another exports file too, say); those get their
+ * own exportfs -o.
+ */
+static int
+export_missing(struct txn *t, const struct nfs_export *want,
+    struct miss *miss, size_t nmiss, struct wserr *e)
+{
+	struct nfs_live	*live;
+	char		**specs;
+	size_t		 i, nlive;
+	int		 rc;
+
+	if (nmiss < 2 || !nfs_file_read_by_exportfs(t->ctx->cfg.exports_file))
+		goto one_by_one;
+	specs = xreallocarray(NULL, nmiss, sizeof(*specs));
+	for (i = 0; i < nmiss; i++)
+		specs[i] = miss[i].spec = xasprintf("%s:%s", miss[i].client,
+		    want[miss[i].want].path);
+	rc = nfs_export_batch(t, specs, nmiss, e);
+	free(specs);
+	if (rc == -1)
+		return -1;
+	if (t->ctx->dry_run)
+		return 0;
+	if (nfs_live_read(t->ctx, &live, &nlive, e) == -1)
+		return -1;
+	for (i = 0, rc = 0; i < nmiss && rc == 0; i++)
+		if (!live_ok(live, nlive, &want[miss[i].want], miss[i].client))
+			rc = nfs_export_one(t, &want[miss[i].want],
+			    miss[i].client, e);
+	nfs_live_free(live, nlive);
+	return rc;
+one_by_one:
+	for (i = 0; i < nmiss; i++)
+		if (nfs_export_one(t, &want[miss[i].want], miss[i].client,
+		    e) == -1)
+			return -1;
+	return 0;
+}
+
 static void
 report(struct ctx *ctx, struct json_object *a, const char *action,
     const char *client, const char *path)
@@ -256,11 +354,12 @@ cmd_sync_exports(struct ctx *ctx, int argc, char **argv)
 	struct zfs_dslist l;
 	struct nfs_export *want = NULL, *oldv = NULL;
 	struct nfs_live	*live = NULL;
+	struct miss	*miss = NULL;
 	struct nfs_file	 f;
 	struct txn	 t;
 	struct wserr	 e;
 	struct json_object *a = NULL;
-	size_t		 i, j, nwant = 0, nold = 0, nlive = 0;
+	size_t		 i, j, nwant = 0, nold = 0, nlive = 0, nmiss = 0;
 	char		*data;
 	int		 rc;
 
@@ -307,35 +406,20 @@ cmd_sync_exports(struct ctx *ctx, int argc, char **argv)
 		report(ctx, a, "write", NULL, ctx->cfg.exports_file);
 	}
 	free(data);
-	/* Then the live table: what is wanted, client by client. */
+	/* Then the live table: what is wanted and not live yet. */
 	for (i = 0; i < nwant; i++) {
 		char	*cl = xstrdup(want[i].clients), *p = cl, *c;
 
-		while ((c = strsep(&p, ",")) != NULL) {
-			int	 ok = 0;
-
-			for (j = 0; j < nlive && !ok; j++) {
-				char	*fs;
-
-				if (strcmp(live[j].path, want[i].path) != 0 ||
-				    strcmp(live[j].client, c) != 0)
-					continue;
-				fs = nfs_live_fsid(&live[j]);
-				ok = fs != NULL && strcmp(fs, want[i].fsid) == 0 &&
-				    options_cover(live[j].options,
-				    want[i].options);
-				free(fs);
-			}
-			if (ok)
-				continue;
-			if (nfs_export_one(&t, &want[i], c, &e) == -1) {
-				free(cl);
-				goto fail;
-			}
-			report(ctx, a, "export", c, want[i].path);
-		}
+		while ((c = strsep(&p, ",")) != NULL)
+			if (!live_ok(live, nlive, &want[i], c))
+				miss_add(&miss, &nmiss, i, c);
 		free(cl);
 	}
+	if (export_missing(&t, want, miss, nmiss, &e) == -1)
+		goto fail;
+	for (i = 0; i < nmiss; i++)
+		report(ctx, a, "export", miss[i].client,
+		    want[miss[i].want].path);
 	/* And what warpstor exported that nothing wants any more. */
 	for (j = 0; j < nlive; j++) {
 		struct nfs_export ex;
@@ -387,6 +471,7 @@ out:
 		json_object_put(a);
 	state_exports_free(want, nwant);
 	state_exports_free(oldv, nold);
+	miss_free(miss, nmiss);
 	nfs_live_free(live, nlive);
 	nfs_file_free(&f);
 	zfs_dslist_free(&l);

@@ -262,46 +262,41 @@ exportfs_argv(struct ctx *ctx, struct strvec *argv, int add,
 }
 
 /*
- * Only after exportfs -u failed: is client:path in the live table at all?
- * When it cannot tell, it says yes.
+ * Only after exportfs -u failed: is any "CLIENT:PATH" of specs in the
+ * live table still?  When it cannot tell, it says yes.
  */
 static int
-live_has(struct ctx *ctx, const char *path, const char *client)
+specs_live(struct ctx *ctx, char *const *specs)
 {
 	struct nfs_live	*v;
 	struct wserr	 e;
 	size_t		 i, n;
-	int		 found = 1;
+	int		 found = 0;
 
 	if (nfs_live_read(ctx, &v, &n, &e) == -1)
-		return found;
-	for (i = 0, found = 0; i < n && !found; i++)
-		found = strcmp(v[i].path, path) == 0 &&
-		    strcmp(v[i].client, client) == 0;
+		return 1;
+	for (; *specs != NULL && !found; specs++) {
+		const char *colon = strstr(*specs, ":/");
+
+		if (colon == NULL) {
+			found = 1;
+			break;
+		}
+		for (i = 0; i < n && !found; i++)
+			found = strcmp(v[i].path, colon + 1) == 0 &&
+			    strlen(v[i].client) == (size_t)(colon - *specs) &&
+			    strncmp(v[i].client, *specs,
+			    (size_t)(colon - *specs)) == 0;
+	}
 	nfs_live_free(v, n);
 	return found;
 }
 
-/* "CLIENT:PATH" of exportfs's argv: is it in the live table? */
-static int
-spec_live(struct ctx *ctx, const char *spec)
-{
-	char	*s = xstrdup(spec), *colon = strstr(s, ":/");
-	int	 live = 1;
-
-	if (colon != NULL) {
-		*colon = '\0';
-		live = live_has(ctx, colon + 1, s);
-	}
-	free(s);
-	return live;
-}
-
 /*
- * exportfs -u CLIENT:PATH, where an entry that is not in the live table
- * counts as withdrawn (a host name that never resolved; a path that zfs
- * unshared as it unmounted).  The step of unexport, and the undo of
- * export ("exportfs-unexport" for recover).
+ * exportfs -u CLIENT:PATH..., where an entry that is not in the live
+ * table counts as withdrawn (a host name that never resolved; a path
+ * that zfs unshared as it unmounted).  The step of unexport, and the
+ * undo of export ("exportfs-unexport" for recover).
  */
 int
 nfs_unexport_tolerant(struct ctx *ctx, char *const *argv, struct wserr *e)
@@ -312,7 +307,7 @@ nfs_unexport_tolerant(struct ctx *ctx, char *const *argv, struct wserr *e)
 	if (spawn_tool(ctx->exportfs_path, sizeof(ctx->exportfs_path),
 	    ctx->cfg.exportfs, argv, ctx->verbose, &r, e) == -1)
 		return -1;
-	if (r.status == 0 || !spec_live(ctx, argv[2]))
+	if (r.status == 0 || !specs_live(ctx, argv + 2))
 		rc = 0;
 	else
 		spawn_fail(e, argv, &r);
@@ -376,17 +371,73 @@ nfs_unexport(struct txn *t, const struct nfs_export *ex, struct wserr *e)
 	return each_client(t, ex, 0, e);
 }
 
-static void
-warn_location(const char *file)
+int
+nfs_file_read_by_exportfs(const char *file)
 {
 	size_t	 len = strlen(file);
 
-	if (strncmp(file, "/etc/exports.d/", 15) != 0 ||
-	    strchr(file + 15, '/') != NULL || len < 8 ||
-	    strcmp(file + len - 8, ".exports") != 0)
+	if (strcmp(file, "/etc/exports") == 0)
+		return 1;
+	return strncmp(file, "/etc/exports.d/", 15) == 0 &&
+	    file[15] != '.' && strchr(file + 15, '/') == NULL && len > 15 + 8 &&
+	    strcmp(file + len - 8, ".exports") == 0;
+}
+
+static void
+warn_location(const char *file)
+{
+	if (!nfs_file_read_by_exportfs(file))
 		(void)fprintf(stderr, "warpstor: warning: exports_file %s is "
 		    "not a /etc/exports.d/*.exports file: exportfs -r (run "
 		    "by zfs on every mount) will not read it\n", file);
+}
+
+/*
+ * The step of a batch: exportfs's exit status says less than the check
+ * after it (one bad argument fails the call while the rest are exported
+ * all the same), so only a failed spawn fails the step, and the undo of
+ * every argument stays.
+ */
+static int
+batch_run(struct ctx *ctx, char *const *argv, struct wserr *e)
+{
+	struct spawn_result	 r;
+
+	if (spawn_tool(ctx->exportfs_path, sizeof(ctx->exportfs_path),
+	    ctx->cfg.exportfs, argv, ctx->verbose, &r, e) == -1)
+		return -1;
+	spawn_result_free(&r);
+	return 0;
+}
+
+/* Arguments of one exportfs call at most, in bytes: far below ARG_MAX. */
+#define BATCH_CHUNK	((size_t)64 * 1024)
+
+int
+nfs_export_batch(struct txn *t, char *const *specs, size_t n,
+    struct wserr *e)
+{
+	size_t	 i = 0;
+
+	while (i < n) {
+		struct strvec	 argv = STRVEC_INIT, undo = STRVEC_INIT;
+		size_t		 bytes = 0;
+		int		 rc;
+
+		strvec_push(&argv, t->ctx->cfg.exportfs);
+		strvec_pushl(&undo, t->ctx->cfg.exportfs, "-u", SV_END);
+		do {
+			strvec_push(&argv, specs[i]);
+			strvec_push(&undo, specs[i]);
+			bytes += strlen(specs[i]) + 1;
+		} while (++i < n && bytes < BATCH_CHUNK);
+		rc = txn_do(t, TOOL_EXPORTFS, &argv, batch_run,
+		    "exportfs-unexport", nfs_unexport_tolerant, &undo, e);
+		strvec_clear(&argv);
+		if (rc == -1)
+			return -1;
+	}
+	return 0;
 }
 
 static int

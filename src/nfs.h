@@ -53,6 +53,19 @@ int	 nfs_export_one(struct txn *, const struct nfs_export *,
 int	 nfs_unexport_one(struct txn *, const struct nfs_export *,
 	    const char *client, struct wserr *);
 
+/* Is file one that exportfs reads: /etc/exports, /etc/exports.d/NAME.exports? */
+int	 nfs_file_read_by_exportfs(const char *file);
+
+/*
+ * exportfs CLIENT:PATH... in as few calls as fit: the options and fsid
+ * of each come from the exports file exportfs reads, so the file must
+ * say them already (undo: exportfs -u of them all).  The caller checks
+ * the live table afterwards: exportfs's exit status does not tell which
+ * argument failed.
+ */
+int	 nfs_export_batch(struct txn *, char *const *specs, size_t,
+	    struct wserr *);
+
 /*
  * Publish exports (the file first, then the live table, client by
  * client) or withdraw them (likewise), as steps of t.

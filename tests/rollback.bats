@@ -280,3 +280,65 @@ sweep() {
 	run -0 "$WS" -n sync-exports
 	assert_output ""
 }
+
+# An exportfs that passes every call through, but on the one that
+# exports several CLIENT:PATH from the file (no option first) does $1:
+# "drop" leaves the last argument out, "kill" kills warpstor (kill -9)
+# once the call is done; with $2 = fail, an exportfs -o fails after that.
+batch_wrapper() {
+	local real w
+	real=$(command -v exportfs)
+	w="$BATS_TEST_TMPDIR/exportfs-batch-$1$2"
+	: > "$BATS_TEST_TMPDIR/batch.calls"
+	cat > "$w" <<-WRAP
+	#!/bin/bash
+	printf '%s\n' "\$*" >> '$BATS_TEST_TMPDIR/batch.calls'
+	case "\$1" in
+	-o) [ "$2" = fail ] && { echo "injected failure" >&2; exit 1; } ;;
+	-*) ;;
+	*)
+		if [ "$1" = drop ]; then
+			exec '$real' "\${@:1:\$((\$# - 1))}"
+		fi
+		'$real' "\$@"
+		kill -9 \$PPID
+		exit 0 ;;
+	esac
+	exec '$real' "\$@"
+	WRAP
+	chmod +x "$w"
+	echo "$w"
+}
+
+@test "sync-exports: one exportfs for many; what it misses gets its own -o; a failure rolls all back" {
+	for k in 1 2 3; do "$WS" create-fs "$POOL/u/b$k" -u 1 -g 1 --clients 10.0.0.1 >/dev/null; done
+	ws_live > "$BATS_TEST_TMPDIR/live.good"
+	cp /etc/exports.d/warpstor.exports "$BATS_TEST_TMPDIR/file.good"
+	rm /etc/exports.d/warpstor.exports
+	exportfs -ua
+	ws_state_logical > "$BATS_TEST_TMPDIR/before"
+	# the batch exports all but its last; the check finds it missing
+	run -0 env WARPSTOR_EXPORTFS="$(batch_wrapper drop)" "$WS" sync-exports
+	assert_line "export 10.0.0.1:$POOLMNT/u/b3"
+	last=$(grep -v '^-' "$BATS_TEST_TMPDIR/batch.calls" | awk '{ print $NF }')
+	fsid=$(ws_fsid "$POOL/${last#*:"$POOLMNT"/}")
+	found=no
+	while read -r l; do [[ $l == "-o "*",fsid=$fsid $last" ]] && found=yes; done < "$BATS_TEST_TMPDIR/batch.calls"
+	[ "$found" = yes ]
+	[ "$(wc -l < "$BATS_TEST_TMPDIR/batch.calls")" -eq 4 ]
+	ws_live | diff "$BATS_TEST_TMPDIR/live.good" -
+	diff "$BATS_TEST_TMPDIR/file.good" /etc/exports.d/warpstor.exports
+	# the same with that exportfs -o failing: the batch is undone too
+	rm /etc/exports.d/warpstor.exports
+	exportfs -ua
+	run -69 env WARPSTOR_EXPORTFS="$(batch_wrapper drop fail)" "$WS" sync-exports
+	ws_state_logical > "$BATS_TEST_TMPDIR/after"
+	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	# killed right after the batch: recover withdraws all it exported
+	run -137 env WARPSTOR_EXPORTFS="$(batch_wrapper kill)" "$WS" sync-exports
+	run -0 "$WS" recover
+	ws_state_logical > "$BATS_TEST_TMPDIR/after"
+	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	run -0 "$WS" sync-exports
+	ws_live | diff "$BATS_TEST_TMPDIR/live.good" -
+}
