@@ -340,6 +340,30 @@ report(struct ctx *ctx, struct json_object *a, const char *action,
 }
 
 /*
+ * Properties set by hand that exportfs would refuse (and with it the
+ * whole sync): say which and leave that dataset out.
+ */
+static int
+bad_export_props(const struct zfs_ds *d)
+{
+	struct wserr	 e;
+	char		 v[128];
+	const char	*opts = d->local & ZPM(ZP_OPTIONS) &&
+	    d->val[ZP_OPTIONS] != NULL ? d->val[ZP_OPTIONS] : "";
+
+	if (!nfs_valid_fsid(d->val[ZP_FSID]))
+		wserr_set(&e, EX_DATAERR, "bad %s \"%s\" (not a UUID)",
+		    zfs_prop_name(ZP_FSID),
+		    vis_str(v, sizeof(v), d->val[ZP_FSID]));
+	else if (valid_clients(d->val[ZP_CLIENTS], &e) == 0 &&
+	    valid_options(opts, &e) == 0)
+		return 0;
+	(void)fprintf(stderr, "warpstor: sync-exports: %s: %s: not "
+	    "exported\n", d->name, e.msg);
+	return 1;
+}
+
+/*
  * sync-exports
  * Rebuild the exports file and the live table from the properties:
  * export what is missing or differs, withdraw what warpstor exported
@@ -382,6 +406,8 @@ cmd_sync_exports(struct ctx *ctx, int argc, char **argv)
 			    "not mounted: not exported\n", l.v[i].name);
 			continue;
 		}
+		if (bad_export_props(&l.v[i]))
+			continue;
 		state_export(&l.v[i], NULL, &want[nwant++]);
 	}
 	(void)nfs_file_exports(&f, &oldv, &nold);

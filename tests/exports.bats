@@ -124,6 +124,25 @@ teardown_file() {
 	exportfs -u "10.7.7.7:$BATS_TEST_TMPDIR/other"
 }
 
+@test "sync-exports: a hand-set property exportfs would refuse leaves that dataset out, the rest goes on" {
+	zfs create -o warpstor:fsid= -o warpstor:clients=10.0.0.1 "$POOL/e/badfsid"
+	zfs create -o warpstor:fsid="$(cat /proc/sys/kernel/random/uuid)" \
+		-o warpstor:clients='10.0.0.1(rw)' "$POOL/e/badclients"
+	"$WS" create-fs "$POOL/e/good" -u 1 -g 1 >/dev/null
+	exportfs -ua
+	run -0 --separate-stderr "$WS" sync-exports
+	[[ $stderr == *"warpstor: sync-exports: $POOL/e/badfsid: bad warpstor:fsid \"\" (not a UUID): not exported"* ]]
+	[[ $stderr == *"warpstor: sync-exports: $POOL/e/badclients: "*": not exported"* ]]
+	[ "$(grep -c 'not exported' <<< "$stderr")" -eq 2 ]
+	run -0 ws_live
+	assert_output --partial "$POOLMNT/e/good "
+	refute_output --partial "$POOLMNT/e/bad"
+	run ! grep -q "$POOLMNT/e/bad" /etc/exports.d/warpstor.exports
+	"$WS" destroy "$POOL/e/good" >/dev/null
+	ws_zap "$POOL/e/badfsid"
+	ws_zap "$POOL/e/badclients"
+}
+
 @test "sync-exports -n: prints the plan and changes nothing" {
 	exportfs -ua
 	ws_state > "$BATS_TEST_TMPDIR/before"
