@@ -254,7 +254,12 @@ exportfs_argv(struct ctx *ctx, struct strvec *argv, int add,
 {
 	strvec_push(argv, ctx->cfg.exportfs);
 	if (add) {
-		strvec_push(argv, "-o");
+		/*
+		 * -i: the options are all here, so exportfs need not read
+		 * every exports file (with a thousand exports that was a
+		 * third of the call), nor fail on a line of someone else's.
+		 */
+		strvec_pushl(argv, "-i", "-o", SV_END);
 		strvec_pushf(argv, "%s,fsid=%s", ex->options, ex->fsid);
 	} else
 		strvec_push(argv, "-u");

@@ -43,7 +43,7 @@ teardown_file() {
 	[ "$ZFS_CALLS" -eq 1 ]
 	grep -q "^create -o warpstor:fsid=$fsid -o warpstor:clients=\* -o warpstor:options=rw,sync,no_subtree_check,root_squash $POOL/users/alice\$" "$BATS_TEST_TMPDIR/zfs.calls"
 	[ "$EXPORTFS_CALLS" -eq 1 ]
-	[ "$(cat "$BATS_TEST_TMPDIR/exportfs.calls")" = "-o rw,sync,no_subtree_check,root_squash,fsid=$fsid *:$mp" ]
+	[ "$(cat "$BATS_TEST_TMPDIR/exportfs.calls")" = "-i -o rw,sync,no_subtree_check,root_squash,fsid=$fsid *:$mp" ]
 }
 
 @test "create-fs: the exports file is sorted by path, under its header" {
@@ -202,7 +202,7 @@ teardown_file() {
 	assert_line --index 0 --regexp "^zfs clone -o warpstor:fsid=[0-9a-f-]{36} -o warpstor:clients=10.0.0.9 -o warpstor:options=rw,sync,no_subtree_check,root_squash $POOL/golden@v1 $POOL/users/dry\$"
 	assert_line --index 1 "chown -R 5:6 $POOLMNT/users/dry"
 	assert_line --index 2 "write /etc/exports.d/warpstor.exports"
-	assert_line --index 3 --regexp "^exportfs -o rw,sync,no_subtree_check,root_squash,fsid=[0-9a-f-]{36} 10.0.0.9:$POOLMNT/users/dry\$"
+	assert_line --index 3 --regexp "^exportfs -i -o rw,sync,no_subtree_check,root_squash,fsid=[0-9a-f-]{36} 10.0.0.9:$POOLMNT/users/dry\$"
 	run -0 "$WS" -n -j create-fs "$POOL/users/dry" -u 5 -g 6
 	assert_output --regexp '^\[\{"step":"zfs","argv":\["zfs","create",.*\{"step":"do","do":"chown 5:6 '
 	ws_state > "$BATS_TEST_TMPDIR/after"

@@ -148,7 +148,7 @@ teardown_file() {
 	ws_state > "$BATS_TEST_TMPDIR/before"
 	run -0 "$WS" -n sync-exports
 	assert_line --regexp "^exportfs (.* )?10.5.0.1:$POOLMNT/e/s2( |\$)"
-	refute_line --partial "exportfs -o"
+	refute_line --partial "exportfs -i -o"
 	ws_state > "$BATS_TEST_TMPDIR/after"
 	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
 	run -0 "$WS" sync-exports

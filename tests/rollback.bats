@@ -284,7 +284,7 @@ sweep() {
 # An exportfs that passes every call through, but on the one that
 # exports several CLIENT:PATH from the file (no option first) does $1:
 # "drop" leaves the last argument out, "kill" kills warpstor (kill -9)
-# once the call is done; with $2 = fail, an exportfs -o fails after that.
+# once the call is done; with $2 = fail, an exportfs -i -o fails after that.
 batch_wrapper() {
 	local real w
 	real=$(command -v exportfs)
@@ -294,7 +294,7 @@ batch_wrapper() {
 	#!/bin/bash
 	printf '%s\n' "\$*" >> '$BATS_TEST_TMPDIR/batch.calls'
 	case "\$1" in
-	-o) [ "$2" = fail ] && { echo "injected failure" >&2; exit 1; } ;;
+	-i) [ "$2" = fail ] && { echo "injected failure" >&2; exit 1; } ;;
 	-*) ;;
 	*)
 		if [ "$1" = drop ]; then
@@ -323,7 +323,7 @@ batch_wrapper() {
 	last=$(grep -v '^-' "$BATS_TEST_TMPDIR/batch.calls" | awk '{ print $NF }')
 	fsid=$(ws_fsid "$POOL/${last#*:"$POOLMNT"/}")
 	found=no
-	while read -r l; do [[ $l == "-o "*",fsid=$fsid $last" ]] && found=yes; done < "$BATS_TEST_TMPDIR/batch.calls"
+	while read -r l; do [[ $l == "-i -o "*",fsid=$fsid $last" ]] && found=yes; done < "$BATS_TEST_TMPDIR/batch.calls"
 	[ "$found" = yes ]
 	[ "$(wc -l < "$BATS_TEST_TMPDIR/batch.calls")" -eq 4 ]
 	ws_live | diff "$BATS_TEST_TMPDIR/live.good" -
