@@ -295,6 +295,33 @@ fs_chown_root(int fd, const char *mountpoint, uid_t uid, gid_t gid, int mode,
 	return 0;
 }
 
+/* Is anything mounted below mountpoint (not on it)?  Unsure: yes. */
+static int
+mounts_below(const char *mountpoint)
+{
+	FILE	*fp;
+	char	*line = NULL, *mm, *mp, *type, *src;
+	size_t	 cap = 0, len = strlen(mountpoint);
+	int	 found = 0;
+
+	if ((fp = fopen("/proc/self/mountinfo", "re")) == NULL)
+		return 1;
+	while (!found && getline(&line, &cap, fp) != -1)
+		found = mountinfo_line(line, &mm, &mp, &type, &src) == 0 &&
+		    strncmp(mp, mountpoint, len) == 0 && mp[len] == '/';
+	free(line);
+	(void)fclose(fp);
+	return found;
+}
+
+/*
+ * Without anything mounted inside, only directories are stat'ed (the
+ * type of an entry comes from readdir): a file's stat told nothing the
+ * chown needs, and on FUSE it cost a round trip per file (chown -R does
+ * not stat either).
+ * With mounts inside, every entry is stat'ed and checked for its device,
+ * so that nothing of another filesystem is touched.
+ */
 int
 fs_chown_tree(int fd, const char *mountpoint, uid_t uid, gid_t gid,
     size_t *count, struct wserr *e)
@@ -303,17 +330,29 @@ fs_chown_tree(int fd, const char *mountpoint, uid_t uid, gid_t gid,
 	struct stat	 root;
 	FTS		*fts;
 	FTSENT		*ent;
-	int		 rc = 0;
+	int		 rc = 0, nostat;
 
 	*count = 0;
 	if (fstat(fd, &root) == -1)
 		return syserr(e, "stat", mountpoint);
-	fts = fts_open(paths, FTS_PHYSICAL | FTS_XDEV, NULL);
+	nostat = !mounts_below(mountpoint);
+	fts = fts_open(paths, FTS_PHYSICAL | FTS_XDEV |
+	    (nostat ? FTS_NOSTAT : 0), NULL);
 	if (fts == NULL)
 		return syserr(e, "walk", mountpoint);
 	while ((ent = fts_read(fts)) != NULL) {
-		const struct stat *sb = ent->fts_statp;
+		/* with FTS_NOSTAT, glibc leaves fts_statp unset, even for
+		 * a directory */
+		const struct stat *sb = nostat ? NULL : ent->fts_statp;
+		struct stat	 dir;
 
+		if (ent->fts_info == FTS_D && sb == NULL) {
+			if (lstat(ent->fts_accpath, &dir) == -1) {
+				rc = syserr(e, "stat", ent->fts_path);
+				goto out;
+			}
+			sb = &dir;
+		}
 		switch (ent->fts_info) {
 		case FTS_DP:
 			continue;
@@ -323,23 +362,29 @@ fs_chown_tree(int fd, const char *mountpoint, uid_t uid, gid_t gid,
 			errno = ent->fts_errno;
 			rc = syserr(e, "walk", ent->fts_path);
 			goto out;
+		case FTS_NSOK:
+			/* not a directory, nothing mounted inside: no stat */
+			break;
 		default:
+			if (sb == NULL)
+				break;
+			if (ent->fts_level == FTS_ROOTLEVEL &&
+			    (sb->st_dev != root.st_dev ||
+			    sb->st_ino != root.st_ino)) {
+				wserr_set(e, EX_UNAVAILABLE, "%s changed "
+				    "under us", mountpoint);
+				rc = -1;
+				goto out;
+			}
+			if (sb->st_dev != root.st_dev) {
+				/* another filesystem mounted inside */
+				(void)fts_set(fts, ent, FTS_SKIP);
+				continue;
+			}
+			if (sb->st_uid == uid && sb->st_gid == gid)
+				continue;
 			break;
 		}
-		if (ent->fts_level == FTS_ROOTLEVEL &&
-		    (sb->st_dev != root.st_dev || sb->st_ino != root.st_ino)) {
-			wserr_set(e, EX_UNAVAILABLE, "%s changed under us",
-			    mountpoint);
-			rc = -1;
-			goto out;
-		}
-		if (sb->st_dev != root.st_dev) {
-			/* another filesystem mounted inside: not ours */
-			(void)fts_set(fts, ent, FTS_SKIP);
-			continue;
-		}
-		if (sb->st_uid == uid && sb->st_gid == gid)
-			continue;
 		if (lchown(ent->fts_accpath, uid, gid) == -1) {
 			rc = syserr(e, "chown", ent->fts_path);
 			goto out;
