@@ -47,7 +47,7 @@ add_word(struct buf *b, const char *w)
 	size_t	 n = 0;
 
 	buf_append(b, " ", 1);
-	if (*w == '\0') {
+	if (w == NULL || *w == '\0') {
 		buf_append(b, "\\000", 4);	/* an empty word */
 		return;
 	}
