@@ -484,16 +484,24 @@ nap(long ms)
 		;
 }
 
-/* Run argv directly, trying again while it fails (busy datasets). */
+/*
+ * Run argv directly, trying again while it fails (busy datasets): after
+ * 25 ms, then twice as long each time up to a second a wait.  "Busy"
+ * right after an unmount mostly clears within milliseconds; a flat half
+ * second made one destroy in two take ten times the reference's time.
+ * Nine tries wait 3.6 s in all, as eight with flat naps did.
+ */
 static int
 run_retry(struct ctx *ctx, char *const *argv, int tries, struct wserr *e)
 {
 	struct spawn_result	 r;
-	int			 i;
+	int			 i, wait = 25;
 
 	for (i = 0; i < tries; i++) {
-		if (i > 0)
-			nap(500);
+		if (i > 0) {
+			nap(wait);
+			wait = wait * 2 > 1000 ? 1000 : wait * 2;
+		}
 		if (spawn_tool(ctx->zfs_path, sizeof(ctx->zfs_path),
 		    ctx->cfg.zfs, argv, ctx->verbose, &r, e) == -1)
 			return -1;
@@ -531,14 +539,14 @@ zfs_undo_destroy(struct ctx *ctx, char *const *argv, struct wserr *e)
 	zfs_argv(ctx, &um, "umount", argv[2], SV_END);
 	(void)run_retry(ctx, um.v, 1, &ignore);
 	strvec_clear(&um);
-	return run_retry(ctx, argv, 8, e);
+	return run_retry(ctx, argv, 9, e);
 }
 
 /* A step that zfs may refuse for a moment (busy): tried a few times. */
 int
 zfs_retry(struct ctx *ctx, char *const *argv, struct wserr *e)
 {
-	return run_retry(ctx, argv, 8, e);
+	return run_retry(ctx, argv, 9, e);
 }
 
 static int
