@@ -61,26 +61,6 @@ prop(struct ctx *ctx, const char *name, enum zprop p, char *buf, size_t len)
 	return buf;
 }
 
-static int
-live(struct ctx *ctx, const char *spec)
-{
-	struct nfs_live	*v;
-	struct wserr	 e;
-	size_t		 i, n;
-	int		 found = 0;
-	char		*s = xstrdup(spec), *colon = strstr(s, ":/");
-
-	if (colon != NULL && nfs_live_read(ctx, &v, &n, &e) == 0) {
-		*colon = '\0';
-		for (i = 0; i < n && !found; i++)
-			found = strcmp(v[i].client, s) == 0 &&
-			    strcmp(v[i].path, colon + 1) == 0;
-		nfs_live_free(v, n);
-	}
-	free(s);
-	return found;
-}
-
 /*
  * An undo failed: is what it was to bring about so already?  (The step
  * it undoes may never have run: the journal says so of a pending one.)
@@ -89,16 +69,20 @@ static int
 goal_met(struct ctx *ctx, const struct jentry *je)
 {
 	char *const *a = je->argv.v;
-	size_t	 n = je->argv.n;
+	size_t	 n = je->argv.n, k;
 	char	 buf[64];
 
 	if (je->kind == J_FILE || n < 3)
 		return 0;
 	if (je->kind == J_RUN_EXPORTFS || (je->kind == J_FN &&
 	    strcmp(je->fn, "exportfs-unexport") == 0)) {
+		/* exportfs -u SPEC...: none of them live any more */
 		if (strcmp(a[1], "-u") == 0)
-			return !live(ctx, a[2]);
-		return n == 4 && strcmp(a[1], "-o") == 0 && live(ctx, a[3]);
+			return !nfs_specs_live(ctx, a + 2, 0);
+		/* exportfs [-i] -o OPTIONS SPEC: SPEC live */
+		k = strcmp(a[1], "-i") == 0 ? 2 : 1;
+		return n == k + 3 && strcmp(a[k], "-o") == 0 &&
+		    nfs_specs_live(ctx, a + n - 1, 0);
 	}
 	if (strcmp(a[1], "destroy") == 0)
 		return !exists(ctx, a[n - 1]);

@@ -266,12 +266,8 @@ exportfs_argv(struct ctx *ctx, struct strvec *argv, int add,
 	strvec_pushf(argv, "%s:%s", client, ex->path);
 }
 
-/*
- * Only after exportfs -u failed: is any "CLIENT:PATH" of specs in the
- * live table still?  When it cannot tell, it says yes.
- */
-static int
-specs_live(struct ctx *ctx, char *const *specs)
+int
+nfs_specs_live(struct ctx *ctx, char *const *specs, int unsure)
 {
 	struct nfs_live	*v;
 	struct wserr	 e;
@@ -279,12 +275,12 @@ specs_live(struct ctx *ctx, char *const *specs)
 	int		 found = 0;
 
 	if (nfs_live_read(ctx, &v, &n, &e) == -1)
-		return 1;
+		return unsure;
 	for (; *specs != NULL && !found; specs++) {
 		const char *colon = strstr(*specs, ":/");
 
 		if (colon == NULL) {
-			found = 1;
+			found = unsure;
 			break;
 		}
 		for (i = 0; i < n && !found; i++)
@@ -312,7 +308,7 @@ nfs_unexport_tolerant(struct ctx *ctx, char *const *argv, struct wserr *e)
 	if (spawn_tool(ctx->exportfs_path, sizeof(ctx->exportfs_path),
 	    ctx->cfg.exportfs, argv, ctx->verbose, &r, e) == -1)
 		return -1;
-	if (r.status == 0 || !specs_live(ctx, argv + 2))
+	if (r.status == 0 || !nfs_specs_live(ctx, argv + 2, 1))
 		rc = 0;
 	else
 		spawn_fail(e, argv, &r);

@@ -90,6 +90,12 @@ int	 nfs_flush(struct txn *, struct wserr *);
  * withdrawn; recover knows it as "exportfs-unexport". */
 int	 nfs_unexport_tolerant(struct ctx *, char *const *, struct wserr *);
 
+/*
+ * Is any "CLIENT:PATH" of the NULL-terminated specs in the live table?
+ * unsure: the answer when it cannot tell (no table, a spec without ":/").
+ */
+int	 nfs_specs_live(struct ctx *, char *const *specs, int unsure);
+
 /* The live table from exportfs -v: path, client, options (fsid inside). */
 struct nfs_live {
 	char	*path;

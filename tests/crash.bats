@@ -215,3 +215,29 @@ replaced_or_not() {
 	[[ $stderr == *"journal $BATS_FILE_TMPDIR/journal is damaged"* ]]
 	rm "$BATS_FILE_TMPDIR/journal"
 }
+
+@test "recover: an undo exportfs -i -o that fails while its export is live counts as done" {
+	"$WS" create-fs "$POOL/u/gm" -u 1 -g 1 --clients 10.0.0.1 >/dev/null
+	real=$(command -v exportfs)
+	# first kill -9 warpstor right after its exportfs -u (the undo to run
+	# is then exportfs -i -o, journaled with this wrapper's path); once
+	# the marker is there, the -i -o export takes but exits 1
+	w="$BATS_TEST_TMPDIR/exportfs-gm"
+	cat > "$w" <<-WRAP
+	#!/bin/sh
+	'$real' "\$@" || exit \$?
+	[ "\$1" = -u ] && kill -9 \$PPID
+	[ "\$1" = -i ] && [ -e '$BATS_TEST_TMPDIR/marker' ] && exit 1
+	exit 0
+	WRAP
+	chmod +x "$w"
+	run -137 env WARPSTOR_EXPORTFS="$w" "$WS" unexport "$POOL/u/gm"
+	grep -q '^U e [^ ]* -i -o ' "$BATS_FILE_TMPDIR/journal"
+	touch "$BATS_TEST_TMPDIR/marker"
+	run -0 env WARPSTOR_EXPORTFS="$w" "$WS" recover
+	run -0 ws_live
+	assert_output --partial "$POOLMNT/u/gm 10.0.0.1("
+	run -0 "$WS" -n sync-exports
+	assert_output ""
+	"$WS" destroy "$POOL/u/gm" >/dev/null
+}
