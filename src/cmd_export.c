@@ -247,7 +247,6 @@ live_ok(const struct nfs_live *live, size_t nlive,
 struct miss {
 	size_t	 want;
 	char	*client;
-	char	*spec;		/* "CLIENT:PATH" */
 };
 
 static void
@@ -256,7 +255,6 @@ miss_add(struct miss **v, size_t *n, size_t want, const char *client)
 	*v = xreallocarray(*v, *n + 1, sizeof(**v));
 	(*v)[*n].want = want;
 	(*v)[*n].client = xstrdup(client);
-	(*v)[*n].spec = NULL;
 	(*n)++;
 }
 
@@ -265,10 +263,8 @@ miss_free(struct miss *v, size_t n)
 {
 	size_t	 i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		free(v[i].client);
-		free(v[i].spec);
-	}
 	free(v);
 }
 
@@ -295,9 +291,11 @@ export_missing(struct txn *t, const struct nfs_export *want,
 		goto one_by_one;
 	specs = xreallocarray(NULL, nmiss, sizeof(*specs));
 	for (i = 0; i < nmiss; i++)
-		specs[i] = miss[i].spec = xasprintf("%s:%s", miss[i].client,
+		specs[i] = xasprintf("%s:%s", miss[i].client,
 		    want[miss[i].want].path);
 	rc = nfs_export_batch(t, specs, nmiss, e);
+	for (i = 0; i < nmiss; i++)
+		free(specs[i]);
 	free(specs);
 	if (rc == -1)
 		return -1;
