@@ -35,9 +35,10 @@ jerr(struct wserr *e, const char *what, const char *path)
 /*
  * A word as stravis(3) encodes it with VIS_CSTYLE | VIS_OCTAL | VIS_WHITE
  * (\s \n \t \\, every other byte outside printable ASCII as \ooo), for
- * strunvis(3) to decode; by hand, because libbsd's vis takes every byte through the multibyte
- * conversions: a 100 KB exports file (900 exports) in an undo record
- * cost 54 million instructions, 10 ms of every command that changed it.
+ * strunvis(3) to decode; by hand, because libbsd's vis takes every byte
+ * through the multibyte conversions: a 100 KB exports file (900 exports)
+ * in an undo record cost 54 million instructions, 10 ms of every command
+ * that changed it.
  */
 static void
 add_word(struct buf *b, const char *w)
