@@ -183,7 +183,12 @@ cmd_rename(struct ctx *ctx, int argc, char **argv)
 			    &news[nnew++]);
 		}
 		zfs_dslist_free(&new);
-		if (nfs_publish(&t, news, nnew, &e) == -1)
+		/*
+		 * Then a flush: the server's cache still maps each fsid to
+		 * the old path, and NFS clients' handles carry the fsid.
+		 */
+		if (nfs_publish(&t, news, nnew, &e) == -1 ||
+		    nfs_flush(&t, &e) == -1)
 			goto fail;
 	} else if (nex > 0) {
 		(void)txn_step(&t, "export %zu dataset%s at %s's new "
@@ -387,7 +392,7 @@ cmd_destroy(struct ctx *ctx, int argc, char **argv)
 		goto fail;
 	(void)snprintf(flags, sizeof(flags), "%s%s%s%s", r || R || f ? "-" :
 	    "", r ? "r" : "", R ? "R" : "", f ? "f" : "");
-	if (zfs_destroy(&t, target, flags, &e) == -1) {
+	if (state_destroy(&t, target, flags, 1, &e) == -1) {
 		fs_note_holders(&e, mps, nmnt);
 		goto fail;
 	}

@@ -13,6 +13,7 @@
 #include <sysexits.h>
 
 #include "command.h"
+#include "deferred.h"
 #include "nfs.h"
 #include "output.h"
 #include "validate.h"
@@ -425,6 +426,7 @@ cmd_info(struct ctx *ctx, int argc, char **argv)
 	struct stat	 sb;
 	const char	*name, *mp;
 	char		 owner[64] = "-";
+	long long	 deferred;
 	int		 rc, exported, have_owner = 0;
 
 	if ((rc = cmd_operands(ctx, argc, argv, 1, 1)) != -1)
@@ -442,6 +444,7 @@ cmd_info(struct ctx *ctx, int argc, char **argv)
 		have_owner = 1;
 	}
 	exported = (d->local & ZPM(ZP_CLIENTS)) != 0;
+	deferred = deferred_since(ctx, name);
 #define LOCAL(p)	(d->local & ZPM(p) ? d->val[p] : NULL)
 	if (ctx->json) {
 		struct json_object *o = json_object_new_object();
@@ -466,6 +469,8 @@ cmd_info(struct ctx *ctx, int argc, char **argv)
 		    out_jstr(LOCAL(ZP_CLIENTS)));
 		json_object_object_add(o, "options",
 		    out_jstr(LOCAL(ZP_OPTIONS)));
+		json_object_object_add(o, "destroy_deferred", deferred > 0 ?
+		    json_object_new_int64(deferred) : NULL);
 		out_json(o);
 	} else {
 #define ROW(k, v)	(void)printf("%-11s%s\n", k, (v) != NULL ? (v) : "-")
@@ -482,6 +487,13 @@ cmd_info(struct ctx *ctx, int argc, char **argv)
 		ROW("fsid", LOCAL(ZP_FSID));
 		ROW("clients", LOCAL(ZP_CLIENTS));
 		ROW("options", LOCAL(ZP_OPTIONS));
+		if (deferred > 0) {
+			char	 when[64];
+
+			(void)snprintf(when, sizeof(when), "deferred since %lld "
+			    "(the NFS server holds it)", deferred);
+			ROW("destroy", when);
+		}
 #undef ROW
 	}
 #undef LOCAL

@@ -9,8 +9,11 @@
 #include <sysexits.h>
 
 #include "command.h"
+#include "deferred.h"
+#include "fsops.h"
 #include "journal.h"
 #include "nfs.h"
+#include "state.h"
 #include "txn.h"
 #include "zfs.h"
 
@@ -114,6 +117,58 @@ say(const char *verb, const struct jentry *je)
 }
 
 /*
+ * The cut-off destroy stays busy: where it is a dataset whose mount is
+ * gone (detached, the NFS server holding it), defer it as the command
+ * would have.  argv: zfs destroy [FLAGS] NAME.
+ */
+static int
+defer_final(struct ctx *ctx, const struct strvec *argv, struct wserr *e)
+{
+	const char	*name = argv->v[argv->n - 1];
+	const char	*flags = argv->n == 4 ? argv->v[2] : NULL;
+	char		*gone, *mp;
+	int		 rc;
+
+	if (argv->n < 3 || argv->n > 4 || strstr(e->msg, "busy") == NULL)
+		return -1;
+	if ((mp = fs_mount_of(name)) != NULL) {
+		free(mp);	/* mounted: a process holds it, not the server */
+		return -1;
+	}
+	gone = strchr(name, '@') != NULL ? xstrdup(name) :
+	    state_temp_name(name, "wsgone");
+	rc = deferred_add(ctx, name, gone, flags, e);
+	free(gone);
+	return rc;
+}
+
+/*
+ * The destroys deferred while the NFS server held them: try each again
+ * (after exportfs -f, so that the server lets go of what it can), saying
+ * what became of them; "nothing to recover" when there was nothing.
+ */
+static int
+reap(struct ctx *ctx, int nothing_else)
+{
+	struct wserr	 e;
+	int		 left;
+
+	if (ctx->dry_run) {
+		if (nothing_else)
+			(void)printf("nothing to recover\n");
+		return 0;
+	}
+	if ((left = deferred_reap(ctx, 1, stdout, &e)) == -1)
+		return cmd_fail(ctx, &e);
+	if (left > 0)
+		(void)printf("%d deferred destroy%s still held by the NFS "
+		    "server\n", left, left == 1 ? "" : "s");
+	else if (nothing_else)
+		(void)printf("nothing to recover\n");
+	return 0;
+}
+
+/*
  * recover
  * Finish or undo, from its journal, a command that was cut off: when only
  * its last, irreversible step (a destroy) was under way, finish that;
@@ -134,10 +189,8 @@ cmd_recover(struct ctx *ctx, int argc, char **argv)
 		return rc;
 	if (journal_read(path, &j, &e) == -1)
 		return cmd_fail(ctx, &e);
-	if (j.cmdline == NULL) {
-		(void)printf("nothing to recover\n");
-		return 0;
-	}
+	if (j.cmdline == NULL)
+		return reap(ctx, 1);
 	if (j.pid > 0 && kill(j.pid, 0) == 0 && ctx->dry_run) {
 		(void)printf("pid %ld may still be running: %s\n",
 		    (long)j.pid, j.cmdline);
@@ -150,7 +203,8 @@ cmd_recover(struct ctx *ctx, int argc, char **argv)
 		fin.kind = J_RUN_ZFS;
 		fin.argv = j.final;
 		if (j.final_state == 'P' && !ctx->dry_run &&
-		    zfs_retry(ctx, j.final.v, &e) == -1 && !goal_met(ctx, &fin))
+		    zfs_retry(ctx, j.final.v, &e) == -1 && !goal_met(ctx, &fin) &&
+		    defer_final(ctx, &j.final, &e) == -1)
 			txn_left(&left, J_RUN_ZFS, j.final.v, &e);
 		say(j.final_state == 'P' ? "finish" : "was done", &fin);
 		done = 1;
@@ -191,5 +245,5 @@ cmd_recover(struct ctx *ctx, int argc, char **argv)
 	    j.cmdline);
 	(void)done;
 	journal_free(&j);
-	return 0;
+	return reap(ctx, 0);
 }

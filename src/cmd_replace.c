@@ -88,17 +88,6 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* PARENT/BASE.TAG.RANDOM: a name next to ds for the switch. */
-static char *
-temp_name(const char *ds, const char *tag)
-{
-	const char *base = strrchr(ds, '/') + 1;
-	int	 room = 255 - (int)(base - ds) - (int)strlen(tag) - 10;
-
-	return xasprintf("%.*s%.*s.%s.%08x", (int)(base - ds), ds,
-	    room > 0 ? room : 1, base, tag, arc4random());
-}
-
 /*
  * replace DATASET SOURCE -u UID -g GID [--keep NAME]
  * DATASET's content becomes SOURCE (a snapshot, cloned under a temporary
@@ -268,11 +257,11 @@ cmd_replace(struct ctx *ctx, int argc, char **argv)
 	 * second rename later would make zfs remount the new dataset (a
 	 * dependent clone of the old one's snapshot, in the self case).
 	 */
-	oldtmp = keep != NULL ? xstrdup(keep) : temp_name(name, "wsold");
+	oldtmp = keep != NULL ? xstrdup(keep) : state_temp_name(name, "wsold");
 
 	/* 1. The new content, ready beside the old. */
 	if (srcds != NULL) {
-		newtmp = temp_name(name, "wsnew");
+		newtmp = state_temp_name(name, "wsnew");
 		if (exported) {
 			strvec_pushf(&props, "%s=%s", zfs_prop_name(ZP_FSID),
 			    ex.fsid);
@@ -353,8 +342,8 @@ cmd_replace(struct ctx *ctx, int argc, char **argv)
 	mps[1] = newmp;
 	if (exported && nfs_withdraw(&t, &ex, 1, &e) == -1)
 		goto fail;
-	if (zfs_umount(&t, name, 0, &e) == -1 ||
-	    zfs_umount(&t, newtmp, 0, &e) == -1 ||
+	if (state_umount(&t, name, 0, &e) == -1 ||
+	    state_umount(&t, newtmp, 0, &e) == -1 ||
 	    zfs_rename(&t, name, oldtmp, &e) == -1 ||
 	    zfs_rename(&t, newtmp, name, &e) == -1) {
 		fs_note_holders(&e, mps, 2);
@@ -387,7 +376,7 @@ cmd_replace(struct ctx *ctx, int argc, char **argv)
 	} else {
 		if (self && zfs_promote(&t, name, oldtmp, &e) == -1)
 			goto fail;
-		if (zfs_destroy(&t, oldtmp, "-r", &e) == -1)
+		if (state_destroy(&t, oldtmp, "-r", 0, &e) == -1)
 			goto fail;
 	}
 	if (txn_check(&t, &e) == -1)
@@ -507,7 +496,7 @@ cmd_rebuild_vol(struct ctx *ctx, int argc, char **argv)
 	for (i = 0; i < ngone; i++) {
 		if (gone[i][vlen] != '@')
 			continue;
-		if (zfs_destroy(&t, gone[i], "-R", &e) == -1)
+		if (state_destroy(&t, gone[i], "-R", 1, &e) == -1)
 			goto fail;
 	}
 	for (i = 0; i < ngone; i++) {
@@ -516,7 +505,7 @@ cmd_rebuild_vol(struct ctx *ctx, int argc, char **argv)
 		if (!ctx->dry_run && (zfs_exists(ctx, gone[i], &yes, &e) ==
 		    -1 || !yes))
 			continue;	/* gone already, as a clone */
-		if (zfs_destroy(&t, gone[i], "-R", &e) == -1) {
+		if (state_destroy(&t, gone[i], "-R", 1, &e) == -1) {
 			fs_note_holders(&e, mps, nmnt);
 			goto fail;
 		}

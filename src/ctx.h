@@ -23,6 +23,7 @@ struct ctx {
 	char		 zfs_path[PATH_MAX];	/* resolved once, on first use */
 	char		 exportfs_path[PATH_MAX];
 	int		 zfs_get_t;	/* zfs get takes -t: 1 yes, -1 no, 0 untried */
+	int		 detached;	/* mounts detached in this run (NFS-held) */
 };
 
 #endif

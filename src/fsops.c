@@ -1,6 +1,7 @@
 /*
  * fsops.c: atomic file writes, the chown walk, /proc scans.
  */
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
@@ -232,7 +233,7 @@ mountinfo(void)
  */
 static int
 find_mount(const char *dataset, const char *mountpoint, dev_t *dev,
-    char **at)
+    char **at, int *kernel)
 {
 	char	*all, *p, *line, *mm, *mp, *type, *src;
 	unsigned maj, min;
@@ -257,6 +258,8 @@ find_mount(const char *dataset, const char *mountpoint, dev_t *dev,
 			free(*at);
 			*at = xstrdup(mp);
 		}
+		if (kernel != NULL)
+			*kernel = strcmp(type, "zfs") == 0;
 		found = 1;
 	}
 	free(all);
@@ -268,7 +271,7 @@ fs_mount_of(const char *dataset)
 {
 	char	*mp = NULL;
 
-	(void)find_mount(dataset, NULL, NULL, &mp);
+	(void)find_mount(dataset, NULL, NULL, &mp, NULL);
 	return mp;
 }
 
@@ -281,7 +284,7 @@ fs_open_mount(const char *mountpoint, const char *dataset, struct wserr *e)
 	int		 fd;
 
 	if (mountpoint == NULL || mountpoint[0] != '/' ||
-	    !find_mount(dataset, mountpoint, &dev, NULL)) {
+	    !find_mount(dataset, mountpoint, &dev, NULL, NULL)) {
 		wserr_set(e, EX_UNAVAILABLE, "%s is not mounted at %s",
 		    dataset, vis_str(v, sizeof(v), mountpoint ? mountpoint :
 		    "(none)"));
@@ -297,6 +300,24 @@ fs_open_mount(const char *mountpoint, const char *dataset, struct wserr *e)
 		return -1;
 	}
 	return fd;
+}
+
+int
+fs_detach(const char *mountpoint, const char *dataset, struct wserr *e)
+{
+	int	 fd, kernel = 0;
+
+	if ((fd = fs_open_mount(mountpoint, dataset, e)) == -1)
+		return -1;
+	(void)close(fd);
+	if (!find_mount(dataset, mountpoint, NULL, NULL, &kernel) || !kernel) {
+		wserr_set(e, EX_UNAVAILABLE, "%s: not a kernel zfs mount; not "
+		    "detached", dataset);
+		return -1;
+	}
+	if (umount2(mountpoint, MNT_DETACH | UMOUNT_NOFOLLOW) == -1)
+		return syserr(e, "detach", mountpoint);
+	return 0;
 }
 
 int

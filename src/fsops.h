@@ -28,6 +28,15 @@ int	 fs_open_mount(const char *mountpoint, const char *dataset,
 	    struct wserr *);
 
 /*
+ * Detach the kernel zfs mount of dataset at mountpoint (umount2 with
+ * MNT_DETACH): it leaves the mount table at once, and the kernel lets go
+ * of the filesystem when its last user does.  Nothing but that very
+ * mount, as the mount table and the opened folder show it, is detached.
+ */
+int	 fs_detach(const char *mountpoint, const char *dataset,
+	    struct wserr *);
+
+/*
  * Where dataset is mounted, from the mount table (a zfs or zfs-fuse
  * mount whose source is dataset; the topmost), or NULL.
  */

@@ -1,9 +1,12 @@
 /*
  * state.c: reading the warpstor:* properties.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "command.h"
+#include "deferred.h"
 #include "fsops.h"
 #include "state.h"
 
@@ -64,19 +67,109 @@ cmp_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/*
+ * The step of an unmount: zfs umount, and where the dataset stays busy
+ * with no process holding anything below its mountpoint, the holder is
+ * the kernel NFS server: a client that has used an export keeps the
+ * server's export cache entries, which hold the mount, for up to the
+ * cache's lifetime (mountd gives 30 minutes) after the export is
+ * withdrawn.  Then the mount is detached (umount -l): it leaves the
+ * mount table at once, so rename, replace and mount go on, and the
+ * server lets go of it later (state_destroy finishes a destroy then).
+ * The undo is the same zfs mount either way: a detached dataset mounts
+ * again at once, its superblock still alive.
+ */
+static int
+umount_step(struct ctx *ctx, char *const *argv, struct wserr *e)
+{
+	struct wserr	 de;
+	const char	*name;
+	char		*mp, *held;
+	size_t		 n;
+
+	if (zfs_try(ctx, argv, e) == 0)
+		return 0;
+	for (n = 0; argv[n] != NULL; n++)
+		;
+	name = argv[n - 1];
+	if (strstr(e->msg, "busy") == NULL || (mp = fs_mount_of(name)) == NULL)
+		return -1;
+	if ((held = fs_holders(mp)) != NULL) {
+		free(held);	/* a process: the caller names it */
+		free(mp);
+		return -1;
+	}
+	if (fs_detach(mp, name, &de) == -1) {
+		free(mp);
+		return -1;
+	}
+	if (ctx->verbose)
+		(void)fprintf(stderr, "warpstor: %s: %s was busy with no "
+		    "process holding it (the NFS server's cache): detached\n",
+		    ctx->cmd->name, mp);
+	ctx->detached++;
+	free(mp);
+	return 0;
+}
+
+int
+state_umount(struct txn *t, const char *name, int force, struct wserr *e)
+{
+	return zfs_umount(t, name, force, umount_step, e);
+}
+
 int
 state_take_down(struct txn *t, const struct nfs_export *exs, size_t nex,
     char **names, char *const *mps, size_t n, int force, struct wserr *e)
 {
 	size_t	 i;
+	int	 before = t->ctx->detached;
 
 	sort_items(names, n, sizeof(*names), cmp_name);
 	if (nfs_withdraw(t, exs, nex, e) == -1)
 		return -1;
 	for (i = n; i-- > 0;)
-		if (zfs_umount(t, names[i], force, e) == -1) {
+		if (state_umount(t, names[i], force, e) == -1) {
 			fs_note_holders(e, mps, n);
 			return -1;
 		}
+	/*
+	 * A flush after the detach: entries made before it still hold the
+	 * detached mount; none made after it can reach it by its path.
+	 */
+	if (t->ctx->detached > before && nfs_flush(t, e) == -1)
+		return -1;
 	return 0;
+}
+
+int
+state_destroy(struct txn *t, const char *name, const char *flags, int aside,
+    struct wserr *e)
+{
+	char	*gone;
+	int	 rc;
+
+	if (zfs_destroy(t, name, flags, e) == 0)
+		return 0;
+	if (t->ctx->dry_run || t->ctx->detached == 0 ||
+	    strstr(e->msg, "busy") == NULL)
+		return -1;
+	/* Withdrawn and detached: only the NFS server still holds it. */
+	gone = aside && strchr(name, '@') == NULL ?
+	    state_temp_name(name, "wsgone") : xstrdup(name);
+	rc = deferred_add(t->ctx, name, gone, flags, e);
+	free(gone);
+	return rc;
+}
+
+char *
+state_temp_name(const char *ds, const char *tag)
+{
+	const char *slash = strrchr(ds, '/'), *base;
+	int	 room;
+
+	base = slash != NULL ? slash + 1 : ds;
+	room = 255 - (int)(base - ds) - (int)strlen(tag) - 10;
+	return xasprintf("%.*s%.*s.%s.%08x", (int)(base - ds), ds,
+	    room > 0 ? room : 1, base, tag, arc4random());
 }

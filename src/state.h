@@ -29,6 +29,25 @@ int	 state_take_down(struct txn *, const struct nfs_export *exs,
 	    size_t nex, char **names, char *const *mps, size_t n, int force,
 	    struct wserr *);
 
+/*
+ * zfs umount NAME as a step of t; where only the kernel NFS server still
+ * holds the dataset, its mount is detached instead (ctx->detached counts
+ * them).  Undo: zfs mount.
+ */
+int	 state_umount(struct txn *, const char *name, int force,
+	    struct wserr *);
+/*
+ * zfs destroy [FLAGS] NAME, the last step of t.  Where it stays busy
+ * after this run detached a mount (the NFS server lets go of a dataset
+ * its clients used only minutes later), the destroy is deferred
+ * (deferred.h) and the command succeeds; with aside, a dataset is
+ * renamed aside first, so that its name is free at once.
+ */
+int	 state_destroy(struct txn *, const char *name, const char *flags,
+	    int aside, struct wserr *);
+/* PARENT/BASE.TAG.RANDOM: a name beside ds, for a switch or a deferral. */
+char	*state_temp_name(const char *ds, const char *tag);
+
 /* name is ds itself, a descendant, or a snapshot of one of them. */
 int	 state_in_tree(const char *name, const char *ds);
 void	 state_exports_free(struct nfs_export *, size_t);

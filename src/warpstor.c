@@ -19,6 +19,7 @@
 
 #include "argv.h"
 #include "command.h"
+#include "deferred.h"
 #include "journal.h"
 #include "lock.h"
 #include "txn.h"
@@ -375,6 +376,12 @@ main(int argc, char *argv[])
 		config_free(&ctx.cfg);
 		return rc;
 	}
+	/*
+	 * Destroys the NFS server held up: finished by the next command
+	 * that holds the lock (recover says more about them itself).
+	 */
+	if (lockfd != -1 && !(ctx.cmd->flags & CMD_RECOVER))
+		(void)deferred_reap(&ctx, 0, NULL, &e);
 	words = log_words(argc, argv);
 	ctx.cmdline = words;
 	if ((ctx.cmd->flags & CMD_MUTATES) && !ctx.dry_run)

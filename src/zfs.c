@@ -21,6 +21,7 @@ static const char *const zprop_names[ZP_COUNT] = {
 	[ZP_MOUNTED] = "mounted",
 	[ZP_ORIGIN] = "origin",
 	[ZP_CREATETXG] = "createtxg",
+	[ZP_GUID] = "guid",
 	[ZP_FSID] = "warpstor:fsid",
 	[ZP_CLIENTS] = "warpstor:clients",
 	[ZP_OPTIONS] = "warpstor:options",
@@ -542,11 +543,59 @@ zfs_undo_destroy(struct ctx *ctx, char *const *argv, struct wserr *e)
 	return run_retry(ctx, argv, 9, e);
 }
 
+int
+zfs_try(struct ctx *ctx, char *const *argv, struct wserr *e)
+{
+	return run_retry(ctx, argv, 1, e);
+}
+
 /* A step that zfs may refuse for a moment (busy): tried a few times. */
 int
 zfs_retry(struct ctx *ctx, char *const *argv, struct wserr *e)
 {
 	return run_retry(ctx, argv, 9, e);
+}
+
+int
+zfs_rename_now(struct ctx *ctx, const char *from, const char *to,
+    struct wserr *e)
+{
+	struct strvec	 argv = STRVEC_INIT;
+	int		 rc;
+
+	zfs_argv(ctx, &argv, "rename", from, to, SV_END);
+	rc = run_retry(ctx, argv.v, 9, e);
+	strvec_clear(&argv);
+	return rc;
+}
+
+int
+zfs_inherit_now(struct ctx *ctx, const char *name, enum zprop p,
+    struct wserr *e)
+{
+	struct strvec	 argv = STRVEC_INIT;
+	int		 rc;
+
+	zfs_argv(ctx, &argv, "inherit", "-r", zprop_names[p], name, SV_END);
+	rc = run_retry(ctx, argv.v, 1, e);
+	strvec_clear(&argv);
+	return rc;
+}
+
+int
+zfs_destroy_now(struct ctx *ctx, const char *name, const char *flags,
+    struct wserr *e)
+{
+	struct strvec	 argv = STRVEC_INIT;
+	int		 rc;
+
+	zfs_argv(ctx, &argv, "destroy", SV_END);
+	if (flags != NULL && *flags != '\0')
+		strvec_push(&argv, flags);
+	strvec_push(&argv, name);
+	rc = run_retry(ctx, argv.v, 1, e);
+	strvec_clear(&argv);
+	return rc;
 }
 
 static int
@@ -691,7 +740,8 @@ zfs_mount(struct txn *t, const char *name, struct wserr *e)
 }
 
 int
-zfs_umount(struct txn *t, const char *name, int force, struct wserr *e)
+zfs_umount(struct txn *t, const char *name, int force, step_fn run,
+    struct wserr *e)
 {
 	struct strvec	 argv = STRVEC_INIT, undo = STRVEC_INIT;
 
@@ -700,7 +750,8 @@ zfs_umount(struct txn *t, const char *name, int force, struct wserr *e)
 		strvec_push(&argv, "-f");
 	strvec_push(&argv, name);
 	zfs_argv(t->ctx, &undo, "mount", name, SV_END);
-	return step(t, &argv, NULL, NULL, NULL, &undo, e);
+	/* a detached dataset mounts again at once (its superblock lives) */
+	return step(t, &argv, run, NULL, NULL, &undo, e);
 }
 
 int

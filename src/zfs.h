@@ -24,6 +24,7 @@ enum zprop {
 	ZP_MOUNTED,
 	ZP_ORIGIN,
 	ZP_CREATETXG,
+	ZP_GUID,
 	ZP_FSID,		/* warpstor:fsid */
 	ZP_CLIENTS,		/* warpstor:clients */
 	ZP_OPTIONS,		/* warpstor:options */
@@ -119,7 +120,9 @@ int	 zfs_set(struct txn *, const char *name, const char *prop,
 int	 zfs_inherit(struct txn *, const char *name, const char *prop,
 	    const char *old, struct wserr *);
 int	 zfs_mount(struct txn *, const char *name, struct wserr *);
-int	 zfs_umount(struct txn *, const char *name, int force, struct wserr *);
+/* zfs umount [-f] NAME, run by run where not NULL; undo: zfs mount. */
+int	 zfs_umount(struct txn *, const char *name, int force, step_fn run,
+	    struct wserr *);
 /* zfs rename (unmounted); undo: rename back. */
 int	 zfs_rename(struct txn *, const char *from, const char *to,
 	    struct wserr *);
@@ -130,10 +133,24 @@ int	 zfs_rename(struct txn *, const char *from, const char *to,
 int	 zfs_destroy(struct txn *, const char *name, const char *flags,
 	    struct wserr *);
 
+/*
+ * Not steps of a transaction (deferred.c): zfs rename, tried again while
+ * busy; zfs destroy [FLAGS] NAME, tried once.
+ */
+int	 zfs_rename_now(struct ctx *, const char *from, const char *to,
+	    struct wserr *);
+int	 zfs_destroy_now(struct ctx *, const char *name, const char *flags,
+	    struct wserr *);
+/* zfs inherit -r PROP NAME, tried once. */
+int	 zfs_inherit_now(struct ctx *, const char *name, enum zprop,
+	    struct wserr *);
+
 /* Undo functions, by name for recover: "zfs-destroy-created" unmounts
  * and destroys; "zfs-retry" runs its argv, trying again while busy. */
 int	 zfs_undo_destroy(struct ctx *, char *const *, struct wserr *);
 int	 zfs_retry(struct ctx *, char *const *, struct wserr *);
+/* Run a zfs argv once: 0 on exit 0, else -1 with zfs's words in e. */
+int	 zfs_try(struct ctx *, char *const *, struct wserr *);
 
 /* The zfs userland version, or NULL where zfs cannot tell (zfs-fuse). */
 int	 zfs_version(struct ctx *, char **, struct wserr *);

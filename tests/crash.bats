@@ -148,7 +148,7 @@ renamed_or_not() {
 	for tool in zfs exportfs; do
 		for when in before after; do
 			crash $tool $when rename_setup renamed_or_not rename "$POOL/u/r1" "$POOL/u/r2"
-			# zfs: get, list, umount, rename, mount, get; exportfs: -u, -o
+			# zfs: get, list, umount, rename, mount, get; exportfs: -u, -o, -f
 			[ "$points" -ge 2 ]
 		done
 	done

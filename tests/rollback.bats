@@ -76,8 +76,10 @@ sweep() {
 	sweep zfs rename "$POOL/u/r1" "$POOL/u/r2"
 	[ "$points" -ge 5 ]
 	[ "$(ws_fsid "$POOL/u/r2")" = "$fsid" ]
+	# -u and -o for each of the two clients, then -f (handles carry the
+	# fsid: the server's cache must forget the old path)
 	sweep exportfs rename "$POOL/u/r2" "$POOL/u/r1"
-	[ "$points" -eq 4 ]
+	[ "$points" -eq 5 ]
 	[ "$(ws_fsid "$POOL/u/r1")" = "$fsid" ]
 }
 
