@@ -178,6 +178,9 @@ cmd_unexport(struct ctx *ctx, int argc, char **argv)
 	memset(&ex, 0, sizeof(ex));
 	state_export(d, NULL, &ex);
 	txn_init(&t, ctx);
+	/* while its clients can still give their delegations back */
+	if (state_mounted(d))
+		state_release(ctx, name, d->val[ZP_MOUNTPOINT]);
 	if ((state_mounted(d) && nfs_withdraw(&t, &ex, 1, &e) == -1) ||
 	    zfs_inherit(&t, name, zfs_prop_name(ZP_CLIENTS), ex.clients,
 	    &e) == -1 ||

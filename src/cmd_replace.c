@@ -337,6 +337,7 @@ cmd_replace(struct ctx *ctx, int argc, char **argv)
 	}
 
 	/* 2. The switch, as short as it can be. */
+	state_release(ctx, name, path);
 	t0 = now_ms();
 	mps[0] = (char *)path;
 	mps[1] = newmp;

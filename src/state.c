@@ -4,11 +4,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "command.h"
 #include "deferred.h"
 #include "fsops.h"
+#include "nfsd.h"
 #include "state.h"
+
+/* How long clients get to give back their delegations. */
+#define RECALL_WAIT_MS	3000
 
 int
 state_mounted(const struct zfs_ds *d)
@@ -118,6 +123,22 @@ state_umount(struct txn *t, const char *name, int force, struct wserr *e)
 	return zfs_umount(t, name, force, umount_step, e);
 }
 
+void
+state_release(struct ctx *ctx, const char *name, const char *mp)
+{
+	struct wserr	 e;
+	int		 fd, left;
+
+	if (ctx->dry_run || (fd = fs_open_mount(mp, name, &e)) == -1)
+		return;
+	left = nfsd_recall(fd, RECALL_WAIT_MS);
+	(void)close(fd);
+	if (left > 0 && ctx->verbose)
+		(void)fprintf(stderr, "warpstor: %s: %s: %d NFSv4 delegation%s "
+		    "still held after %d ms\n", ctx->cmd->name, name, left,
+		    left == 1 ? "" : "s", RECALL_WAIT_MS);
+}
+
 int
 state_take_down(struct txn *t, const struct nfs_export *exs, size_t nex,
     char **names, char *const *mps, size_t n, int force, struct wserr *e)
@@ -125,6 +146,8 @@ state_take_down(struct txn *t, const struct nfs_export *exs, size_t nex,
 	size_t	 i;
 	int	 before = t->ctx->detached;
 
+	for (i = 0; i < n; i++)
+		state_release(t->ctx, names[i], mps[i]);
 	sort_items(names, n, sizeof(*names), cmp_name);
 	if (nfs_withdraw(t, exs, nex, e) == -1)
 		return -1;

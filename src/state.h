@@ -30,6 +30,13 @@ int	 state_take_down(struct txn *, const struct nfs_export *exs,
 	    struct wserr *);
 
 /*
+ * Before NAME (mounted at mp) is withdrawn and unmounted: its NFSv4
+ * clients give back their delegations on its files while they can still
+ * reach it (nfsd_recall; a few seconds at most).  Not a step: it changes
+ * nothing on the node.  Nothing with -n.
+ */
+void	 state_release(struct ctx *, const char *name, const char *mp);
+/*
  * zfs umount NAME as a step of t; where only the kernel NFS server still
  * holds the dataset, its mount is detached instead (ctx->detached counts
  * them).  Undo: zfs mount.

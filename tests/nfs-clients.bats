@@ -175,6 +175,25 @@ gone_or_deferred() {
 	bystander_fine
 }
 
+@test "destroy: the clients give their delegations back first, so the space is free at once" {
+	"$WS" clone "$POOL/golden@v1" "$POOL/u/dd" -u 65534 -g 65534
+	nfs_mount 4.2 "$POOLMNT/u/dd" dd4
+	nfs_use dd4
+	timeout 60 cat "$MNT/dd4/dir/a" >/dev/null
+	# the v4.2 reads left read delegations on the dataset's files
+	dev=$(stat -c '%Hd:%Ld' "$POOLMNT/u/dd")
+	grep -h 'type: deleg' /proc/fs/nfsd/clients/*/states |
+		grep -q "superblock: \"$(printf '%02x:%02x' "${dev%:*}" "${dev#*:}"):"
+	run -0 --separate-stderr "$WS" -v destroy "$POOL/u/dd"
+	echo "$stderr"
+	# destroyed, not deferred: nothing renamed aside, nothing recorded
+	run -1 "$WS" exists "$POOL/u/dd"
+	[ -z "$(zfs list -H -o name -r "$POOL/u" | grep 'dd\.wsgone')" ]
+	run ! grep -qs "$POOL/u/dd" "$BATS_FILE_TMPDIR/journal.deferred"
+	nfs_fails dd4
+	bystander_fine
+}
+
 @test "unexport, then destroy, with clients that used it" {
 	"$WS" clone "$POOL/golden@v1" "$POOL/u/ud" -u 65534 -g 65534
 	nfs_mount 3 "$POOLMNT/u/ud" ud3
