@@ -1,6 +1,7 @@
 /*
  * zfs.c: argv builders for zfs(8) and parsers of its -H output.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <time.h>
 
 #include "argv.h"
+#include "command.h"
 #include "spawn.h"
 #include "zfs.h"
 
@@ -90,51 +92,197 @@ unexpected(struct wserr *e, const char *line)
 	return -1;
 }
 
+/*
+ * The properties of mask in the order get_argv asks for them and zfs get
+ * prints them for each dataset: the user properties first, guid always
+ * and last.  No value but guid's, which zfs makes itself, can end a
+ * dataset's lines, so a value that forges lines is always followed by a
+ * real line of its own dataset: a group broken in two, or too long.
+ */
 static int
-prop_index(const char *name, unsigned mask)
+props_order(unsigned mask, int order[ZP_COUNT])
 {
-	int	 i;
+	int	 i, n = 0;
 
-	for (i = 0; i < ZP_COUNT; i++)
-		if ((mask & ZPM(i)) && strcmp(zprop_names[i], name) == 0)
-			return i;
-	return -1;
+	for (i = ZP_FIRST_USER; i < ZP_COUNT; i++)
+		if (mask & ZPM(i))
+			order[n++] = i;
+	for (i = 0; i < ZP_FIRST_USER; i++)
+		if (i != ZP_GUID && (mask & ZPM(i)))
+			order[n++] = i;
+	order[n++] = ZP_GUID;
+	return n;
+}
+
+static int
+has_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* One line of zfs get -H -o name,property,value,source, split in place. */
+struct gline {
+	char	*f[4];
+	int	 ok;		/* four fields, none with a control byte */
+};
+
+/* A run of lines with the same name; at: its place among the runs. */
+struct group {
+	size_t	 first, n, at;
+	int	 bad;
+};
+
+static int
+cmp_group_name(const void *a, const void *b, void *arg)
+{
+	const struct gline *l = arg;
+	const struct group *x = a, *y = b;
+
+	return strcmp(l[x->first].f[0], l[y->first].f[0]);
+}
+
+static void
+names_add(struct zfs_names *n, char *name)
+{
+	n->v = xreallocarray(n->v, n->n + 1, sizeof(*n->v));
+	n->v[n->n++] = name;
+}
+
+/* Split buf into lines and those into fields; *n lines. */
+static struct gline *
+split_lines(char *buf, size_t *n)
+{
+	struct gline	*v = NULL;
+	size_t		 alloc = 0;
+	char		*line, *p = buf;
+
+	*n = 0;
+	while ((line = strsep(&p, "\n")) != NULL) {
+		char	*rest = line;
+		int	 nf = 0;
+
+		if (*line == '\0' && p == NULL)
+			break;		/* after the last newline */
+		if (*n == alloc) {
+			alloc = alloc ? alloc * 2 : 64;
+			v = xreallocarray(v, alloc, sizeof(*v));
+		}
+		memset(&v[*n], 0, sizeof(v[0]));
+		while (nf < 4 && (v[*n].f[nf] = strsep(&rest, "\t")) != NULL)
+			nf++;
+		v[*n].ok = nf == 4 && rest == NULL && *v[*n].f[0] != '\0';
+		for (nf = 0; v[*n].ok && nf < 4; nf++)
+			v[*n].ok = !has_control(v[*n].f[nf]);
+		if (v[*n].f[0] == NULL)
+			v[*n].f[0] = line;
+		(*n)++;
+	}
+	return v;
+}
+
+/* Mark bad the groups of g that no single dataset's lines explain. */
+static void
+judge(const struct gline *l, struct group *g, size_t ng, const int *order,
+    int k)
+{
+	struct group	*s;
+	size_t		 i, j;
+	int		*span, depth;
+
+	for (i = 0; i < ng; i++) {
+		if (g[i].n != (size_t)k)
+			g[i].bad = 1;
+		for (j = 0; !g[i].bad && j < g[i].n; j++)
+			g[i].bad = !l[g[i].first + j].ok ||
+			    strcmp(l[g[i].first + j].f[1],
+			    zprop_names[order[j]]) != 0;
+	}
+	if (ng < 2)
+		return;
+	/* A name twice: both, and whatever lies between, are suspect. */
+	s = xreallocarray(NULL, ng, sizeof(*s));
+	memcpy(s, g, ng * sizeof(*g));
+	qsort_r(s, ng, sizeof(*s), cmp_group_name, (void *)l);
+	span = xcalloc(ng + 1, sizeof(*span));
+	for (i = 0; i + 1 < ng; i = j) {
+		size_t	 lo = SIZE_MAX, hi = 0;
+
+		for (j = i + 1; j < ng && cmp_group_name(&s[i], &s[j],
+		    (void *)l) == 0; j++)
+			;
+		if (j - i < 2)
+			continue;
+		for (; i < j; i++) {
+			lo = s[i].at < lo ? s[i].at : lo;
+			hi = s[i].at > hi ? s[i].at : hi;
+		}
+		span[lo]++;
+		span[hi + 1]--;
+	}
+	for (i = 0, depth = 0; i < ng; i++) {
+		depth += span[i];
+		if (depth > 0)
+			g[i].bad = 1;
+	}
+	free(span);
+	free(s);
 }
 
 int
 zfs_parse_get(char *buf, unsigned mask, struct zfs_dslist *out,
-    struct wserr *e)
+    struct zfs_names *suspects, struct wserr *e)
 {
-	size_t	 alloc = 0;
-	char	*line, *p = buf;
+	struct gline	*l;
+	struct group	*g = NULL;
+	size_t		 nl, ng = 0, i, j;
+	int		 order[ZP_COUNT], k;
 
+	(void)e;
 	memset(out, 0, sizeof(*out));
+	memset(suspects, 0, sizeof(*suspects));
 	out->buf = buf;
-	while ((line = strsep(&p, "\n")) != NULL) {
-		char	*f[4], *rest = line;
-		int	 nf = 0, idx;
-
-		if (*line == '\0' && p == NULL)
-			break;		/* after the last newline */
-		while (nf < 4 && (f[nf] = strsep(&rest, "\t")) != NULL)
-			nf++;
-		if (nf != 4 || rest != NULL || *f[0] == '\0' ||
-		    (idx = prop_index(f[1], mask)) == -1)
-			return unexpected(e, f[0]);
-		if (out->n == 0 || strcmp(out->v[out->n - 1].name, f[0]) != 0) {
-			if (out->n == alloc) {
-				alloc = alloc ? alloc * 2 : 64;
-				out->v = xreallocarray(out->v, alloc,
-				    sizeof(*out->v));
-			}
-			memset(&out->v[out->n], 0, sizeof(out->v[0]));
-			out->v[out->n++].name = f[0];
+	k = props_order(mask, order);
+	l = split_lines(buf, &nl);
+	for (i = 0; i < nl; i++) {
+		if (ng == 0 || strcmp(l[g[ng - 1].first].f[0], l[i].f[0]) != 0) {
+			g = xreallocarray(g, ng + 1, sizeof(*g));
+			g[ng].first = i;
+			g[ng].n = 0;
+			g[ng].at = ng;
+			g[ng++].bad = 0;
 		}
-		if (strcmp(f[2], "-") != 0)
-			out->v[out->n - 1].val[idx] = f[2];
-		if (strcmp(f[3], "local") == 0)
-			out->v[out->n - 1].local |= ZPM(idx);
+		g[ng - 1].n++;
 	}
+	judge(l, g, ng, order, k);
+	for (i = 0; i < ng; i++) {
+		struct zfs_ds	*d;
+
+		if (g[i].bad) {
+			for (j = 0; j < suspects->n && strcmp(suspects->v[j],
+			    l[g[i].first].f[0]) != 0; j++)
+				;
+			if (j == suspects->n)
+				names_add(suspects, l[g[i].first].f[0]);
+			continue;
+		}
+		out->v = xreallocarray(out->v, out->n + 1, sizeof(*out->v));
+		d = &out->v[out->n++];
+		memset(d, 0, sizeof(*d));
+		d->name = l[g[i].first].f[0];
+		for (j = 0; j < g[i].n; j++) {
+			const struct gline *r = &l[g[i].first + j];
+
+			if (strcmp(r->f[2], "-") != 0)
+				d->val[order[j]] = r->f[2];
+			if (strcmp(r->f[3], "local") == 0)
+				d->local |= ZPM(order[j]);
+		}
+	}
+	free(g);
+	free(l);
 	return 0;
 }
 
@@ -157,15 +305,15 @@ get_argv(struct ctx *ctx, struct strvec *argv, unsigned mask,
     const char *types, int depth)
 {
 	struct buf	 props = { NULL, 0, 0 };
-	int		 i;
+	int		 i, n, order[ZP_COUNT];
 
-	for (i = 0; i < ZP_COUNT; i++)
-		if (mask & ZPM(i)) {
-			if (props.len > 0)
-				buf_append(&props, ",", 1);
-			buf_append(&props, zprop_names[i],
-			    strlen(zprop_names[i]));
-		}
+	n = props_order(mask, order);
+	for (i = 0; i < n; i++) {
+		if (props.len > 0)
+			buf_append(&props, ",", 1);
+		buf_append(&props, zprop_names[order[i]],
+		    strlen(zprop_names[order[i]]));
+	}
 	strvec_pushl(argv, ctx->cfg.zfs, "get", "-H", "-p", "-o",
 	    "name,property,value,source", SV_END);
 	if (types != NULL)
@@ -180,16 +328,74 @@ get_argv(struct ctx *ctx, struct strvec *argv, unsigned mask,
 	buf_free(&props);
 }
 
-/* Parse the output of a get that succeeded; the list takes it. */
-static int
-get_parse(struct spawn_result *r, unsigned mask, struct zfs_dslist *out,
-    struct wserr *e)
+/*
+ * A suspect of a parse, asked for alone: its own lines only, which no
+ * other dataset's value can forge.  Whole, it joins out; broken, it is
+ * left out and named; gone (a name some value made up), it is dropped.
+ */
+static void
+ask_alone(struct ctx *ctx, unsigned mask, const char *name, int quiet,
+    struct zfs_dslist *out)
 {
+	struct strvec		 argv = STRVEC_INIT;
+	struct spawn_result	 r;
+	struct zfs_dslist	 m;
+	struct zfs_names	 sus;
+	struct wserr		 e;
+	char			 v[VIS_BUFSZ];
+	int			 rc;
+
+	/* made up by a value: no argument of ours may start with '-' */
+	if (has_control(name) || !isalnum((unsigned char)name[0]))
+		return;
+	get_argv(ctx, &argv, mask, NULL, -1);
+	strvec_push(&argv, name);
+	rc = zfs_run(ctx, &argv, &r, &e);
+	strvec_clear(&argv);
+	if (rc == -1)
+		return;
+	if (r.status != 0) {
+		spawn_result_free(&r);	/* gone: a name made up */
+		return;
+	}
+	buf_free(&r.err);
+	(void)zfs_parse_get(r.out.data, mask, &m, &sus, &e);
+	if (sus.n == 0 && m.n == 1 && strcmp(m.v[0].name, name) == 0) {
+		zfs_dslist_merge(out, &m);
+	} else {
+		if (!quiet)
+			(void)fprintf(stderr, "warpstor: %s: %s: a property value "
+			    "holds a tab, newline or other control character; "
+			    "left out\n", ctx->cmd != NULL ? ctx->cmd->name :
+			    "zfs", vis_str(v, sizeof(v), name));
+		out->nbad++;
+		zfs_dslist_free(&m);
+	}
+	free(sus.v);
+}
+
+/*
+ * Parse the output of a get that succeeded; the list takes it.  A
+ * dataset left out is named on stderr, but for target, the one dataset
+ * asked for: its caller says so.
+ */
+static int
+get_parse(struct ctx *ctx, struct spawn_result *r, unsigned mask,
+    const char *target, struct zfs_dslist *out, struct wserr *e)
+{
+	struct zfs_names sus;
+	size_t		 i;
+
 	buf_free(&r->err);
-	if (zfs_parse_get(r->out.data, mask, out, e) == -1) {
+	if (zfs_parse_get(r->out.data, mask, out, &sus, e) == -1) {
 		zfs_dslist_free(out);
+		free(sus.v);
 		return -1;
 	}
+	for (i = 0; i < sus.n; i++)
+		ask_alone(ctx, mask, sus.v[i], target != NULL &&
+		    strcmp(sus.v[i], target) == 0, out);
+	free(sus.v);
 	return 0;
 }
 
@@ -202,7 +408,7 @@ get_run(struct ctx *ctx, struct strvec *argv, unsigned mask,
 
 	if (zfs_run_ok(ctx, argv, &r, target, e) == -1)
 		return -1;
-	return get_parse(&r, mask, out, e);
+	return get_parse(ctx, &r, mask, target, out, e);
 }
 
 int
@@ -316,7 +522,7 @@ zfs_get_datasets(struct ctx *ctx, unsigned mask, const char *target,
 			if (ctx->zfs_get_t == -1)
 				spawn_result_free(&r);
 			else if ((rc = zfs_check(&argv, &r, target, e)) == 0)
-				rc = get_parse(&r, mask, out, e);
+				rc = get_parse(ctx, &r, mask, target, out, e);
 		}
 		strvec_clear(&argv);
 		if (rc == -1 || ctx->zfs_get_t == 1)
@@ -361,9 +567,14 @@ zfs_get_one(struct ctx *ctx, const char *name, unsigned mask,
 	if (zfs_get(ctx, mask, name, -1, l, e) == -1)
 		return -1;
 	if (l->n != 1 || strcmp(l->v[0].name, name) != 0) {
+		if (l->nbad > 0)
+			wserr_set(e, EX_DATAERR, "%s: a property value holds "
+			    "a tab, newline or other control character",
+			    vis_str(v, sizeof(v), name));
+		else
+			wserr_set(e, EX_UNAVAILABLE, "unexpected zfs output "
+			    "for %s", vis_str(v, sizeof(v), name));
 		zfs_dslist_free(l);
-		wserr_set(e, EX_UNAVAILABLE, "unexpected zfs output for %s",
-		    vis_str(v, sizeof(v), name));
 		return -1;
 	}
 	return 0;

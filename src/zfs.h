@@ -25,11 +25,12 @@ enum zprop {
 	ZP_ORIGIN,
 	ZP_CREATETXG,
 	ZP_GUID,
-	ZP_FSID,		/* warpstor:fsid */
+	ZP_FSID,		/* warpstor:fsid; the user properties last */
 	ZP_CLIENTS,		/* warpstor:clients */
 	ZP_OPTIONS,		/* warpstor:options */
 	ZP_COUNT
 };
+#define ZP_FIRST_USER	ZP_FSID
 #define ZPM(p)	(1u << (p))
 
 /* One dataset or snapshot with the properties asked for. */
@@ -45,6 +46,7 @@ struct zfs_dslist {
 	char		*buf;		/* the strings above point into it */
 	char		**more;		/* and into these, after a merge */
 	size_t		 nmore;
+	size_t		 nbad;		/* left out: a value held a control byte */
 };
 
 struct zfs_names {
@@ -82,9 +84,19 @@ void	 zfs_dslist_merge(struct zfs_dslist *l, struct zfs_dslist *m);
 /* zfs_get of exactly one dataset (no -r); 66 if it does not exist. */
 int	 zfs_get_one(struct ctx *, const char *name, unsigned mask,
 	    struct zfs_dslist *, struct wserr *);
-/* Parse that output in place (buf is kept by the list). */
+/*
+ * Parse that output in place (buf is kept by the list), strictly: every
+ * dataset has exactly one line per property, in the order asked (guid
+ * last, always), four fields each, no control byte in any; no dataset
+ * comes twice.  A property value may hold a tab or a newline (anyone
+ * with zfs allow userprop sets one, a zfs receive brings one): it then
+ * breaks that shape, and the datasets around the break, whose lines may
+ * be forged, go to suspects (names pointing into buf) instead of the
+ * list, to be asked for one by one.  The parse never merges or invents a
+ * record.
+ */
 int	 zfs_parse_get(char *buf, unsigned mask, struct zfs_dslist *,
-	    struct wserr *);
+	    struct zfs_names *suspects, struct wserr *);
 void	 zfs_dslist_free(struct zfs_dslist *);
 
 /*

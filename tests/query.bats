@@ -257,7 +257,8 @@ teardown_file() {
 	[ "$stderr" = "zfs list -H -o name -t snapshot -s creation" ]
 	assert_output "$(printf '%s\n' "$POOL/a@s1" "$POOL/a@all" "$POOL/a@s2")"
 	run -0 --separate-stderr "$WS" -v used-space "$POOL"
-	[ "$stderr" = "zfs get -H -p -o name,property,value,source used $POOL" ]
+	# guid last, always: no value can forge the end of a dataset's lines
+	[ "$stderr" = "zfs get -H -p -o name,property,value,source used,guid $POOL" ]
 }
 
 @test "children get a fixed PATH, LC_ALL=C, stdin from /dev/null and no other descriptors" {

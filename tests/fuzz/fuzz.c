@@ -120,14 +120,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #elif defined(FUZZ_ZFS)
 	{
 		struct zfs_dslist l;
-		struct zfs_names n;
+		struct zfs_names n, sus;
 		char		*copy = strdup(s);
 
 		if (copy == NULL)
 			abort();
 		/* the lists own the buffer, parsed or not */
-		(void)zfs_parse_get(copy, (1u << ZP_COUNT) - 1, &l, &e);
+		(void)zfs_parse_get(copy, (1u << ZP_COUNT) - 1, &l, &sus, &e);
 		zfs_dslist_free(&l);
+		free(sus.v);
 		copy = strdup(s);
 		if (copy == NULL)
 			abort();
