@@ -88,7 +88,8 @@ goal_met(struct ctx *ctx, const struct jentry *je)
 		    nfs_specs_live(ctx, a + n - 1, 0);
 	}
 	if (strcmp(a[1], "destroy") == 0)
-		return !exists(ctx, a[n - 1]);
+		return !exists(ctx, strncmp(a[n - 1], "warpstor:txn=", 13) == 0 ?
+		    a[n - 2] : a[n - 1]);
 	if (strcmp(a[1], "rename") == 0 && n == 4)
 		return !exists(ctx, a[2]) && exists(ctx, a[3]);
 	if (strcmp(a[1], "mount") == 0)

@@ -54,6 +54,8 @@ txn_init(struct txn *t, struct ctx *ctx)
 	memset(t, 0, sizeof(*t));
 	t->ctx = ctx;
 	t->jfd = -1;
+	(void)snprintf(t->id, sizeof(t->id), "%08x%08x", arc4random(),
+	    arc4random());
 	if (ctx->dry_run && ctx->json)
 		t->plan = json_object_new_array();
 }

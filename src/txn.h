@@ -29,6 +29,7 @@ struct txn {
 	size_t		 alloc;
 	struct json_object *plan;	/* -n -j: the steps */
 	int		 jfd;		/* the journal, once begun; else -1 */
+	char		 id[17];	/* the run's id: warpstor:txn of what it makes */
 };
 
 void	 txn_init(struct txn *, struct ctx *);

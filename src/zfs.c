@@ -27,6 +27,7 @@ static const char *const zprop_names[ZP_COUNT] = {
 	[ZP_FSID] = "warpstor:fsid",
 	[ZP_CLIENTS] = "warpstor:clients",
 	[ZP_OPTIONS] = "warpstor:options",
+	[ZP_TXN] = "warpstor:txn",
 };
 
 const char *
@@ -385,8 +386,25 @@ get_parse(struct ctx *ctx, struct spawn_result *r, unsigned mask,
 {
 	struct zfs_names sus;
 	size_t		 i;
+	int		 order[ZP_COUNT];
+	char		*tab, *line = r->out.data;
 
 	buf_free(&r->err);
+	/*
+	 * What no value can forge: zfs's first line begins with a name and
+	 * the first property asked for.  Anything else is not zfs get.
+	 */
+	(void)props_order(mask, order);
+	if (*line != '\0' && ((tab = strchr(line, '\t')) == NULL ||
+	    strncmp(tab + 1, zprop_names[order[0]],
+	    strlen(zprop_names[order[0]])) != 0 ||
+	    tab[1 + strlen(zprop_names[order[0]])] != '\t')) {
+		line[strcspn(line, "\n")] = '\0';
+		(void)unexpected(e, line);
+		free(r->out.data);
+		memset(out, 0, sizeof(*out));
+		return -1;
+	}
 	if (zfs_parse_get(r->out.data, mask, out, &sus, e) == -1) {
 		zfs_dslist_free(out);
 		free(sus.v);
@@ -740,18 +758,50 @@ zfs_argv(struct ctx *ctx, struct strvec *argv, ...)
 	va_end(ap);
 }
 
-/* Undo of a dataset made in this run: unmount it, then destroy it. */
+/*
+ * Undo of what this run made (argv: zfs destroy [-r] NAME TAG): where
+ * NAME carries TAG (warpstor:txn=ID, local), unmount it, then destroy
+ * it; where it does not exist, or is not ours (the step that would have
+ * made it failed, or never ran: what stands there is someone else's),
+ * there is nothing to undo.
+ */
 int
 zfs_undo_destroy(struct ctx *ctx, char *const *argv, struct wserr *e)
 {
-	struct strvec	 um = STRVEC_INIT;
+	struct strvec	 um = STRVEC_INIT, rm = STRVEC_INIT;
+	struct zfs_dslist l;
 	struct wserr	 ignore;
+	const char	*name, *tag, *id;
+	size_t		 n, i;
+	int		 rc, ours;
 
-	/* argv: zfs destroy NAME */
-	zfs_argv(ctx, &um, "umount", argv[2], SV_END);
-	(void)run_retry(ctx, um.v, 1, &ignore);
-	strvec_clear(&um);
-	return run_retry(ctx, argv, 9, e);
+	for (n = 0; argv[n] != NULL; n++)
+		;
+	if (n < 4 || strncmp(argv[n - 1], "warpstor:txn=", 13) != 0) {
+		wserr_set(e, EX_SOFTWARE, "undo without the tag of its run: "
+		    "nothing is destroyed");
+		return -1;
+	}
+	tag = argv[n - 1];
+	id = tag + 13;
+	name = argv[n - 2];
+	if (zfs_get_one(ctx, name, ZPM(ZP_TXN), &l, e) == -1)
+		return e->code == EX_NOINPUT ? 0 : -1;
+	ours = (l.v[0].local & ZPM(ZP_TXN)) && l.v[0].val[ZP_TXN] != NULL &&
+	    strcmp(l.v[0].val[ZP_TXN], id) == 0;
+	zfs_dslist_free(&l);
+	if (!ours)
+		return 0;
+	for (i = 0; i + 1 < n; i++)
+		strvec_push(&rm, argv[i]);
+	if (strchr(name, '@') == NULL) {
+		zfs_argv(ctx, &um, "umount", name, SV_END);
+		(void)run_retry(ctx, um.v, 1, &ignore);
+		strvec_clear(&um);
+	}
+	rc = run_retry(ctx, rm.v, 9, e);
+	strvec_clear(&rm);
+	return rc;
 }
 
 int
@@ -809,14 +859,31 @@ zfs_destroy_now(struct ctx *ctx, const char *name, const char *flags,
 	return rc;
 }
 
+/*
+ * A step that makes name (argv carries -o warpstor:txn=ID, from
+ * tag_argv); its undo destroys it only where it carries that tag.
+ */
 static int
-created(struct txn *t, struct strvec *argv, const char *name, struct wserr *e)
+created(struct txn *t, struct strvec *argv, const char *flags,
+    const char *name, struct wserr *e)
 {
 	struct strvec	 undo = STRVEC_INIT;
 
-	zfs_argv(t->ctx, &undo, "destroy", name, SV_END);
+	zfs_argv(t->ctx, &undo, "destroy", SV_END);
+	if (flags != NULL)
+		strvec_push(&undo, flags);
+	strvec_push(&undo, name);
+	strvec_pushf(&undo, "%s=%s", zprop_names[ZP_TXN], t->id);
 	return txn_do(t, TOOL_ZFS, argv, NULL, "zfs-destroy-created",
 	    zfs_undo_destroy, &undo, e);
+}
+
+/* -o warpstor:txn=ID: what the run makes carries its id. */
+static void
+tag_argv(struct txn *t, struct strvec *argv)
+{
+	strvec_push(argv, "-o");
+	strvec_pushf(argv, "%s=%s", zprop_names[ZP_TXN], t->id);
 }
 
 static void
@@ -837,8 +904,9 @@ zfs_create(struct txn *t, const char *name, const struct strvec *props,
 
 	zfs_argv(t->ctx, &argv, "create", SV_END);
 	push_props(&argv, props);
+	tag_argv(t, &argv);
 	strvec_push(&argv, name);
-	rc = created(t, &argv, name, e);
+	rc = created(t, &argv, NULL, name, e);
 	strvec_clear(&argv);
 	return rc;
 }
@@ -852,8 +920,9 @@ zfs_clone(struct txn *t, const char *snap, const char *name,
 
 	zfs_argv(t->ctx, &argv, "clone", SV_END);
 	push_props(&argv, props);
+	tag_argv(t, &argv);
 	strvec_pushl(&argv, snap, name, SV_END);
-	rc = created(t, &argv, name, e);
+	rc = created(t, &argv, NULL, name, e);
 	strvec_clear(&argv);
 	return rc;
 }
@@ -873,17 +942,17 @@ step(struct txn *t, struct strvec *argv, step_fn run, undo_fn fn,
 int
 zfs_snapshot(struct txn *t, const char *name, int recursive, struct wserr *e)
 {
-	struct strvec	 argv = STRVEC_INIT, undo = STRVEC_INIT;
+	struct strvec	 argv = STRVEC_INIT;
+	int		 rc;
 
 	zfs_argv(t->ctx, &argv, "snapshot", SV_END);
-	zfs_argv(t->ctx, &undo, "destroy", SV_END);
-	if (recursive) {
+	if (recursive)
 		strvec_push(&argv, "-r");
-		strvec_push(&undo, "-r");
-	}
+	tag_argv(t, &argv);
 	strvec_push(&argv, name);
-	strvec_push(&undo, name);
-	return step(t, &argv, NULL, NULL, NULL, &undo, e);
+	rc = created(t, &argv, recursive ? "-r" : NULL, name, e);
+	strvec_clear(&argv);
+	return rc;
 }
 
 int

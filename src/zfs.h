@@ -28,6 +28,7 @@ enum zprop {
 	ZP_FSID,		/* warpstor:fsid; the user properties last */
 	ZP_CLIENTS,		/* warpstor:clients */
 	ZP_OPTIONS,		/* warpstor:options */
+	ZP_TXN,			/* warpstor:txn: the run that made it */
 	ZP_COUNT
 };
 #define ZP_FIRST_USER	ZP_FSID
@@ -157,8 +158,13 @@ int	 zfs_destroy_now(struct ctx *, const char *name, const char *flags,
 int	 zfs_inherit_now(struct ctx *, const char *name, enum zprop,
 	    struct wserr *);
 
-/* Undo functions, by name for recover: "zfs-destroy-created" unmounts
- * and destroys; "zfs-retry" runs its argv, trying again while busy. */
+/*
+ * Undo functions, by name for recover: "zfs-destroy-created" (argv: zfs
+ * destroy [-r] NAME warpstor:txn=ID) unmounts and destroys NAME only
+ * where it carries that very tag, set in the call that made it: what
+ * another made, or what was there before, it never destroys; "zfs-retry"
+ * runs its argv, trying again while busy.
+ */
 int	 zfs_undo_destroy(struct ctx *, char *const *, struct wserr *);
 int	 zfs_retry(struct ctx *, char *const *, struct wserr *);
 /* Run a zfs argv once: 0 on exit 0, else -1 with zfs's words in e. */

@@ -41,7 +41,8 @@ teardown_file() {
 	# budget: one zfs create (properties in it; the mountpoint comes from
 	# the mount table), one exportfs
 	[ "$ZFS_CALLS" -eq 1 ]
-	grep -q "^create -o warpstor:fsid=$fsid -o warpstor:clients=\* -o warpstor:options=rw,sync,no_subtree_check,root_squash $POOL/users/alice\$" "$BATS_TEST_TMPDIR/zfs.calls"
+	# (and the run's id, so that only its own undo may destroy it)
+	grep -Eq "^create -o warpstor:fsid=$fsid -o warpstor:clients=\* -o warpstor:options=rw,sync,no_subtree_check,root_squash -o warpstor:txn=[0-9a-f]{16} $POOL/users/alice\$" "$BATS_TEST_TMPDIR/zfs.calls"
 	[ "$EXPORTFS_CALLS" -eq 1 ]
 	[ "$(cat "$BATS_TEST_TMPDIR/exportfs.calls")" = "-i -o rw,sync,no_subtree_check,root_squash,fsid=$fsid *:$mp" ]
 }
@@ -113,7 +114,7 @@ teardown_file() {
 	ws_count_calls run -0 "$WS" create-fs-only "$POOL/users/bare" -o atime=off
 	[ "$ZFS_CALLS" -eq 1 ]
 	[ "$EXPORTFS_CALLS" -eq 0 ]
-	[ "$(cat "$BATS_TEST_TMPDIR/zfs.calls")" = "create -o atime=off $POOL/users/bare" ]
+	[[ $(cat "$BATS_TEST_TMPDIR/zfs.calls") =~ ^"create -o atime=off -o warpstor:txn="[0-9a-f]{16}" $POOL/users/bare"$ ]]
 	[ "$(stat -c %u:%g "$POOLMNT/users/bare")" = 0:0 ]
 }
 
@@ -199,7 +200,7 @@ teardown_file() {
 @test "-n: prints the plan, changes nothing (zfs list -o all, exportfs -v)" {
 	ws_state > "$BATS_TEST_TMPDIR/before"
 	run -0 "$WS" -n clone "$POOL/golden@v1" "$POOL/users/dry" -u 5 -g 6 --clients 10.0.0.9
-	assert_line --index 0 --regexp "^zfs clone -o warpstor:fsid=[0-9a-f-]{36} -o warpstor:clients=10.0.0.9 -o warpstor:options=rw,sync,no_subtree_check,root_squash $POOL/golden@v1 $POOL/users/dry\$"
+	assert_line --index 0 --regexp "^zfs clone -o warpstor:fsid=[0-9a-f-]{36} -o warpstor:clients=10.0.0.9 -o warpstor:options=rw,sync,no_subtree_check,root_squash -o warpstor:txn=[0-9a-f]{16} $POOL/golden@v1 $POOL/users/dry\$"
 	assert_line --index 1 "chown -R 5:6 $POOLMNT/users/dry"
 	assert_line --index 2 "write /etc/exports.d/warpstor.exports"
 	assert_line --index 3 --regexp "^exportfs -i -o rw,sync,no_subtree_check,root_squash,fsid=[0-9a-f-]{36} 10.0.0.9:$POOLMNT/users/dry\$"
