@@ -123,9 +123,14 @@ cmd_export(struct ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	ex.path = xstrdup(d->val[ZP_MOUNTPOINT]);
-	if ((d->local & ZPM(ZP_FSID)) && nfs_valid_fsid(d->val[ZP_FSID]))
+	if ((d->local & ZPM(ZP_FSID)) && nfs_valid_fsid(d->val[ZP_FSID])) {
 		ex.fsid = xstrdup(d->val[ZP_FSID]);
-	else {
+		/* kept from before: it must be this dataset's alone */
+		if (state_fsid_unique(ctx, name, ex.fsid, &e) == -1) {
+			rc = cmd_fail(ctx, &e);
+			goto out;
+		}
+	} else {
 		nfs_fsid_new(fsid);
 		ex.fsid = xstrdup(fsid);
 	}
@@ -294,7 +299,7 @@ export_missing(struct txn *t, const struct nfs_export *want,
 		goto one_by_one;
 	specs = xreallocarray(NULL, nmiss, sizeof(*specs));
 	for (i = 0; i < nmiss; i++)
-		specs[i] = xasprintf("%s:%s", miss[i].client,
+		specs[i] = nfs_spec(miss[i].client,
 		    want[miss[i].want].path);
 	rc = nfs_export_batch(t, specs, nmiss, e);
 	for (i = 0; i < nmiss; i++)
@@ -340,28 +345,72 @@ report(struct ctx *ctx, struct json_object *a, const char *action,
 		(void)printf("%s %s\n", action, path);
 }
 
-/*
- * Properties set by hand that exportfs would refuse (and with it the
- * whole sync): say which and leave that dataset out.
- */
-static int
-bad_export_props(const struct zfs_ds *d)
+static long long
+createtxg(const struct zfs_ds *d)
 {
-	struct wserr	 e;
-	char		 v[128];
-	const char	*opts = d->local & ZPM(ZP_OPTIONS) &&
-	    d->val[ZP_OPTIONS] != NULL ? d->val[ZP_OPTIONS] : "";
+	const char *errstr;
+	long long n;
 
-	if (!nfs_valid_fsid(d->val[ZP_FSID]))
-		wserr_set(&e, EX_DATAERR, "bad %s \"%s\" (not a UUID)",
-		    zfs_prop_name(ZP_FSID),
-		    vis_str(v, sizeof(v), d->val[ZP_FSID]));
-	else if (valid_clients(d->val[ZP_CLIENTS], &e) == 0 &&
-	    valid_options(opts, &e) == 0)
-		return 0;
-	(void)fprintf(stderr, "warpstor: sync-exports: %s: %s: not "
-	    "exported\n", d->name, e.msg);
-	return 1;
+	if (d->val[ZP_CREATETXG] == NULL)
+		return LLONG_MAX;
+	n = strtonum(d->val[ZP_CREATETXG], 0, LLONG_MAX, &errstr);
+	return errstr != NULL ? LLONG_MAX : n;
+}
+
+/* Is path exported with fsid in the exports file as it was read? */
+static int
+in_file(const struct nfs_export *old, size_t nold, const char *path,
+    const char *fsid)
+{
+	size_t	 i;
+
+	for (i = 0; i < nold; i++)
+		if (strcmp(old[i].path, path) == 0 &&
+		    strcmp(old[i].fsid, fsid) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * fsids are unique on the node: of the datasets cand[0..n) that carry
+ * one fsid (a zfs send -p copy, a hand-set property), the one keeps it
+ * whose export the exports file carries already, else the one made
+ * first (lowest createtxg); the others are named, with it, and left out
+ * (cand[i] = NULL).
+ */
+static void
+unique_fsids(struct ctx *ctx, const struct zfs_ds **cand, size_t n,
+    const struct nfs_export *old, size_t nold)
+{
+	size_t	 i, j, keep;
+
+	for (i = 0; i < n; i++) {
+		if (cand[i] == NULL)
+			continue;
+		keep = i;
+		for (j = i + 1; j < n; j++) {
+			if (cand[j] == NULL || strcmp(cand[j]->val[ZP_FSID],
+			    cand[keep]->val[ZP_FSID]) != 0)
+				continue;
+			if (!in_file(old, nold, cand[keep]->val[ZP_MOUNTPOINT],
+			    cand[keep]->val[ZP_FSID]) &&
+			    (in_file(old, nold, cand[j]->val[ZP_MOUNTPOINT],
+			    cand[j]->val[ZP_FSID]) ||
+			    createtxg(cand[j]) < createtxg(cand[keep])))
+				keep = j;
+		}
+		for (j = i; j < n; j++) {
+			if (j == keep || cand[j] == NULL ||
+			    strcmp(cand[j]->val[ZP_FSID],
+			    cand[keep]->val[ZP_FSID]) != 0)
+				continue;
+			(void)fprintf(stderr, "warpstor: %s: %s: %s %s is %s's "
+			    "already; not exported\n", ctx->cmd->name,
+			    cand[j]->name, zfs_prop_name(ZP_FSID),
+			    cand[j]->val[ZP_FSID], cand[keep]->name);
+			cand[j] = NULL;
+		}
+	}
 }
 
 /*
@@ -384,21 +433,26 @@ cmd_sync_exports(struct ctx *ctx, int argc, char **argv)
 	struct txn	 t;
 	struct wserr	 e;
 	struct json_object *a = NULL;
+	const struct zfs_ds **cand = NULL;
 	size_t		 i, j, nwant = 0, nold = 0, nlive = 0, nmiss = 0;
+	size_t		 ncand = 0;
 	char		*data;
 	int		 rc;
 
 	if ((rc = cmd_operands(ctx, argc, argv, 0, 0)) != -1)
 		return rc;
 	memset(&f, 0, sizeof(f));
-	if (zfs_get_datasets(ctx, STATE_PROPS, NULL, -1, &l, &e) == -1)
+	if (zfs_get_datasets(ctx, STATE_PROPS | ZPM(ZP_CREATETXG), NULL, -1,
+	    &l, &e) == -1)
 		return cmd_fail(ctx, &e);
 	if (nfs_live_read(ctx, &live, &nlive, &e) == -1 ||
 	    nfs_file_read(ctx->cfg.exports_file, &f, &e) == -1) {
 		rc = cmd_fail(ctx, &e);
 		goto out;
 	}
-	want = xcalloc(l.n, sizeof(*want));
+	(void)nfs_file_exports(&f, &oldv, &nold);
+	state_warn_invalid(ctx, &l);
+	cand = xcalloc(l.n, sizeof(*cand));
 	for (i = 0; i < l.n; i++) {
 		if (!state_exported(&l.v[i]))
 			continue;
@@ -407,11 +461,13 @@ cmd_sync_exports(struct ctx *ctx, int argc, char **argv)
 			    "not mounted: not exported\n", l.v[i].name);
 			continue;
 		}
-		if (bad_export_props(&l.v[i]))
-			continue;
-		state_export(&l.v[i], NULL, &want[nwant++]);
+		cand[ncand++] = &l.v[i];
 	}
-	(void)nfs_file_exports(&f, &oldv, &nold);
+	unique_fsids(ctx, cand, ncand, oldv, nold);
+	want = xcalloc(l.n, sizeof(*want));
+	for (i = 0; i < ncand; i++)
+		if (cand[i] != NULL)
+			state_export(cand[i], NULL, &want[nwant++]);
 
 	if (ctx->json && !ctx->dry_run)
 		a = json_object_new_array();
@@ -498,6 +554,7 @@ out:
 		json_object_put(a);
 	state_exports_free(want, nwant);
 	state_exports_free(oldv, nold);
+	free(cand);
 	miss_free(miss, nmiss);
 	nfs_live_free(live, nlive);
 	nfs_file_free(&f);

@@ -124,6 +124,7 @@ cmd_rename(struct ctx *ctx, int argc, char **argv)
 		zfs_dslist_free(&old);
 		return cmd_fail(ctx, &e);
 	}
+	state_warn_invalid(ctx, &old);
 	len = strlen(from);
 	olds = xcalloc(old.n, sizeof(*olds));
 	news = xcalloc(old.n, sizeof(*news));
@@ -380,6 +381,7 @@ cmd_destroy(struct ctx *ctx, int argc, char **argv)
 	for (i = 0; i < l.n; i++) {
 		if (!set[i])
 			continue;
+		state_warn_one(ctx, &l.v[i]);
 		if (state_withdrawable(&l.v[i]))
 			state_export(&l.v[i], NULL, &exs[nex++]);
 		if (!state_mounted(&l.v[i]))

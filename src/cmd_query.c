@@ -14,6 +14,7 @@
 
 #include "command.h"
 #include "deferred.h"
+#include "state.h"
 #include "nfs.h"
 #include "output.h"
 #include "validate.h"
@@ -104,7 +105,7 @@ static struct json_object *
 fs_json(const struct zfs_ds *d)
 {
 	struct json_object *o = json_object_new_object();
-	int	 exported = (d->local & ZPM(ZP_CLIENTS)) != 0;
+	int	 exported = state_exported(d);
 
 	json_object_object_add(o, "name", json_object_new_string(d->name));
 	json_object_object_add(o, "used", out_jnum(d->val[ZP_USED]));
@@ -112,13 +113,14 @@ fs_json(const struct zfs_ds *d)
 	json_object_object_add(o, "mountpoint", out_jstr(d->val[ZP_MOUNTPOINT]));
 	json_object_object_add(o, "origin", out_jstr(d->val[ZP_ORIGIN]));
 	json_object_object_add(o, "exported", json_object_new_boolean(exported));
-	json_object_object_add(o, "fsid", out_jstr(d->local & ZPM(ZP_FSID) ?
+	json_object_object_add(o, "fsid", out_jstr(exported ?
 	    d->val[ZP_FSID] : NULL));
 	return o;
 }
 
 #define FS_PROPS	(ZPM(ZP_TYPE) | ZPM(ZP_USED) | ZPM(ZP_AVAILABLE) | \
-	ZPM(ZP_MOUNTPOINT) | ZPM(ZP_ORIGIN) | ZPM(ZP_FSID) | ZPM(ZP_CLIENTS))
+	ZPM(ZP_MOUNTPOINT) | ZPM(ZP_ORIGIN) | ZPM(ZP_FSID) | ZPM(ZP_CLIENTS) | \
+	ZPM(ZP_OPTIONS))
 
 /*
  * Filesystems as JSON, sorted by name: zfs get -H -p -o
@@ -386,10 +388,11 @@ cmd_vfsid(struct ctx *ctx, int argc, char **argv)
 		return rc;
 	name = argv[optind];
 	if (valid_dataset(name, &e) == -1 || zfs_get_one(ctx, name,
-	    ZPM(ZP_FSID) | ZPM(ZP_CLIENTS), &l, &e) == -1)
+	    ZPM(ZP_FSID) | ZPM(ZP_CLIENTS) | ZPM(ZP_OPTIONS), &l, &e) == -1)
 		return cmd_fail(ctx, &e);
-	fsid = l.v[0].local & ZPM(ZP_FSID) ? l.v[0].val[ZP_FSID] : NULL;
-	if (fsid == NULL || !(l.v[0].local & ZPM(ZP_CLIENTS))) {
+	state_warn_one(ctx, &l.v[0]);
+	fsid = l.v[0].val[ZP_FSID];
+	if (!state_exported(&l.v[0])) {
 		zfs_dslist_free(&l);
 		wserr_set(&e, EX_NOINPUT, "%s: not exported", name);
 		return cmd_fail(ctx, &e);
@@ -443,7 +446,8 @@ cmd_info(struct ctx *ctx, int argc, char **argv)
 		    (unsigned long)sb.st_uid, (unsigned long)sb.st_gid);
 		have_owner = 1;
 	}
-	exported = (d->local & ZPM(ZP_CLIENTS)) != 0;
+	state_warn_one(ctx, d);
+	exported = state_exported(d);
 	deferred = deferred_since(ctx, name);
 #define LOCAL(p)	(d->local & ZPM(p) ? d->val[p] : NULL)
 	if (ctx->json) {

@@ -248,6 +248,8 @@ cmd_replace(struct ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 
+	state_warn_one(ctx, old);
+	state_warn_one(ctx, src);
 	exported = state_exported(old);
 	path = old->val[ZP_MOUNTPOINT];
 	if (exported)
@@ -453,6 +455,7 @@ cmd_rebuild_vol(struct ctx *ctx, int argc, char **argv)
 	}
 	if (zfs_get(ctx, STATE_PROPS, vol, ZFS_RECURSE, &l, &e) == -1)
 		return cmd_fail(ctx, &e);
+	state_warn_invalid(ctx, &l);
 	vlen = strlen(vol);
 	exs = xcalloc(l.n, sizeof(*exs));
 	mnt = xcalloc(l.n, sizeof(*mnt));

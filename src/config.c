@@ -3,12 +3,15 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "config.h"
+#include "fsops.h"
 #include "validate.h"
 
 static void
@@ -25,7 +28,7 @@ config_defaults(struct config *c)
 	set(&c->default_volume, "wsvol");
 	set(&c->export_options, "rw,sync,no_subtree_check,root_squash");
 	set(&c->exports_file, "/etc/exports.d/warpstor.exports");
-	set(&c->lock_file, "/run/lock/warpstor.lock");
+	set(&c->lock_file, "/run/warpstor/lock");
 	set(&c->journal_file, "/var/lib/warpstor/journal");
 	set(&c->zfs, "zfs");
 	set(&c->exportfs, "exportfs");
@@ -187,13 +190,21 @@ config_load(struct config *c, const char *path, int required,
 	char		*line, *key = NULL, *val, *eq = NULL, v[VIS_BUFSZ];
 	const char	*bad, *env;
 	size_t		 len, lineno = 0;
-	int		 i;
+	int		 i, fd;
 
 	config_defaults(c);
 	c->path = xstrdup(path);
-	if ((fp = fopen(path, "re")) == NULL) {
-		if (errno == ENOENT && !required)
+	/* root reads it: only a file nobody else could have written */
+	if ((fd = fs_open_trusted(path, O_RDONLY, 0, &why)) == -1 ||
+	    (fp = fdopen(fd, "re")) == NULL) {
+		if (fd == -1 && errno == ENOENT && !required)
 			goto env;
+		if (fd != -1)
+			(void)close(fd);
+		if (fd == -1 && errno != ENOENT && why.code == EX_NOPERM) {
+			*e = why;
+			return -1;
+		}
 		wserr_set(e, EX_CONFIG, "%s: %s", vis_str(v, sizeof(v), path),
 		    strerror(errno));
 		return -1;

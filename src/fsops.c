@@ -143,9 +143,8 @@ fs_read(const char *path, char **data, struct wserr *e)
 	return 0;
 }
 
-/* Undo mountinfo's octal escapes (\040 for a space) in place. */
-static void
-unescape(char *s)
+void
+fs_unoctal(char *s)
 {
 	char	*d = s;
 
@@ -186,7 +185,7 @@ parse_majmin(const char *s, unsigned *maj, unsigned *min)
  */
 static int
 mountinfo_line(char *line, char **majmin, char **mountpoint, char **type,
-    char **source)
+    char **source, char **super)
 {
 	char	*p = line, *f[5], *sep;
 	int	 i;
@@ -200,10 +199,32 @@ mountinfo_line(char *line, char **majmin, char **mountpoint, char **type,
 	if ((*type = strsep(&p, " ")) == NULL ||
 	    (*source = strsep(&p, " ")) == NULL)
 		return -1;
-	unescape(f[4]);
-	unescape(*source);
+	*super = p != NULL ? p : "";
+	fs_unoctal(f[4]);
+	fs_unoctal(*source);
 	*majmin = f[2];
 	*mountpoint = f[4];
+	return 0;
+}
+
+/*
+ * Is it a mount that zfs made: the kernel's zfs, or zfs-fuse's (a FUSE
+ * mount made by root: user_id=0)?  Any user allowed FUSE mounts can name
+ * the source and the subtype of one as he likes, not its user_id.
+ */
+static int
+zfs_own(const char *type, const char *super)
+{
+	const char *u;
+
+	if (strcmp(type, "zfs") == 0)
+		return 1;
+	if (strcmp(type, "fuse.zfs") != 0 && strcmp(type, "fuse") != 0)
+		return 0;
+	for (u = super; (u = strstr(u, "user_id=")) != NULL; u++)
+		if ((u == super || u[-1] == ',') && strncmp(u + 8, "0", 1) == 0 &&
+		    (u[9] == ',' || u[9] == '\0' || u[9] == ' '))
+			return 1;
 	return 0;
 }
 
@@ -235,19 +256,18 @@ static int
 find_mount(const char *dataset, const char *mountpoint, dev_t *dev,
     char **at, int *kernel)
 {
-	char	*all, *p, *line, *mm, *mp, *type, *src;
+	char	*all, *p, *line, *mm, *mp, *type, *src, *super;
 	unsigned maj, min;
 	int	 found = 0;
 
 	if ((all = p = mountinfo()) == NULL)
 		return 0;
 	while ((line = strsep(&p, "\n")) != NULL) {
-		if (mountinfo_line(line, &mm, &mp, &type, &src) == -1 ||
-		    strcmp(src, dataset) != 0)
+		if (mountinfo_line(line, &mm, &mp, &type, &src, &super) == -1 ||
+		    strcmp(src, dataset) != 0 || !zfs_own(type, super))
 			continue;
 		if (mountpoint != NULL ? strcmp(mp, mountpoint) != 0 :
-		    mp[0] != '/' || (strcmp(type, "zfs") != 0 &&
-		    strncmp(type, "fuse", 4) != 0))
+		    mp[0] != '/')
 			continue;
 		if (dev != NULL) {
 			if (parse_majmin(mm, &maj, &min) == -1)
@@ -335,14 +355,15 @@ fs_chown_root(int fd, const char *mountpoint, uid_t uid, gid_t gid, int mode,
 static int
 mounts_below(const char *mountpoint)
 {
-	char	*all, *p, *line, *mm, *mp, *type, *src;
+	char	*all, *p, *line, *mm, *mp, *type, *src, *super;
 	size_t	 len = strlen(mountpoint);
 	int	 found = 0;
 
 	if ((all = p = mountinfo()) == NULL)
 		return 1;
 	while (!found && (line = strsep(&p, "\n")) != NULL)
-		found = mountinfo_line(line, &mm, &mp, &type, &src) == 0 &&
+		found = mountinfo_line(line, &mm, &mp, &type, &src,
+		    &super) == 0 &&
 		    strncmp(mp, mountpoint, len) == 0 && mp[len] == '/';
 	free(all);
 	return found;
@@ -522,7 +543,7 @@ fs_holders(const char *path)
 	while (len > 1 && path[len - 1] == '/')
 		len--;
 	while ((de = readdir(d)) != NULL) {
-		char		 p[PATH_MAX], comm[64] = "?", *item;
+		char		 p[PATH_MAX], comm[64] = "?", *item, vcomm[256];
 		const char	*how;
 		FILE		*fp;
 
@@ -536,8 +557,9 @@ fs_holders(const char *path)
 				comm[strcspn(comm, "\n")] = '\0';
 			(void)fclose(fp);
 		}
+		/* a process names itself: its name is escaped */
 		item = xasprintf("%s%s (%s, %s)", b.len ? ", " : "", de->d_name,
-		    comm, how);
+		    vis_str(vcomm, sizeof(vcomm), comm), how);
 		buf_append(&b, item, strlen(item));
 		free(item);
 	}
@@ -561,4 +583,65 @@ fs_note_holders(struct wserr *e, char *const *mps, size_t n)
 			free(h);
 		}
 	}
+}
+
+/* Owned by root, or by whoever runs warpstor, and writable by no one else. */
+static int
+owner_ok(const struct stat *sb)
+{
+	return (sb->st_uid == 0 || sb->st_uid == geteuid()) &&
+	    (sb->st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+static int
+untrusted(struct wserr *e, const char *what, const char *path)
+{
+	char	 v[VIS_BUFSZ];
+
+	wserr_set(e, EX_NOPERM, "%s: refusing %s: not a %s owned by root and "
+	    "writable by no one else", vis_str(v, sizeof(v), path), what,
+	    strcmp(what, "its folder") == 0 ? "folder" : "regular file");
+	return -1;
+}
+
+int
+fs_open_trusted(const char *path, int flags, mode_t mode, struct wserr *e)
+{
+	struct stat	 sb;
+	char		 dir[PATH_MAX];
+	int		 fd, dfd, err;
+
+	if (strlcpy(dir, path, sizeof(dir)) >= sizeof(dir) || path[0] != '/') {
+		wserr_set(e, EX_NOPERM, "%s: not an absolute path", path);
+		return -1;
+	}
+	/* the folder first: nobody else may swap what is in it */
+	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (dfd == -1) {
+		if (errno == ENOENT)
+			return -1;
+		return untrusted(e, "its folder", path);
+	}
+	if (fstat(dfd, &sb) == -1 || !owner_ok(&sb)) {
+		(void)close(dfd);
+		return untrusted(e, "its folder", path);
+	}
+	fd = openat(dfd, strrchr(path, '/') + 1, flags | O_NOFOLLOW |
+	    O_CLOEXEC | O_NOCTTY, mode);
+	err = errno;
+	(void)close(dfd);
+	errno = err;
+	if (fd == -1) {
+		if (errno == ENOENT || errno == EEXIST || errno == EWOULDBLOCK)
+			return -1;
+		if (errno == ELOOP)
+			return untrusted(e, "a symbolic link", path);
+		return syserr(e, "open", path);
+	}
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) || !owner_ok(&sb)) {
+		(void)close(fd);
+		return untrusted(e, "it", path);
+	}
+	return fd;
 }

@@ -16,6 +16,18 @@ int	 fs_write_atomic(const char *path, const char *data, size_t len,
 	    struct wserr *);
 /* Remove path and fsync its folder; a missing file is fine. */
 int	 fs_remove(const char *path, struct wserr *);
+/*
+ * Open a file of warpstor's own (configuration, journal, lock): never
+ * through a symbolic link, and only a regular file in a folder, both
+ * owned by root (or by whoever runs warpstor) and writable by no one
+ * else; else 77 naming it.  Returns the descriptor, or -1: with errno
+ * ENOENT, EEXIST or EWOULDBLOCK from open (e untouched), else e says why.
+ */
+int	 fs_open_trusted(const char *path, int flags, mode_t mode,
+	    struct wserr *);
+
+/* Undo octal escapes (\040 for a space: mountinfo, exports(5)) in place. */
+void	 fs_unoctal(char *);
 /* Read a whole (small) file; *data NULL when it does not exist. */
 int	 fs_read(const char *path, char **data, struct wserr *);
 

@@ -22,6 +22,7 @@
 #define LIBBSD_OPENBSD_VIS
 #include <vis.h>
 
+#include "fsops.h"
 #include "journal.h"
 
 static int
@@ -133,9 +134,12 @@ journal_begin(const char *path, const char *cmdline, int *fd, struct wserr *e)
 	(void)strlcpy(dir, path, sizeof(dir));
 	if (mkdir(dirname(dir), 0700) == -1 && errno != EEXIST)
 		return jerr(e, "mkdir", dir);
-	*fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC,
-	    0600);
+	e->code = 0;
+	*fd = fs_open_trusted(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND,
+	    0600, e);
 	if (*fd == -1) {
+		if (e->code == EX_NOPERM && errno != EEXIST)
+			return -1;
 		if (errno == EEXIST) {
 			wserr_set(e, EX_SOFTWARE, "an interrupted command left "
 			    "its journal %s: run 'warpstor recover' first",
@@ -244,12 +248,18 @@ journal_read(const char *path, struct journal *j, struct wserr *e)
 	char	*line = NULL, *p, *w, *d;
 	size_t	 cap = 0;
 	ssize_t	 len;
-	int	 bad = 0;
+	int	 bad = 0, fd;
 
 	memset(j, 0, sizeof(*j));
-	if ((fp = fopen(path, "re")) == NULL) {
-		if (errno == ENOENT)
+	e->code = 0;
+	/* recover runs what it says as root: only a file of root's */
+	if ((fd = fs_open_trusted(path, O_RDONLY, 0, e)) == -1) {
+		if (errno == ENOENT && e->code != EX_NOPERM)
 			return 0;
+		return e->code == EX_NOPERM ? -1 : jerr(e, "read", path);
+	}
+	if ((fp = fdopen(fd, "re")) == NULL) {
+		(void)close(fd);
 		return jerr(e, "read", path);
 	}
 	while (!bad && (len = getline(&line, &cap, fp)) != -1) {

@@ -83,14 +83,22 @@ nfs_file_read(const char *file, struct nfs_file *f, struct wserr *e)
 	return 0;
 }
 
-/* Does line export path? */
+static void path_escaped(struct buf *, const char *);
+
+/* Does line export path?  (The line has it escaped.) */
 static int
 line_is(const char *line, const char *path)
 {
-	size_t	 len = strlen(path);
+	struct buf	 b = { NULL, 0, 0 };
+	size_t		 len;
+	int		 is;
 
-	return strncmp(line, path, len) == 0 &&
+	path_escaped(&b, path);
+	len = b.len;
+	is = b.data != NULL && strncmp(line, b.data, len) == 0 &&
 	    (line[len] == ' ' || line[len] == '\t' || line[len] == '\0');
+	buf_free(&b);
+	return is;
 }
 
 void
@@ -107,6 +115,37 @@ nfs_file_drop(struct nfs_file *f, const char *path)
 	f->n = j;
 }
 
+/*
+ * A path as exports(5) reads it: a space, a tab, '#', '"', a backslash or
+ * any byte outside printable ASCII as a backslash and three octal digits
+ * (a mountpoint with a space exported another folder when written raw).
+ */
+static void
+path_escaped(struct buf *b, const char *path)
+{
+	char	 oct[5];
+
+	for (; *path != '\0'; path++) {
+		unsigned char c = (unsigned char)*path;
+
+		if (c <= ' ' || c >= 0x7f || c == '#' || c == '"' ||
+		    c == '\\') {
+			(void)snprintf(oct, sizeof(oct), "\\%03o", c);
+			buf_append(b, oct, 4);
+		} else
+			buf_append(b, path, 1);
+	}
+}
+
+char *
+nfs_spec(const char *client, const char *path)
+{
+	/* exportfs splits CLIENT:PATH at a colon: an IPv6 one goes in [] */
+	if (strchr(client, ':') != NULL && client[0] != '[')
+		return xasprintf("[%s]:%s", client, path);
+	return xasprintf("%s:%s", client, path);
+}
+
 void
 nfs_file_set(struct nfs_file *f, const struct nfs_export *ex)
 {
@@ -114,10 +153,10 @@ nfs_file_set(struct nfs_file *f, const struct nfs_export *ex)
 	char		*clients = xstrdup(ex->clients), *p = clients, *c;
 
 	nfs_file_drop(f, ex->path);
-	buf_append(&b, ex->path, strlen(ex->path));
+	path_escaped(&b, ex->path);
 	while ((c = strsep(&p, ",")) != NULL) {
-		char	*item = xasprintf(" %s(%s,fsid=%s)", c, ex->options,
-		    ex->fsid);
+		char	*item = xasprintf(" %s(%s%sfsid=%s)", c, ex->options,
+		    *ex->options != '\0' ? "," : "", ex->fsid);
 
 		buf_append(&b, item, strlen(item));
 		free(item);
@@ -209,6 +248,7 @@ nfs_file_exports(const struct nfs_file *f, struct nfs_export **out,
 		char		*line = xstrdup(f->lines[i]), *p = line, *tok;
 
 		ex->path = xstrdup(strsep(&p, " \t"));
+		fs_unoctal(ex->path);
 		while ((tok = strsep(&p, " \t")) != NULL) {
 			char	*paren = strchr(tok, '('), *fs;
 
@@ -252,6 +292,8 @@ static void
 exportfs_argv(struct ctx *ctx, struct strvec *argv, int add,
     const struct nfs_export *ex, const char *client)
 {
+	char	*spec;
+
 	strvec_push(argv, ctx->cfg.exportfs);
 	if (add) {
 		/*
@@ -260,10 +302,13 @@ exportfs_argv(struct ctx *ctx, struct strvec *argv, int add,
 		 * third of the call), nor fail on a line of someone else's.
 		 */
 		strvec_pushl(argv, "-i", "-o", SV_END);
-		strvec_pushf(argv, "%s,fsid=%s", ex->options, ex->fsid);
+		strvec_pushf(argv, "%s%sfsid=%s", ex->options,
+		    *ex->options != '\0' ? "," : "", ex->fsid);
 	} else
 		strvec_push(argv, "-u");
-	strvec_pushf(argv, "%s:%s", client, ex->path);
+	spec = nfs_spec(client, ex->path);
+	strvec_push(argv, spec);
+	free(spec);
 }
 
 int
@@ -277,17 +322,22 @@ nfs_specs_live(struct ctx *ctx, char *const *specs, int unsure)
 	if (nfs_live_read(ctx, &v, &n, &e) == -1)
 		return unsure;
 	for (; *specs != NULL && !found; specs++) {
-		const char *colon = strstr(*specs, ":/");
+		const char *colon = strstr(*specs, ":/"), *cl = *specs;
+		size_t	 cl_len;
 
 		if (colon == NULL) {
 			found = unsure;
 			break;
 		}
+		cl_len = (size_t)(colon - cl);
+		if (cl_len >= 2 && cl[0] == '[' && cl[cl_len - 1] == ']') {
+			cl++;		/* [IPv6] as nfs_spec wrote it */
+			cl_len -= 2;
+		}
 		for (i = 0; i < n && !found; i++)
 			found = strcmp(v[i].path, colon + 1) == 0 &&
-			    strlen(v[i].client) == (size_t)(colon - *specs) &&
-			    strncmp(v[i].client, *specs,
-			    (size_t)(colon - *specs)) == 0;
+			    strlen(v[i].client) == cl_len &&
+			    strncmp(v[i].client, cl, cl_len) == 0;
 	}
 	nfs_live_free(v, n);
 	return found;
@@ -316,12 +366,33 @@ nfs_unexport_tolerant(struct ctx *ctx, char *const *argv, struct wserr *e)
 	return rc;
 }
 
+/*
+ * No exportfs argument built from a value may begin with '-': a client
+ * "-ao" made "exportfs -u -ao:/path", which exportfs reads as "withdraw
+ * every export".  The values are checked where they are read; this is
+ * the last line, before every exportfs call.
+ */
+static int
+spec_safe(const struct nfs_export *ex, const char *client, struct wserr *e)
+{
+	char	 v[VIS_BUFSZ], w[VIS_BUFSZ];
+
+	if (client[0] != '\0' && client[0] != '-' && ex->path[0] == '/')
+		return 0;
+	wserr_set(e, EX_DATAERR, "refusing to pass exportfs '%s:%s'",
+	    vis_str(v, sizeof(v), client), vis_str(w, sizeof(w), ex->path));
+	return -1;
+}
+
 int
 nfs_export_one(struct txn *t, const struct nfs_export *ex, const char *client,
     struct wserr *e)
 {
 	struct strvec	 argv = STRVEC_INIT, undo = STRVEC_INIT;
 	int		 rc;
+
+	if (spec_safe(ex, client, e) == -1)
+		return -1;
 
 	exportfs_argv(t->ctx, &argv, 1, ex, client);
 	exportfs_argv(t->ctx, &undo, 0, ex, client);
@@ -337,6 +408,9 @@ nfs_unexport_one(struct txn *t, const struct nfs_export *ex,
 {
 	struct strvec	 argv = STRVEC_INIT, undo = STRVEC_INIT;
 	int		 rc;
+
+	if (spec_safe(ex, client, e) == -1)
+		return -1;
 
 	exportfs_argv(t->ctx, &argv, 0, ex, client);
 	exportfs_argv(t->ctx, &undo, 1, ex, client);
@@ -565,9 +639,28 @@ nfs_live_read(struct ctx *ctx, struct nfs_live **v, size_t *n,
 		char	*tok;
 
 		if (line[0] == '/') {
-			tok = strsep(&line, " \t");
+			/*
+			 * The path as it is (a space may be in it), then
+			 * the client, if on this line: the word before '('.
+			 */
+			char	*paren = strchr(line, '('), *end;
+
+			if (paren != NULL) {
+				for (end = paren; end > line && end[-1] != ' ' &&
+				    end[-1] != '\t'; end--)
+					;
+				tok = line;
+				line = end;
+			} else {
+				tok = line;
+				end = line + strlen(line);
+				line = NULL;
+			}
+			while (end > tok && (end[-1] == ' ' || end[-1] == '\t'))
+				end--;
 			free(path);
-			path = xstrdup(tok);
+			path = xstrndup(tok, (size_t)(end - tok));
+			fs_unoctal(path);
 		}
 		if (path == NULL || line == NULL)
 			continue;

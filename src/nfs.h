@@ -27,6 +27,9 @@ struct nfs_file {
 	size_t	 n;
 };
 
+/* "CLIENT:PATH" as exportfs takes it ([CLIENT] for an IPv6 one). */
+char	*nfs_spec(const char *client, const char *path);
+
 /* A new random fsid: a version 4 UUID, lower case. */
 void	 nfs_fsid_new(char out[FSID_LEN + 1]);
 int	 nfs_valid_fsid(const char *);

@@ -3,6 +3,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sysexits.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include "fsops.h"
 #include "nfsd.h"
 #include "state.h"
+#include "validate.h"
 
 /* How long clients get to give back their delegations. */
 #define RECALL_WAIT_MS	3000
@@ -23,11 +25,63 @@ state_mounted(const struct zfs_ds *d)
 	    d->val[ZP_MOUNTPOINT] != NULL && d->val[ZP_MOUNTPOINT][0] == '/';
 }
 
+/* d's warpstor:options, or "" where it has none of its own. */
+static const char *
+options_of(const struct zfs_ds *d)
+{
+	return d->local & ZPM(ZP_OPTIONS) && d->val[ZP_OPTIONS] != NULL ?
+	    d->val[ZP_OPTIONS] : "";
+}
+
+int
+state_export_invalid(const struct zfs_ds *d, struct wserr *e)
+{
+	char	 v[VIS_BUFSZ];
+
+	if (!(d->local & ZPM(ZP_CLIENTS)) || !(d->local & ZPM(ZP_FSID)) ||
+	    d->val[ZP_CLIENTS] == NULL || d->val[ZP_FSID] == NULL)
+		return 0;
+	if (!nfs_valid_fsid(d->val[ZP_FSID]))
+		wserr_set(e, EX_DATAERR, "%s: bad %s '%s' (not a UUID)",
+		    d->name, zfs_prop_name(ZP_FSID), vis_str(v, sizeof(v),
+		    d->val[ZP_FSID]));
+	else if (valid_clients(d->val[ZP_CLIENTS], e) == -1 ||
+	    (*options_of(d) != '\0' && valid_options(options_of(d),
+	    e) == -1)) {
+		(void)strlcpy(v, e->msg, sizeof(v));
+		wserr_set(e, EX_DATAERR, "%s: %s", d->name, v);
+	} else
+		return 0;
+	return 1;
+}
+
 int
 state_exported(const struct zfs_ds *d)
 {
+	struct wserr	 e;
+
 	return (d->local & ZPM(ZP_CLIENTS)) && (d->local & ZPM(ZP_FSID)) &&
-	    d->val[ZP_CLIENTS] != NULL && d->val[ZP_FSID] != NULL;
+	    d->val[ZP_CLIENTS] != NULL && d->val[ZP_FSID] != NULL &&
+	    !state_export_invalid(d, &e);
+}
+
+void
+state_warn_one(struct ctx *ctx, const struct zfs_ds *d)
+{
+	struct wserr	 e;
+
+	if (d != NULL && state_export_invalid(d, &e))
+		(void)fprintf(stderr, "warpstor: %s: %s; left out: not "
+		    "exported\n", ctx->cmd->name, e.msg);
+}
+
+void
+state_warn_invalid(struct ctx *ctx, const struct zfs_dslist *l)
+{
+	size_t	 i;
+
+	for (i = 0; i < l->n; i++)
+		state_warn_one(ctx, &l->v[i]);
 }
 
 int
@@ -42,8 +96,7 @@ state_export(const struct zfs_ds *d, const char *path, struct nfs_export *ex)
 {
 	ex->path = xstrdup(path != NULL ? path : d->val[ZP_MOUNTPOINT]);
 	ex->clients = xstrdup(d->val[ZP_CLIENTS]);
-	ex->options = xstrdup(d->local & ZPM(ZP_OPTIONS) &&
-	    d->val[ZP_OPTIONS] != NULL ? d->val[ZP_OPTIONS] : "");
+	ex->options = xstrdup(options_of(d));
 	ex->fsid = xstrdup(d->val[ZP_FSID]);
 }
 
@@ -195,4 +248,29 @@ state_temp_name(const char *ds, const char *tag)
 	room = 255 - (int)(base - ds) - (int)strlen(tag) - 10;
 	return xasprintf("%.*s%.*s.%s.%08x", (int)(base - ds), ds,
 	    room > 0 ? room : 1, base, tag, arc4random());
+}
+
+int
+state_fsid_unique(struct ctx *ctx, const char *name, const char *fsid,
+    struct wserr *e)
+{
+	struct zfs_dslist l;
+	size_t		 i;
+	int		 rc = 0;
+
+	if (zfs_get_datasets(ctx, ZPM(ZP_FSID), NULL, -1, &l, e) == -1)
+		return -1;
+	for (i = 0; i < l.n && rc == 0; i++)
+		if ((l.v[i].local & ZPM(ZP_FSID)) && l.v[i].val[ZP_FSID] !=
+		    NULL && strcmp(l.v[i].val[ZP_FSID], fsid) == 0 &&
+		    strcmp(l.v[i].name, name) != 0) {
+			wserr_set(e, EX_DATAERR, "%s: %s %s is %s's too; fsids "
+			    "are unique on a node (unexport one, or give it a "
+			    "new one: zfs inherit %s)", name,
+			    zfs_prop_name(ZP_FSID), fsid, l.v[i].name,
+			    zfs_prop_name(ZP_FSID));
+			rc = -1;
+		}
+	zfs_dslist_free(&l);
+	return rc;
 }

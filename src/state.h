@@ -14,7 +14,18 @@
 	ZPM(ZP_ORIGIN) | ZPM(ZP_FSID) | ZPM(ZP_CLIENTS) | ZPM(ZP_OPTIONS))
 
 int	 state_mounted(const struct zfs_ds *);
+/*
+ * Exported: d carries warpstor:clients and warpstor:fsid of its own, and
+ * they and its warpstor:options pass the command line's checks (anyone
+ * with zfs allow userprop, or a zfs receive, sets them).  The one
+ * definition of "exported" every command uses.
+ */
 int	 state_exported(const struct zfs_ds *);
+/* d's own export properties are there but invalid: 1, with e saying why. */
+int	 state_export_invalid(const struct zfs_ds *, struct wserr *);
+/* Name on stderr each dataset of l left out for invalid export properties. */
+void	 state_warn_invalid(struct ctx *, const struct zfs_dslist *);
+void	 state_warn_one(struct ctx *, const struct zfs_ds *);
 /* Exported, with a path to withdraw (mounted or not). */
 int	 state_withdrawable(const struct zfs_ds *);
 /* The export d's properties describe, at path (its mountpoint by default). */
@@ -54,6 +65,13 @@ int	 state_destroy(struct txn *, const char *name, const char *flags,
 	    int aside, struct wserr *);
 /* PARENT/BASE.TAG.RANDOM: a name beside ds, for a switch or a deferral. */
 char	*state_temp_name(const char *ds, const char *tag);
+
+/*
+ * fsid is no other dataset's on the node (every filesystem asked);
+ * else 65, naming both.
+ */
+int	 state_fsid_unique(struct ctx *, const char *name, const char *fsid,
+	    struct wserr *);
 
 /* name is ds itself, a descendant, or a snapshot of one of them. */
 int	 state_in_tree(const char *name, const char *ds);

@@ -99,7 +99,7 @@ teardown_file() {
 	export_clients = 192.168.0.0/24,host.example.com,@admins,*.lab,2001:db8::/32
 	export_options = rw,sync,no_subtree_check,root_squash,sec=krb5:sys,anonuid=65534
 	exports_file = /etc/exports.d/warpstor.exports
-	lock_file = /run/lock/warpstor.lock
+	lock_file = /run/warpstor/lock
 	journal_file = /var/lib/warpstor/journal
 	zfs = zfs
 	exportfs = /usr/sbin/exportfs

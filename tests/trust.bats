@@ -98,3 +98,170 @@ no_root_export() {
 	[[ $stderr == *"$POOL/t/tab"*control* ]]
 	ws_zap "$POOL/t/tab"
 }
+
+@test "a client named -ao (set by hand) never reaches exportfs: the rest of the table stays" {
+	"$WS" create-fs "$POOL/t/ao" -u 1 -g 1 --clients 10.0.0.1 >/dev/null
+	"$WS" create-fs "$POOL/t/by" -u 1 -g 1 --clients 10.0.0.9 >/dev/null
+	zfs set warpstor:clients=-ao "$POOL/t/ao"
+	run -0 --separate-stderr "$WS" rename "$POOL/t/ao" "$POOL/t/ao2"
+	echo "$stderr"
+	[[ $stderr == *"$POOL/t/ao"*"not exported"* ]]
+	# the bystander's export is still live, and no -ao anywhere
+	run -0 ws_live
+	assert_line --regexp "^$POOLMNT/t/by 10\.0\.0\.9\("
+	run ! grep -q -- '-ao' /etc/exports.d/warpstor.exports
+	run -0 "$WS" sync-exports
+	run -0 ws_live
+	assert_line --regexp "^$POOLMNT/t/by 10\.0\.0\.9\("
+	ws_zap "$POOL/t/ao2"
+}
+
+@test "hand-set options and fsids are policy only when valid: replace and rename leave them out" {
+	"$WS" clone "$POOL/golden@v1" "$POOL/t/ho" -u 1 -g 1 --clients 10.0.0.4 >/dev/null
+	zfs set warpstor:options=rw,no_root_squash,evil "$POOL/t/ho"
+	run -0 --separate-stderr "$WS" replace "$POOL/t/ho" "$POOL/golden@v1" -u 1 -g 1
+	echo "$stderr"
+	[[ $stderr == *"$POOL/t/ho"*evil* ]]
+	run ! grep -q evil /etc/exports.d/warpstor.exports
+	run ! sh -c 'exportfs -v | grep -q evil'
+	run -0 --separate-stderr "$WS" info "$POOL/t/ho"
+	assert_line --regexp '^exported +no$'
+	# (the new content did not get the invalid policy: nothing to carry)
+	zfs set warpstor:fsid=not-a-uuid "$POOL/t/ho"
+	zfs set warpstor:clients=10.0.0.4 "$POOL/t/ho"
+	zfs set warpstor:options=rw "$POOL/t/ho"
+	run -0 --separate-stderr "$WS" rename "$POOL/t/ho" "$POOL/t/ho2"
+	[[ $stderr == *"$POOL/t/ho"*"not a UUID"* ]]
+	run ! grep -q not-a-uuid /etc/exports.d/warpstor.exports
+	run -66 "$WS" vfsid "$POOL/t/ho2"
+	ws_zap "$POOL/t/ho2"
+}
+
+@test "fsids are unique: a copy is refused, both named; the exported one keeps it, else the older" {
+	zfs create "$POOL/t/older"
+	"$WS" create-fs "$POOL/t/first" -u 1 -g 1 --clients 10.0.0.5 >/dev/null
+	fsid=$(ws_fsid "$POOL/t/first")
+	zfs set "warpstor:fsid=$fsid" "$POOL/t/older"
+	zfs set warpstor:clients=10.0.0.6 "$POOL/t/older"
+	run -0 --separate-stderr "$WS" sync-exports
+	echo "$stderr"
+	[[ $stderr == *"$POOL/t/older"*"$fsid"*"$POOL/t/first"* ]]
+	grep -q "^$POOLMNT/t/first .*fsid=$fsid" /etc/exports.d/warpstor.exports
+	run ! grep -q "^$POOLMNT/t/older " /etc/exports.d/warpstor.exports
+	[ "$(exportfs -v | grep -c "fsid=$fsid")" = 1 ]
+	# nothing in the file: the one made first keeps it
+	sed -i "\\|^$POOLMNT/t/first |d" /etc/exports.d/warpstor.exports
+	exportfs -u "10.0.0.5:$POOLMNT/t/first"
+	run -0 --separate-stderr "$WS" sync-exports
+	[[ $stderr == *"$POOL/t/first"*"$fsid"*"$POOL/t/older"* ]]
+	grep -q "^$POOLMNT/t/older .*fsid=$fsid" /etc/exports.d/warpstor.exports
+	[ "$(exportfs -v | grep -c "fsid=$fsid")" = 1 ]
+	# export of a dataset whose kept fsid is another's: 65, both named
+	zfs create "$POOL/t/third"
+	zfs set "warpstor:fsid=$fsid" "$POOL/t/third"
+	run -65 --separate-stderr "$WS" export "$POOL/t/third" --clients 10.0.0.7
+	[[ $stderr == *"$POOL/t/third"*"$fsid"*"$POOL/t/"* ]]
+	run ! grep -q "^$POOLMNT/t/third " /etc/exports.d/warpstor.exports
+	ws_zap "$POOL/t/third"
+	ws_zap "$POOL/t/older"
+	ws_zap "$POOL/t/first"
+	"$WS" sync-exports >/dev/null
+}
+
+@test "paths go into the exports file with exports(5) escapes; IPv6 clients in brackets" {
+	zfs create -o mountpoint="$POOLMNT/t/with space" "$POOL/t/sp"
+	run -0 --separate-stderr "$WS" export "$POOL/t/sp" --clients 10.0.0.8
+	echo "$stderr"
+	grep -q "^$POOLMNT/t/with\\\\040space 10\\.0\\.0\\.8(" /etc/exports.d/warpstor.exports
+	run ! grep -q "^$POOLMNT/t/with " /etc/exports.d/warpstor.exports
+	run -0 --separate-stderr "$WS" sync-exports
+	[ -z "$output" ]
+	run -0 "$WS" unexport "$POOL/t/sp"
+	run ! grep -q 'with' /etc/exports.d/warpstor.exports
+	ws_zap "$POOL/t/sp"
+	run -0 --separate-stderr "$WS" create-fs "$POOL/t/v6" -u 1 -g 1 --clients fe80::1
+	echo "$stderr"
+	run -0 exportfs -v
+	assert_output --regexp "$POOLMNT/t/v6[[:space:]]+fe80::1\("
+	run -0 "$WS" unexport "$POOL/t/v6"
+	run -0 exportfs -v
+	refute_output --partial "$POOLMNT/t/v6"
+	ws_zap "$POOL/t/v6"
+}
+
+# A zfs that, at the call whose words begin with $1, first makes $2 by
+# itself (someone else's dataset, there before the step ran), then
+# kills warpstor mid-step: the journal says the step was under way.
+ws_racing_zfs() {
+	local w="$BATS_TEST_TMPDIR/zfs-race" real
+	real=$(command -v zfs)
+	cat > "$w" <<-WRAP
+	#!/bin/sh
+	case "\$*" in
+	"$1"*) '$real' $3 '$2' >/dev/null 2>&1; kill -9 \$PPID; sleep 5; exit 1 ;;
+	esac
+	exec '$real' "\$@"
+	WRAP
+	chmod +x "$w"
+	echo "$w"
+}
+
+@test "recover destroys only what its run made (warpstor:txn): not a dataset or snapshot that was there" {
+	# a clone onto a name that someone else's dataset takes meanwhile
+	w=$(ws_racing_zfs clone "$POOL/t/theirs" create)
+	WARPSTOR_ZFS=$w run -137 "$WS" clone "$POOL/golden@v1" "$POOL/t/theirs" -u 1 -g 1
+	[ -s "$BATS_FILE_TMPDIR/journal" ]
+	echo precious > "$POOLMNT/t/theirs/file"
+	run -0 "$WS" recover
+	echo "$output"
+	[ "$(cat "$POOLMNT/t/theirs/file")" = precious ]
+	[ -z "$(zfs get -H -s local -o value warpstor:txn "$POOL/t/theirs")" ]
+	# the same for a snapshot
+	w=$(ws_racing_zfs snapshot "$POOL/t/theirs@s" snapshot)
+	WARPSTOR_ZFS=$w run -137 "$WS" snapshot "$POOL/t/theirs@s"
+	run -0 "$WS" recover
+	run -0 "$WS" snapshot-exists "$POOL/t/theirs@s"
+	# what a run did make goes on undo: killed after its own clone
+	real=$(command -v zfs)
+	w="$BATS_TEST_TMPDIR/zfs-kill-after"
+	printf '#!/bin/sh\n%s "$@"; s=$?\ncase "$1" in clone) kill -9 $PPID; sleep 5;; esac\nexit $s\n' "'$real'" > "$w"
+	chmod +x "$w"
+	WARPSTOR_ZFS=$w run -137 "$WS" clone "$POOL/golden@v1" "$POOL/t/mine" -u 1 -g 1
+	[ -n "$(zfs get -H -s local -o value warpstor:txn "$POOL/t/mine")" ]
+	run -0 "$WS" recover
+	run -1 "$WS" exists "$POOL/t/mine"
+	ws_zap "$POOL/t/theirs"
+}
+
+@test "lock, journal and configuration: only root's own files, never through a symbolic link (77)" {
+	conf=$WARPSTOR_CONFIG
+	# a symbolic link planted where the lock goes: the file it points to stays
+	echo victim > "$BATS_TEST_TMPDIR/victim"
+	ln -s "$BATS_TEST_TMPDIR/victim" "$BATS_TEST_TMPDIR/lnk.lock"
+	ws_config "lock_file = $BATS_TEST_TMPDIR/lnk.lock"
+	run -77 --separate-stderr "$WS" create-fs "$POOL/t/l1" -u 1 -g 1
+	[[ $stderr == *"$BATS_TEST_TMPDIR/lnk.lock"* ]]
+	[ "$(cat "$BATS_TEST_TMPDIR/victim")" = victim ]
+	run -1 "$WS" exists "$POOL/t/l1"
+	# a lock in a folder anyone may write to (/run/lock was the default)
+	mkdir -m 1777 "$BATS_TEST_TMPDIR/public"
+	ws_config "lock_file = $BATS_TEST_TMPDIR/public/warpstor.lock"
+	run -77 --separate-stderr "$WS" create-fs "$POOL/t/l1" -u 1 -g 1
+	[[ $stderr == *"$BATS_TEST_TMPDIR/public/warpstor.lock"*folder* ]]
+	ws_config
+	# a configuration another user may write
+	cp "$conf" "$BATS_TEST_TMPDIR/loose.conf"
+	chmod 0664 "$BATS_TEST_TMPDIR/loose.conf"
+	run -77 --separate-stderr "$WS" -c "$BATS_TEST_TMPDIR/loose.conf" list-vols
+	[[ $stderr == *"$BATS_TEST_TMPDIR/loose.conf"* ]]
+	chmod 0644 "$BATS_TEST_TMPDIR/loose.conf"
+	chown 65534 "$BATS_TEST_TMPDIR/loose.conf"
+	run -77 "$WS" -c "$BATS_TEST_TMPDIR/loose.conf" list-vols
+	# a journal forged by another user: recover runs nothing of it
+	printf 'W 1 1 forged\nU c %s/canary forged\n' "$BATS_TEST_TMPDIR" > "$BATS_FILE_TMPDIR/journal"
+	chown 65534 "$BATS_FILE_TMPDIR/journal"
+	run -77 --separate-stderr "$WS" recover
+	[[ $stderr == *"$BATS_FILE_TMPDIR/journal"* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/canary" ]
+	rm -f "$BATS_FILE_TMPDIR/journal"
+}
