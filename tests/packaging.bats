@@ -22,7 +22,9 @@ setup_file() {
 		./usr/share/man/man5/warpstor.conf.5.gz \
 		./usr/share/bash-completion/completions/warpstor \
 		./etc/warpstor.conf ./etc/warpstor/filter \
-		./lib/systemd/system/warpstor-exports.service; do
+		./lib/systemd/system/warpstor-exports.service \
+		./lib/systemd/system/warpstor-recover.service \
+		./lib/systemd/system/warpstor-recover.timer; do
 		assert_output --partial " $f"
 	done
 	run -0 dpkg-deb -f "$deb" Depends
@@ -42,6 +44,8 @@ setup_file() {
 	run -0 "$root/usr/sbin/warpstor" version
 	assert_output --regexp '^warpstor [0-9.]+, zfs '
 	grep -q 'ExecStart=/usr/sbin/warpstor -w 120 sync-exports' "$root/lib/systemd/system/warpstor-exports.service"
+	grep -q 'ExecStart=/usr/sbin/warpstor -w 120 recover' "$root/lib/systemd/system/warpstor-recover.service"
+	dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - ./postinst | grep -q 'warpstor-recover.timer'
 	# the packaged completion, with the packaged binary
 	run -0 bash -c "source /usr/share/bash-completion/bash_completion
 		source '$root/usr/share/bash-completion/completions/warpstor'
@@ -60,7 +64,9 @@ setup_file() {
 	run -0 rpm -qlp "$rpm"
 	for f in /usr/sbin/warpstor /usr/share/man/man8/warpstor.8 \
 		/usr/share/bash-completion/completions/warpstor /etc/warpstor.conf \
-		/etc/warpstor/filter /usr/lib/systemd/system/warpstor-exports.service; do
+		/etc/warpstor/filter /usr/lib/systemd/system/warpstor-exports.service \
+		/usr/lib/systemd/system/warpstor-recover.service \
+		/usr/lib/systemd/system/warpstor-recover.timer; do
 		assert_line "$f"
 	done
 	root="$BATS_TEST_TMPDIR/rroot"
