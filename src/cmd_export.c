@@ -452,7 +452,7 @@ cmd_sync_exports(struct ctx *ctx, int argc, char **argv)
 	}
 	(void)nfs_file_exports(&f, &oldv, &nold);
 	state_warn_invalid(ctx, &l);
-	cand = xcalloc(l.n, sizeof(*cand));
+	cand = xreallocarray(NULL, l.n + 1, sizeof(const void *));
 	for (i = 0; i < l.n; i++) {
 		if (!state_exported(&l.v[i]))
 			continue;

@@ -34,13 +34,23 @@ struct inos {
 static unsigned long
 deleg_ino(const char *line, unsigned long dev)
 {
-	const char *sb;
-	unsigned int maj, min;
-	unsigned long ino;
+	const char	*sb;
+	char		*end;
+	unsigned long	 maj, min, ino;
 
 	if (strstr(line, "type: deleg") == NULL ||
-	    (sb = strstr(line, "superblock: \"")) == NULL ||
-	    sscanf(sb + 13, "%x:%x:%lu\"", &maj, &min, &ino) != 3)
+	    (sb = strstr(line, "superblock: \"")) == NULL)
+		return 0;
+	/* "MAJOR:MINOR:INODE", the first two in hex */
+	errno = 0;
+	maj = strtoul(sb + 13, &end, 16);
+	if (*end != ':' || end == sb + 13)
+		return 0;
+	min = strtoul(end + 1, &end, 16);
+	if (*end != ':')
+		return 0;
+	ino = strtoul(end + 1, &end, 10);
+	if (*end != '"' || errno != 0 || maj > 0xfff || min > 0xfffff)
 		return 0;
 	return makedev(maj, min) == dev ? ino : 0;
 }
