@@ -74,7 +74,7 @@ _warpstor() {
 	create-fs-only | create_fs_only | clone-only | clone_only) opts='-o -h' ;;
 	clone) opts='-u -g -o --clients --export-options -h' ;;
 	filtered-clone | filtered_clone) opts='-u -g -x -X -o --clients --export-options -h' ;;
-	replace) opts='-u -g --keep -h' ;;
+	replace) opts='-u -g -o -x -X --keep --force -h' ;;
 	snapshot) opts='-r -h' ;;
 	destroy) opts='-r -R -f -h' ;;
 	export) opts='--clients --export-options -h' ;;

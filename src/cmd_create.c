@@ -202,6 +202,22 @@ why_not_created(struct ctx *ctx, const char *snap, const char *name,
 		wserr_set(e, EX_NOINPUT, "parent %s: does not exist", parent);
 }
 
+/* Why zfs snapshot of name would fail or failed: it exists (73), or
+ * its dataset does not (66); e untouched otherwise. */
+static void
+why_no_snapshot(struct ctx *ctx, const char *name, struct wserr *e)
+{
+	char	*ds = xstrndup(name, strcspn(name, "@"));
+	int	 yes;
+	struct wserr qe;
+
+	if (zfs_exists(ctx, name, &yes, &qe) == 0 && yes)
+		wserr_set(e, EX_CANTCREAT, "%s already exists", name);
+	else if (zfs_exists(ctx, ds, &yes, &qe) == 0 && !yes)
+		wserr_set(e, EX_NOINPUT, "%s: does not exist", ds);
+	free(ds);
+}
+
 /*
  * The mountpoint of a dataset just made: where the mount table has it
  * (no zfs call), else what zfs get says.  With -n nothing was made: it
@@ -379,6 +395,20 @@ make_dataset(struct ctx *ctx, int argc, char **argv, unsigned what,
 		strvec_pushf(&nd.props, "%s=%s", zfs_prop_name(ZP_OPTIONS),
 		    ex.options);
 	}
+	/* -n checks what the run would find, with the same code */
+	e.code = 0;
+	if (ctx->dry_run && (why_not_created(ctx, nd.snap, nd.name, &e),
+	    e.code != 0)) {
+		rc = cmd_fail(ctx, &e);
+		goto out;
+	}
+	/* the filter stays with the dataset: replace applies it again */
+	if ((what & NEW_FILTER) && nd.filter.n > 0) {
+		char	*rec = filter_record(&nd.filter);
+
+		strvec_pushf(&nd.props, "warpstor:filter=%s", rec);
+		free(rec);
+	}
 	txn_init(&t, ctx);
 	if ((nd.snap != NULL ? zfs_clone(&t, nd.snap, nd.name, &nd.props, &e) :
 	    zfs_create(&t, nd.name, &nd.props, &e)) == -1) {
@@ -507,7 +537,7 @@ cmd_snapshot(struct ctx *ctx, int argc, char **argv)
 	struct txn	 t;
 	struct wserr	 e;
 	char		*name;
-	int		 ch, recursive = 0, yes, n, rc;
+	int		 ch, recursive = 0, n, rc;
 
 	optind = 0;
 	opterr = 0;
@@ -539,15 +569,15 @@ cmd_snapshot(struct ctx *ctx, int argc, char **argv)
 		free(name);
 		return cmd_fail(ctx, &e);
 	}
+	/* -n checks what the run would find, with the same code */
+	e.code = 0;
+	if (ctx->dry_run && (why_no_snapshot(ctx, name, &e), e.code != 0)) {
+		free(name);
+		return cmd_fail(ctx, &e);
+	}
 	txn_init(&t, ctx);
 	if (zfs_snapshot(&t, name, recursive, &e) == -1) {
-		char	*ds = xstrndup(name, strcspn(name, "@"));
-
-		if (zfs_exists(ctx, name, &yes, &e) == 0 && yes)
-			wserr_set(&e, EX_CANTCREAT, "%s already exists", name);
-		else if (zfs_exists(ctx, ds, &yes, &e) == 0 && !yes)
-			wserr_set(&e, EX_NOINPUT, "%s: does not exist", ds);
-		free(ds);
+		why_no_snapshot(ctx, name, &e);
 		rc = txn_fail(&t, &e);
 		free(name);
 		return rc;

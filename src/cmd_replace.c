@@ -2,6 +2,9 @@
  * cmd_replace.c: replace and rebuild-vol, the commands that change what
  * is behind an export while the export itself stays.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -12,6 +15,7 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "filter.h"
 #include "fsops.h"
 #include "nfs.h"
 #include "state.h"
@@ -88,59 +92,65 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/*
- * replace DATASET SOURCE -u UID -g GID [--keep NAME]
- * DATASET's content becomes SOURCE (a snapshot, cloned under a temporary
- * name next to DATASET; or a dataset, taken over), owned by UID:GID and
- * exported at the same path with the same fsid, clients and options.
- * The new content is made ready first; then the switch: withdraw,
- * unmount, rename the old away, rename the new into place, mount,
- * export, exportfs -f.  Then the old is destroyed (after promoting the
- * new when SOURCE is a snapshot of DATASET itself), or kept as NAME.
- * Runs: zfs get of every filesystem (zfs_get_datasets), zfs get -d 1 NAME
- * [zfs get SOURCE], zfs clone, zfs get, chown, exportfs -u,
- * zfs umount x2, zfs rename x2, zfs mount, the exports file, exportfs -o,
- * exportfs -f, [zfs promote], zfs destroy -r | zfs rename, zfs mount.
- */
-int
-cmd_replace(struct ctx *ctx, int argc, char **argv)
+/* What replace was asked, and what its checks found. */
+struct repl {
+	const char	*name, *source, *keep, *user, *group;
+	struct strvec	 opts;		/* -o PROP=VAL */
+	struct filter	 filter;	/* warpstor:filter, then extra's */
+	struct filter	 extra;		/* -x, -X */
+	int		 force;
+	uid_t		 uid;
+	gid_t		 gid;
+	struct zfs_dslist l;
+	const struct zfs_ds *old, *src;
+	char		*srcds;		/* SOURCE's dataset (a snapshot) */
+	int		 self;		/* SOURCE is a snapshot of NAME */
+	int		 exported;
+	struct nfs_export ex;
+	struct strvec	 props;		/* what the new content gets */
+};
+
+static int
+repl_args(struct ctx *ctx, int argc, char **argv, struct repl *r,
+    struct wserr *e)
 {
 	static const struct option longopts[] = {
+		{ "force", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "keep", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct zfs_dslist l;
-	const struct zfs_ds *old, *src, *d;
-	struct nfs_export ex;
-	struct strvec	 props = STRVEC_INIT;
-	struct buf	 deps = { NULL, 0, 0 };
-	struct txn	 t;
-	struct wserr	 e;
-	const char	*name, *source, *keep = NULL, *user = NULL;
-	const char	*group = NULL, *path;
-	char		*newtmp = NULL, *oldtmp = NULL, *newmp = NULL;
-	char		*srcds = NULL, *mps[2];
-	uid_t		 uid;
-	gid_t		 gid;
-	size_t		 i, plen;
-	long long	 t0 = 0;
-	int		 ch, rc, exported, self = 0, fd;
+	int	 ch;
 
 	optind = 0;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":g:hu:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":g:ho:u:x:X:", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
+		case 'F':
+			r->force = 1;
+			break;
 		case 'g':
-			group = optarg;
+			r->group = optarg;
 			break;
 		case 'h':
 			return cmd_help(ctx);
 		case 'k':
-			keep = optarg;
+			r->keep = optarg;
+			break;
+		case 'o':
+			if (valid_propassign(optarg, e) == -1)
+				return cmd_fail(ctx, e);
+			strvec_push(&r->opts, optarg);
 			break;
 		case 'u':
-			user = optarg;
+			r->user = optarg;
+			break;
+		case 'x':
+		case 'X':
+			if ((ch == 'x' ? filter_add(&r->extra, optarg, e) :
+			    filter_add_file(&r->extra, optarg, 0, e)) == -1)
+				return cmd_fail(ctx, e);
 			break;
 		case ':':
 			return cmd_usage(ctx, "option '%s' needs a value",
@@ -152,187 +162,415 @@ cmd_replace(struct ctx *ctx, int argc, char **argv)
 	if (argc - optind != 2)
 		return cmd_usage(ctx, argc - optind < 2 ? "missing operand" :
 		    "too many operands");
-	if (user == NULL || group == NULL)
-		return cmd_usage(ctx, "-u UID and -g GID are required");
-	name = argv[optind];
-	source = argv[optind + 1];
-	if (valid_dataset(name, &e) == -1 ||
-	    valid_dataset_or_snapshot(source, &e) == -1 ||
-	    (keep != NULL && valid_dataset(keep, &e) == -1) ||
-	    parse_uid(user, &uid, &e) == -1 || parse_gid(group, &gid, &e) == -1)
-		return cmd_fail(ctx, &e);
-	if (strchr(name, '/') == NULL) {
-		wserr_set(&e, EX_NOPERM, "refusing to replace %s: it is a "
-		    "volume (a pool's root)", name);
-		return cmd_fail(ctx, &e);
-	}
-	plen = strcspn(name, "/");
-	if (keep != NULL && (strncmp(keep, name, plen) != 0 ||
-	    keep[plen] != '/')) {
-		wserr_set(&e, EX_DATAERR, "--keep %s: must be in %.*s, the "
-		    "volume of %s", keep, (int)plen, name, name);
-		return cmd_fail(ctx, &e);
-	}
-	if (replace_query(ctx, name, source, &l, &e) == -1)
-		return cmd_fail(ctx, &e);
-	memset(&ex, 0, sizeof(ex));
-	txn_init(&t, ctx);
+	r->name = argv[optind];
+	r->source = argv[optind + 1];
+	if (valid_dataset(r->name, e) == -1 ||
+	    valid_dataset_or_snapshot(r->source, e) == -1 ||
+	    (r->keep != NULL && valid_dataset(r->keep, e) == -1) ||
+	    (r->user != NULL && parse_uid(r->user, &r->uid, e) == -1) ||
+	    (r->group != NULL && parse_gid(r->group, &r->gid, e) == -1))
+		return cmd_fail(ctx, e);
+	return -1;
+}
 
-	/* Everything is checked before the first change. */
-	old = find(&l, name);
-	src = find(&l, source);
-	if (old == NULL || !is_type(old, "filesystem"))
-		wserr_set(&e, EX_NOINPUT, "%s: %s", name, old == NULL ?
-		    "does not exist" : "not a filesystem");
-	else if (src == NULL)
-		wserr_set(&e, EX_NOINPUT, "%s: does not exist", source);
-	else if (!state_mounted(old))
-		wserr_set(&e, EX_UNAVAILABLE, "%s is not mounted", name);
-	else if (old->local & ZPM(ZP_MOUNTPOINT))
-		wserr_set(&e, EX_NOPERM, "%s has a mountpoint property of its "
-		    "own; replace works on inherited mountpoints", name);
-	else if (keep != NULL && find(&l, keep) != NULL)
-		wserr_set(&e, EX_CANTCREAT, "%s already exists", keep);
-	else
-		e.code = 0;
-	for (i = 0; e.code == 0 && i < l.n; i++) {
-		d = &l.v[i];
-		if (strncmp(d->name, name, strlen(name)) == 0 &&
-		    d->name[strlen(name)] == '/')
-			wserr_set(&e, EX_NOPERM, "%s has child datasets (%s); "
-			    "replace works on a dataset without children",
-			    name, d->name);
+/* Names of l's datasets that are children of ds, comma-separated. */
+static int
+children(const struct zfs_dslist *l, const char *ds)
+{
+	size_t	 i, len = strlen(ds);
+
+	for (i = 0; i < l->n; i++)
+		if (strncmp(l->v[i].name, ds, len) == 0 &&
+		    l->v[i].name[len] == '/')
+			return 1;
+	return 0;
+}
+
+/*
+ * A dataset SOURCE is someone's content: refused (77, saying which)
+ * when it is exported, has clones, or is mounted with something in use,
+ * unless --force.
+ */
+static int
+source_in_use(const struct repl *r, struct wserr *e)
+{
+	const char	*mp = r->src->val[ZP_MOUNTPOINT];
+	char		*held;
+	size_t		 i;
+
+	if (r->force)
+		return 0;
+	if (state_exported(r->src)) {
+		wserr_set(e, EX_NOPERM, "%s is exported (to %s): it is in use; "
+		    "--force takes it over all the same", r->source,
+		    r->src->val[ZP_CLIENTS]);
+		return -1;
 	}
-	if (e.code == 0 && strchr(source, '@') == NULL) {
-		if (!is_type(src, "filesystem") || strcmp(source, name) == 0 ||
-		    state_in_tree(source, name) || state_in_tree(name, source))
-			wserr_set(&e, EX_DATAERR, "%s cannot replace %s: a "
+	for (i = 0; i < r->l.n; i++) {
+		const char *o = r->l.v[i].val[ZP_ORIGIN];
+
+		if (o != NULL && strncmp(o, r->source, strlen(r->source)) ==
+		    0 && o[strlen(r->source)] == '@') {
+			wserr_set(e, EX_NOPERM, "%s has clones (%s): it is in "
+			    "use; --force takes it over all the same",
+			    r->source, r->l.v[i].name);
+			return -1;
+		}
+	}
+	if ((held = fs_holders(mp)) != NULL) {
+		wserr_set(e, EX_NOPERM, "%s is in use (%s is held by: %s); "
+		    "--force takes it over all the same", r->source, mp, held);
+		free(held);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Everything that can be checked before the first change: both exist and
+ * are what replace takes, no children, no dependent clones that would
+ * stop the old content from going, the source free, and the owner.
+ */
+static int
+repl_check(struct ctx *ctx, struct repl *r, struct wserr *e)
+{
+	struct buf	 deps = { NULL, 0, 0 };
+	struct stat	 sb;
+	size_t		 i, plen = strcspn(r->name, "/");
+	const char	*name = r->name, *source = r->source;
+
+	if (strchr(name, '/') == NULL) {
+		wserr_set(e, EX_NOPERM, "refusing to replace %s: it is a "
+		    "volume (a pool's root)", name);
+		return -1;
+	}
+	if (r->keep != NULL && (strncmp(r->keep, name, plen) != 0 ||
+	    r->keep[plen] != '/')) {
+		wserr_set(e, EX_DATAERR, "--keep %s: must be in %.*s, the "
+		    "volume of %s", r->keep, (int)plen, name, name);
+		return -1;
+	}
+	if (replace_query(ctx, name, source, &r->l, e) == -1)
+		return -1;
+	r->old = find(&r->l, name);
+	r->src = find(&r->l, source);
+	if (r->old == NULL || !is_type(r->old, "filesystem"))
+		wserr_set(e, EX_NOINPUT, "%s: %s", name, r->old == NULL ?
+		    "does not exist" : "not a filesystem");
+	else if (r->src == NULL)
+		wserr_set(e, EX_NOINPUT, "%s: does not exist", source);
+	else if (!state_mounted(r->old))
+		wserr_set(e, EX_UNAVAILABLE, "%s is not mounted", name);
+	else if (r->old->local & ZPM(ZP_MOUNTPOINT))
+		wserr_set(e, EX_NOPERM, "%s has a mountpoint property of its "
+		    "own; replace works on inherited mountpoints", name);
+	else if (r->keep != NULL && find(&r->l, r->keep) != NULL)
+		wserr_set(e, EX_CANTCREAT, "%s already exists", r->keep);
+	else if (children(&r->l, name))
+		wserr_set(e, EX_NOPERM, "%s has child datasets; replace works "
+		    "on a dataset without children", name);
+	else
+		e->code = 0;
+	if (e->code == 0 && strchr(source, '@') == NULL) {
+		if (!is_type(r->src, "filesystem") || strcmp(source, name) ==
+		    0 || state_in_tree(source, name) ||
+		    state_in_tree(name, source))
+			wserr_set(e, EX_DATAERR, "%s cannot replace %s: a "
 			    "source dataset is another filesystem, outside it",
 			    source, name);
-		else if (!state_mounted(src))
-			wserr_set(&e, EX_UNAVAILABLE, "%s is not mounted",
+		else if (!state_mounted(r->src))
+			wserr_set(e, EX_UNAVAILABLE, "%s is not mounted",
 			    source);
-		for (i = 0; e.code == 0 && i < l.n; i++)
-			if (strncmp(l.v[i].name, source, strlen(source)) == 0 &&
-			    l.v[i].name[strlen(source)] == '/')
-				wserr_set(&e, EX_NOPERM, "%s has child "
-				    "datasets", source);
+		else if (children(&r->l, source))
+			wserr_set(e, EX_NOPERM, "%s has child datasets", source);
+		else
+			(void)source_in_use(r, e);
 	}
-	if (e.code == 0 && strchr(source, '@') != NULL) {
-		srcds = xstrndup(source, strcspn(source, "@"));
-		self = strcmp(srcds, name) == 0;
+	if (e->code != 0)
+		return -1;
+	if (strchr(source, '@') != NULL) {
+		r->srcds = xstrndup(source, strcspn(source, "@"));
+		r->self = strcmp(r->srcds, name) == 0;
 	}
 	/*
 	 * The old one goes unless kept: clones of its snapshots would stop
 	 * that, except those that a promote hands to the new one (the
 	 * snapshots up to SOURCE, when SOURCE is one of DATASET's).
 	 */
-	for (i = 0; e.code == 0 && keep == NULL && i < l.n; i++) {
-		const char *o = l.v[i].val[ZP_ORIGIN];
+	for (i = 0; r->keep == NULL && i < r->l.n; i++) {
+		const char *o = r->l.v[i].val[ZP_ORIGIN];
 
-		d = &l.v[i];
 		if (o == NULL || strncmp(o, name, strlen(name)) != 0 ||
 		    o[strlen(name)] != '@')
 			continue;
-		if (self && txg(find(&l, o)) <= txg(src))
+		if (r->self && txg(find(&r->l, o)) <= txg(r->src))
 			continue;
 		if (deps.len > 0)
 			buf_append(&deps, ", ", 2);
-		buf_append(&deps, d->name, strlen(d->name));
+		buf_append(&deps, r->l.v[i].name, strlen(r->l.v[i].name));
 	}
-	if (e.code == 0 && deps.len > 0)
-		wserr_set(&e, EX_NOPERM, "%s has dependent clones: %s; promote "
+	if (deps.len > 0) {
+		wserr_set(e, EX_NOPERM, "%s has dependent clones: %s; promote "
 		    "them first, or use --keep", name, deps.data);
-	if (e.code != 0 || old == NULL || src == NULL) {
+		buf_free(&deps);
+		return -1;
+	}
+	/* -u and -g default to the owner of NAME's root */
+	if ((r->user == NULL || r->group == NULL) &&
+	    lstat(r->old->val[ZP_MOUNTPOINT], &sb) == -1) {
+		wserr_set(e, EX_UNAVAILABLE, "%s: %s", r->old->val[ZP_MOUNTPOINT],
+		    strerror(errno));
+		return -1;
+	}
+	if (r->user == NULL)
+		r->uid = sb.st_uid;
+	if (r->group == NULL)
+		r->gid = sb.st_gid;
+	return 0;
+}
+
+/*
+ * What the new content gets: every property set locally on NAME (its
+ * policy: quota, reservation, compression, ...), then -o, then the
+ * export's, then the filter's record.  The filter is NAME's
+ * (warpstor:filter, as filtered-clone recorded it) and -x/-X.
+ */
+static int
+repl_policy(struct ctx *ctx, struct repl *r, struct wserr *e)
+{
+	struct strvec	 local = STRVEC_INIT;
+	const char	*fv;
+	char		*enc;
+	size_t		 i;
+	int		 rc = -1;
+
+	if (zfs_local_props(ctx, r->name, &local, e) == -1)
+		goto out;
+	for (i = 0; i < local.n; i++) {
+		const char *kv = local.v[i];
+
+		if (strncmp(kv, "warpstor:filter=", 16) == 0) {
+			fv = kv + 16;
+			if (filter_add_record(&r->filter, fv, e) == -1) {
+				char	 msg[sizeof(e->msg)];
+
+				(void)strlcpy(msg, e->msg, sizeof(msg));
+				wserr_set(e, EX_DATAERR, "%s: warpstor:filter: "
+				    "%s", r->name, msg);
+				goto out;
+			}
+			continue;
+		}
+		/* the export's are carried below, where they are valid */
+		if (strncmp(kv, "warpstor:", 9) == 0)
+			continue;
+		strvec_push(&r->props, kv);
+	}
+	for (i = 0; i < r->extra.n; i++)
+		if (!filter_has(&r->filter, r->extra.globs[i]) &&
+		    filter_add(&r->filter, r->extra.globs[i], e) == -1)
+			goto out;
+	for (i = 0; i < r->opts.n; i++)
+		strvec_push(&r->props, r->opts.v[i]);
+	if (r->exported) {
+		strvec_pushf(&r->props, "%s=%s", zfs_prop_name(ZP_FSID),
+		    r->ex.fsid);
+		strvec_pushf(&r->props, "%s=%s", zfs_prop_name(ZP_CLIENTS),
+		    r->ex.clients);
+		strvec_pushf(&r->props, "%s=%s", zfs_prop_name(ZP_OPTIONS),
+		    r->ex.options);
+	}
+	if (r->filter.n > 0) {
+		enc = filter_record(&r->filter);
+		strvec_pushf(&r->props, "warpstor:filter=%s", enc);
+		free(enc);
+	}
+	rc = 0;
+out:
+	strvec_clear(&local);
+	return rc;
+}
+
+/*
+ * A dataset SOURCE taken over: its own export goes first; then it gets
+ * NAME's policy with zfs set (each undone by setting it back).
+ */
+static int
+take_over(struct txn *t, struct repl *r, struct wserr *e)
+{
+	struct strvec	 had = STRVEC_INIT;
+	size_t		 i, k, n;
+	int		 rc = -1;
+
+	if (state_exported(r->src)) {
+		struct nfs_export sx;
+
+		memset(&sx, 0, sizeof(sx));
+		state_export(r->src, NULL, &sx);
+		rc = nfs_withdraw(t, &sx, 1, e);
+		nfs_export_free(&sx);
+		if (rc == -1)
+			return -1;
+	}
+	if (zfs_local_props(t->ctx, r->source, &had, e) == -1)
+		return -1;
+	for (i = 0; i < r->props.n; i++) {
+		const char *kv = r->props.v[i], *eq = strchr(kv, '=');
+		char	*prop = xstrndup(kv, (size_t)(eq - kv));
+		const char *old = NULL;
+
+		n = strlen(prop);
+		for (k = 0; k < had.n; k++)
+			if (strncmp(had.v[k], prop, n) == 0 &&
+			    had.v[k][n] == '=')
+				old = had.v[k] + n + 1;
+		rc = zfs_set(t, r->source, prop, eq + 1, old, e);
+		free(prop);
+		if (rc == -1)
+			goto out;
+	}
+	/* SOURCE's own export properties that NAME's do not replace */
+	if (!r->exported) {
+		for (k = 0; k < had.n; k++) {
+			if (strncmp(had.v[k], "warpstor:clients=", 17) == 0 &&
+			    zfs_inherit(t, r->source, zfs_prop_name(ZP_CLIENTS),
+			    had.v[k] + 17, e) == -1)
+				goto out;
+			if (strncmp(had.v[k], "warpstor:fsid=", 14) == 0 &&
+			    zfs_inherit(t, r->source, zfs_prop_name(ZP_FSID),
+			    had.v[k] + 14, e) == -1)
+				goto out;
+		}
+	}
+	rc = 0;
+out:
+	strvec_clear(&had);
+	return rc;
+}
+
+/* Remove what the filter matches from the new content at mp. */
+static int
+repl_filter(struct txn *t, struct repl *r, const char *ds, const char *mp,
+    struct wserr *e)
+{
+	size_t	 removed = 0;
+	int	 fd, rc;
+
+	if (r->filter.n == 0 || txn_step(t, "filter %s (%zu glob%s)", mp,
+	    r->filter.n, r->filter.n == 1 ? "" : "s") == 1)
+		return 0;
+	if (txn_check(t, e) == -1 || (fd = fs_open_mount(mp, ds, e)) == -1)
+		return -1;
+	rc = filter_apply(&r->filter, fd, mp, NULL, NULL, &removed, e);
+	(void)close(fd);
+	if (rc == 0 && t->ctx->verbose)
+		(void)fprintf(stderr, "filter %s: %zu entr%s removed\n", mp,
+		    removed, removed == 1 ? "y" : "ies");
+	return rc;
+}
+
+static void
+repl_free(struct repl *r)
+{
+	strvec_clear(&r->opts);
+	strvec_clear(&r->props);
+	filter_free(&r->filter);
+	filter_free(&r->extra);
+	free(r->srcds);
+	nfs_export_free(&r->ex);
+	zfs_dslist_free(&r->l);
+}
+
+/*
+ * replace DATASET SOURCE [-u UID] [-g GID] [-o PROP=VAL]... [-x GLOB]...
+ *     [-X FILE]... [--keep NAME] [--force]
+ * DATASET's content becomes SOURCE (a snapshot, cloned under a temporary
+ * name next to DATASET; or a dataset, taken over), owned by UID:GID (by
+ * default DATASET's root's owner) and exported at the same path with the
+ * same fsid, clients and options.  It keeps DATASET's policy: every
+ * property set locally on it goes onto the new content in the same zfs
+ * clone (zfs set for a dataset SOURCE), and its filter (warpstor:filter)
+ * is applied again.  The new content is made ready first; then the
+ * switch: withdraw, unmount, rename the old away, rename the new into
+ * place, mount, export, exportfs -f.  Then the old is destroyed (after
+ * promoting the new when SOURCE is a snapshot of DATASET itself), or
+ * kept as NAME.
+ * Runs: zfs get of every filesystem (zfs_get_datasets), zfs get -d 1 NAME
+ * [zfs get SOURCE], zfs get -s local (names, then values), zfs clone,
+ * zfs get, chown, exportfs -u, zfs umount x2, zfs rename x2, zfs mount,
+ * the exports file, exportfs -o, exportfs -f, [zfs promote],
+ * zfs destroy -r | zfs rename, zfs mount.
+ */
+int
+cmd_replace(struct ctx *ctx, int argc, char **argv)
+{
+	struct repl	 r;
+	struct txn	 t;
+	struct wserr	 e;
+	const char	*name, *source, *path;
+	char		*newtmp = NULL, *oldtmp = NULL, *newmp = NULL, *mps[2];
+	long long	 t0 = 0;
+	int		 rc, fd;
+
+	memset(&r, 0, sizeof(r));
+	if ((rc = repl_args(ctx, argc, argv, &r, &e)) != -1)
+		goto out;
+	if (repl_check(ctx, &r, &e) == -1) {
 		rc = cmd_fail(ctx, &e);
 		goto out;
 	}
-
-	state_warn_one(ctx, old);
-	state_warn_one(ctx, src);
-	exported = state_exported(old);
-	path = old->val[ZP_MOUNTPOINT];
-	if (exported)
-		state_export(old, NULL, &ex);
+	name = r.name;
+	source = r.source;
+	state_warn_one(ctx, r.old);
+	state_warn_one(ctx, r.src);
+	r.exported = state_exported(r.old);
+	path = r.old->val[ZP_MOUNTPOINT];
+	if (r.exported)
+		state_export(r.old, NULL, &r.ex);
+	if (repl_policy(ctx, &r, &e) == -1) {
+		rc = cmd_fail(ctx, &e);
+		goto out;
+	}
+	txn_init(&t, ctx);
 	/*
 	 * With --keep the old content goes straight to NAME in the switch: a
 	 * second rename later would make zfs remount the new dataset (a
 	 * dependent clone of the old one's snapshot, in the self case).
 	 */
-	oldtmp = keep != NULL ? xstrdup(keep) : state_temp_name(name, "wsold");
+	oldtmp = r.keep != NULL ? xstrdup(r.keep) :
+	    state_temp_name(name, "wsold");
 
 	/* 1. The new content, ready beside the old. */
-	if (srcds != NULL) {
+	if (r.srcds != NULL) {
 		newtmp = state_temp_name(name, "wsnew");
-		if (exported) {
-			strvec_pushf(&props, "%s=%s", zfs_prop_name(ZP_FSID),
-			    ex.fsid);
-			strvec_pushf(&props, "%s=%s",
-			    zfs_prop_name(ZP_CLIENTS), ex.clients);
-			strvec_pushf(&props, "%s=%s",
-			    zfs_prop_name(ZP_OPTIONS), ex.options);
-		}
-		if (zfs_clone(&t, source, newtmp, &props, &e) == -1)
+		if (zfs_clone(&t, source, newtmp, &r.props, &e) == -1)
 			goto fail;
 		if (ctx->dry_run) {
 			char	*dir = xstrndup(path, strrchr(path, '/') - path);
 
 			newmp = xasprintf("%s/%s", dir, strrchr(newtmp, '/') + 1);
 			free(dir);
-		} else {
-			struct zfs_dslist nl;
-
-			if (zfs_get_one(ctx, newtmp, ZPM(ZP_MOUNTPOINT) |
-			    ZPM(ZP_MOUNTED), &nl, &e) == -1)
-				goto fail;
-			if (state_mounted(&nl.v[0]))
-				newmp = xstrdup(nl.v[0].val[ZP_MOUNTPOINT]);
-			zfs_dslist_free(&nl);
-			if (newmp == NULL) {
-				wserr_set(&e, EX_UNAVAILABLE, "%s is not "
-				    "mounted", newtmp);
-				goto fail;
-			}
+		} else if ((newmp = fs_mount_of(newtmp)) == NULL) {
+			wserr_set(&e, EX_UNAVAILABLE, "%s is not mounted",
+			    newtmp);
+			goto fail;
 		}
 	} else {
-		/* A dataset is taken over: its own export goes first. */
 		newtmp = xstrdup(source);
-		newmp = xstrdup(src->val[ZP_MOUNTPOINT]);
-		if (state_exported(src)) {
-			struct nfs_export sx;
-
-			memset(&sx, 0, sizeof(sx));
-			state_export(src, NULL, &sx);
-			rc = nfs_withdraw(&t, &sx, 1, &e);
-			nfs_export_free(&sx);
-			if (rc == -1)
-				goto fail;
-		}
-#define SRCLOCAL(p)	(src->local & ZPM(p) ? src->val[p] : NULL)
-		if (exported) {
-			if (zfs_set(&t, source, zfs_prop_name(ZP_FSID), ex.fsid,
-			    SRCLOCAL(ZP_FSID), &e) == -1 ||
-			    zfs_set(&t, source, zfs_prop_name(ZP_CLIENTS),
-			    ex.clients, SRCLOCAL(ZP_CLIENTS), &e) == -1 ||
-			    zfs_set(&t, source, zfs_prop_name(ZP_OPTIONS),
-			    ex.options, SRCLOCAL(ZP_OPTIONS), &e) == -1)
-				goto fail;
-		} else if ((SRCLOCAL(ZP_CLIENTS) != NULL && zfs_inherit(&t,
-		    source, zfs_prop_name(ZP_CLIENTS), SRCLOCAL(ZP_CLIENTS),
-		    &e) == -1) || (SRCLOCAL(ZP_FSID) != NULL && zfs_inherit(&t,
-		    source, zfs_prop_name(ZP_FSID), SRCLOCAL(ZP_FSID),
-		    &e) == -1))
+		newmp = xstrdup(r.src->val[ZP_MOUNTPOINT]);
+		if (take_over(&t, &r, &e) == -1)
 			goto fail;
-#undef SRCLOCAL
 	}
-	if (txn_step(&t, "chown -R %lu:%lu %s", (unsigned long)uid,
-	    (unsigned long)gid, newmp) == 0) {
+	if (repl_filter(&t, &r, newtmp, newmp, &e) == -1)
+		goto fail;
+	if (txn_step(&t, "chown -R %lu:%lu %s", (unsigned long)r.uid,
+	    (unsigned long)r.gid, newmp) == 0) {
 		size_t	 count;
 
 		if (txn_check(&t, &e) == -1 ||
 		    (fd = fs_open_mount(newmp, newtmp, &e)) == -1)
 			goto fail;
-		rc = fs_chown_tree(fd, newmp, uid, gid, &count, &e);
+		rc = fs_chown_tree(fd, newmp, r.uid, r.gid, &count, &e);
 		(void)close(fd);
 		if (rc == -1)
 			goto fail;
@@ -343,7 +581,7 @@ cmd_replace(struct ctx *ctx, int argc, char **argv)
 	t0 = now_ms();
 	mps[0] = (char *)path;
 	mps[1] = newmp;
-	if (exported && nfs_withdraw(&t, &ex, 1, &e) == -1)
+	if (r.exported && nfs_withdraw(&t, &r.ex, 1, &e) == -1)
 		goto fail;
 	if (state_umount(&t, name, 0, &e) == -1 ||
 	    state_umount(&t, newtmp, 0, &e) == -1 ||
@@ -360,7 +598,7 @@ cmd_replace(struct ctx *ctx, int argc, char **argv)
 			goto fail;
 		(void)close(fd);
 	}
-	if (exported && (nfs_publish(&t, &ex, 1, &e) == -1 ||
+	if (r.exported && (nfs_publish(&t, &r.ex, 1, &e) == -1 ||
 	    nfs_flush(&t, &e) == -1))
 		goto fail;
 	if (ctx->verbose && !ctx->dry_run)
@@ -368,16 +606,16 @@ cmd_replace(struct ctx *ctx, int argc, char **argv)
 		    name, now_ms() - t0);
 
 	/* 3. The old content: kept under NAME, or destroyed. */
-	if (keep != NULL) {
-		if ((exported && (zfs_inherit(&t, oldtmp,
-		    zfs_prop_name(ZP_CLIENTS), ex.clients, &e) == -1 ||
+	if (r.keep != NULL) {
+		if ((r.exported && (zfs_inherit(&t, oldtmp,
+		    zfs_prop_name(ZP_CLIENTS), r.ex.clients, &e) == -1 ||
 		    zfs_inherit(&t, oldtmp, zfs_prop_name(ZP_OPTIONS),
-		    ex.options, &e) == -1 || zfs_inherit(&t, oldtmp,
-		    zfs_prop_name(ZP_FSID), ex.fsid, &e) == -1)) ||
-		    zfs_mount(&t, keep, &e) == -1)
+		    r.ex.options, &e) == -1 || zfs_inherit(&t, oldtmp,
+		    zfs_prop_name(ZP_FSID), r.ex.fsid, &e) == -1)) ||
+		    zfs_mount(&t, r.keep, &e) == -1)
 			goto fail;
 	} else {
-		if (self && zfs_promote(&t, name, oldtmp, &e) == -1)
+		if (r.self && zfs_promote(&t, name, oldtmp, &e) == -1)
 			goto fail;
 		if (state_destroy(&t, oldtmp, "-r", 0, &e) == -1)
 			goto fail;
@@ -395,11 +633,7 @@ out:
 	free(newtmp);
 	free(oldtmp);
 	free(newmp);
-	free(srcds);
-	buf_free(&deps);
-	strvec_clear(&props);
-	nfs_export_free(&ex);
-	zfs_dslist_free(&l);
+	repl_free(&r);
 	return rc;
 }
 

@@ -311,3 +311,62 @@ filter_apply(const struct filter *f, int rootfd, const char *root,
 	w.e = e;
 	return walk_dir(&w, rootfd, "");
 }
+
+/* An encoding of globs for warpstor:filter: ',' between, %2C and %25. */
+char *
+filter_record(const struct filter *f)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	const char	*c;
+	size_t		 i;
+
+	for (i = 0; i < f->n; i++) {
+		if (i > 0)
+			buf_append(&b, ",", 1);
+		for (c = f->globs[i]; *c != '\0'; c++)
+			if (*c == ',')
+				buf_append(&b, "%2C", 3);
+			else if (*c == '%')
+				buf_append(&b, "%25", 3);
+			else
+				buf_append(&b, c, 1);
+	}
+	return b.data;
+}
+
+/* Add the globs of a warpstor:filter value (checked as -x ones are). */
+int
+filter_add_record(struct filter *f, const char *value, struct wserr *e)
+{
+	char	*copy = xstrdup(value), *p = copy, *g, *d, *s;
+	int	 rc = 0;
+
+	while (rc == 0 && (g = strsep(&p, ",")) != NULL) {
+		for (s = d = g; *s != '\0'; s++, d++) {
+			if (strncmp(s, "%2C", 3) == 0) {
+				*d = ',';
+				s += 2;
+			} else if (strncmp(s, "%25", 3) == 0) {
+				*d = '%';
+				s += 2;
+			} else
+				*d = *s;
+		}
+		*d = '\0';
+		if (*g != '\0')
+			rc = filter_add(f, g, e);
+	}
+	free(copy);
+	return rc;
+}
+
+int
+filter_has(const struct filter *f, const char *glob)
+{
+	size_t	 i;
+
+	for (i = 0; i < f->n; i++)
+		if (strcmp(f->globs[i], glob) == 0)
+			return 1;
+	return 0;
+}

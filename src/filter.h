@@ -24,6 +24,8 @@ int	 filter_add(struct filter *, const char *, struct wserr *);
 int	 filter_add_file(struct filter *, const char *, int missing_ok,
 	    struct wserr *);
 int	 filter_match(const struct filter *, const char *rel);
+/* Is glob one of f's already? */
+int	 filter_has(const struct filter *, const char *glob);
 
 /*
  * Remove every match below the root whose descriptor is rootfd.  Each
@@ -35,5 +37,14 @@ int	 filter_apply(const struct filter *, int rootfd, const char *root,
 	    void (*list)(const char *rel, void *), void *arg, size_t *removed,
 	    struct wserr *);
 void	 filter_free(struct filter *);
+
+/*
+ * The globs as one warpstor:filter value (filtered-clone records its
+ * filter on the dataset, replace applies it again): ',' between them,
+ * a ',' or '%' in one as %2C or %25.  filter_add_record adds the globs of
+ * such a value, each checked as filter_add checks one.
+ */
+char	*filter_record(const struct filter *);
+int	 filter_add_record(struct filter *, const char *, struct wserr *);
 
 #endif

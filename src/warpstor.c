@@ -52,8 +52,9 @@ const struct command commands[] = {
 	{ "rename", "rename", cmd_rename, "OLD NEW", MUT },
 	{ "destroy", "destroy", cmd_destroy, "[-r | -R] [-f] DATASET | SNAPSHOT",
 	    MUT },
-	{ "replace", "replace", cmd_replace, "DATASET SOURCE -u UID -g GID "
-	    "[--keep NAME]", MUT },
+	{ "replace", "replace", cmd_replace, "DATASET SOURCE [-u UID] [-g GID] "
+	    "[-o PROP=VAL]... [-x GLOB]... [-X FILE]... [--keep NAME] "
+	    "[--force]", MUT },
 	{ "rebuild-vol", "rebuild_vol", cmd_rebuild_vol, "[VOL]", MUT },
 	{ "export", NULL, cmd_export, "DATASET [--clients LIST] "
 	    "[--export-options OPTS]", MUT },

@@ -13,6 +13,8 @@
 #include "spawn.h"
 #include "zfs.h"
 
+static void zfs_argv(struct ctx *, struct strvec *, ...);
+
 static const char *const zprop_names[ZP_COUNT] = {
 	[ZP_TYPE] = "type",
 	[ZP_CREATION] = "creation",
@@ -596,6 +598,103 @@ zfs_get_one(struct ctx *ctx, const char *name, unsigned mask,
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Properties no zfs clone or zfs set can give a new clone: fixed when a
+ * filesystem is made (a clone takes them from its origin), or the
+ * volume's.  Everything else set locally is policy, and is carried.
+ */
+static int
+not_carried(const char *prop)
+{
+	static const char *const fixed[] = { "casesensitivity",
+	    "normalization", "utf8only", "encryption", "keyformat",
+	    "keylocation", "pbkdf2iters", "version", "volsize",
+	    "volblocksize", NULL };
+	size_t	 i;
+
+	for (i = 0; fixed[i] != NULL; i++)
+		if (strcmp(prop, fixed[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int
+zfs_local_props(struct ctx *ctx, const char *name, struct strvec *out,
+    struct wserr *e)
+{
+	struct strvec		 argv = STRVEC_INIT;
+	struct spawn_result	 r;
+	struct zfs_names	 props;
+	struct buf		 list = { NULL, 0, 0 };
+	char			*line, *p, v[VIS_BUFSZ];
+	size_t			 i = 0;
+	int			 rc = -1;
+
+	/* 1. Their names alone: no value printed, nothing to forge. */
+	zfs_argv(ctx, &argv, "get", "-H", "-o", "property", "-s", "local",
+	    "all", name, SV_END);
+	if (zfs_run_ok(ctx, &argv, &r, name, e) == -1) {
+		strvec_clear(&argv);
+		return -1;
+	}
+	strvec_clear(&argv);
+	buf_free(&r.err);
+	if (zfs_parse_names(r.out.data, &props, e) == -1) {
+		zfs_names_free(&props);
+		return -1;
+	}
+	for (i = 0; i < props.n; i++) {
+		if (not_carried(props.v[i]))
+			continue;
+		if (list.len > 0)
+			buf_append(&list, ",", 1);
+		buf_append(&list, props.v[i], strlen(props.v[i]));
+	}
+	zfs_names_free(&props);
+	if (list.len == 0)
+		return 0;
+	/* 2. Their values, in that order, guid last: exactly so, or none. */
+	buf_append(&list, ",guid", 5);
+	zfs_argv(ctx, &argv, "get", "-H", "-p", "-o",
+	    "name,property,value,source", list.data, name, SV_END);
+	if (zfs_run_ok(ctx, &argv, &r, name, e) == -1)
+		goto out;
+	buf_free(&r.err);
+	p = r.out.data;
+	for (line = list.data; line != NULL;) {
+		char	*want = strsep(&line, ","), *l = strsep(&p, "\n");
+		char	*f[4], *rest = l;
+		int	 nf = 0;
+
+		while (l != NULL && nf < 4 && (f[nf] = strsep(&rest, "\t")) !=
+		    NULL)
+			nf++;
+		if (l == NULL || nf != 4 || rest != NULL ||
+		    strcmp(f[0], name) != 0 || strcmp(f[1], want) != 0 ||
+		    has_control(f[2]) || (strcmp(want, "guid") != 0 &&
+		    strcmp(f[3], "local") != 0)) {
+			wserr_set(e, EX_DATAERR, "%s: a property value holds a "
+			    "tab, newline or other control character (at %s); "
+			    "its properties are not carried over",
+			    vis_str(v, sizeof(v), name), want);
+			free(r.out.data);
+			goto out;
+		}
+		if (strcmp(want, "guid") != 0)
+			strvec_pushf(out, "%s=%s", f[1], f[2]);
+	}
+	rc = p == NULL || *p == '\0' ? 0 : -1;
+	if (rc == -1)
+		wserr_set(e, EX_DATAERR, "%s: a property value holds a newline; "
+		    "its properties are not carried over", vis_str(v, sizeof(v),
+		    name));
+	free(r.out.data);
+out:
+	strvec_clear(&argv);
+	buf_free(&list);
+	return rc;
 }
 
 int

@@ -101,6 +101,16 @@ int	 zfs_parse_get(char *buf, unsigned mask, struct zfs_dslist *,
 void	 zfs_dslist_free(struct zfs_dslist *);
 
 /*
+ * Every property set locally on name (zfs get -s local all), as
+ * PROP=VALUE words appended to out, but those a clone cannot be given
+ * (casesensitivity, normalization, encryption, ...).  Read so that no
+ * value can forge another: the names first, then the values in that
+ * order; a value with a control byte is 65.
+ */
+int	 zfs_local_props(struct ctx *, const char *name, struct strvec *out,
+	    struct wserr *);
+
+/*
  * zfs list -H -o name -t TYPES [-s creation] [-d DEPTH]: names in the
  * order zfs gives them.
  */

@@ -153,7 +153,11 @@ teardown_file() {
 	"$WS" create-fs "$POOL/u/src" -u 1 -g 1 --clients 10.0.0.9 >/dev/null
 	echo after > "$POOLMNT/u/src/f"
 	sfsid=$(ws_fsid "$POOL/u/src")
-	run -0 "$WS" replace "$POOL/u/k1" "$POOL/u/src" -u 3 -g 3 --keep "$POOL/u/k1-old"
+	# src is exported: someone's content, taken only with --force
+	run -77 --separate-stderr "$WS" replace "$POOL/u/k1" "$POOL/u/src" -u 3 -g 3 --keep "$POOL/u/k1-old"
+	[[ $stderr == *"$POOL/u/src is exported"*--force* ]]
+	[ "$(cat "$POOLMNT/u/k1/f")" = before ]
+	run -0 "$WS" replace "$POOL/u/k1" "$POOL/u/src" -u 3 -g 3 --keep "$POOL/u/k1-old" --force
 	[ "$(cat "$POOLMNT/u/k1/f")" = after ]
 	[ "$(stat -c %u "$POOLMNT/u/k1/f")" = 3 ]
 	[ "$(ws_fsid "$POOL/u/k1")" = "$fsid" ]
@@ -167,6 +171,82 @@ teardown_file() {
 	refute_output --partial "$POOLMNT/u/k1-old "
 	assert_line --regexp "^$POOLMNT/u/k1 \*\(.*fsid=$fsid"
 	[ "$(grep -c "fsid=$fsid" /etc/exports.d/warpstor.exports)" -eq 1 ]
+}
+
+@test "replace keeps the dataset's policy: every local property, the owner of its root" {
+	"$WS" create-fs "$POOL/u/gina" -u 2007 -g 2008 -o quota=100M -o compression=on >/dev/null
+	# properties the code names nowhere, set by hand
+	zfs set copies=2 "$POOL/u/gina"
+	zfs set com.example:note=kept "$POOL/u/gina"
+	fsid=$(ws_fsid "$POOL/u/gina")
+	# no -u/-g: the owner of gina's root
+	run -0 --separate-stderr "$WS" replace "$POOL/u/gina" "$POOL/golden@v1" -o atime=off
+	echo "$stderr"
+	[ "$(zfs get -H -p -o value,source quota "$POOL/u/gina")" = "$(printf '104857600	local')" ]
+	[ "$(zfs get -H -o value,source compression "$POOL/u/gina")" = "$(printf 'on	local')" ]
+	[ "$(zfs get -H -o value,source copies "$POOL/u/gina")" = "$(printf '2	local')" ]
+	[ "$(zfs get -H -o value,source com.example:note "$POOL/u/gina")" = "$(printf 'kept	local')" ]
+	[ "$(zfs get -H -o value,source atime "$POOL/u/gina")" = "$(printf 'off	local')" ]
+	[ "$(zfs get -H -o value origin "$POOL/u/gina")" = "$POOL/golden@v1" ]
+	[ "$(ws_fsid "$POOL/u/gina")" = "$fsid" ]
+	[ -z "$(find "$POOLMNT/u/gina" \( ! -uid 2007 -o ! -gid 2008 \) -print)" ]
+	# a dataset source gets them with zfs set
+	"$WS" create-fs "$POOL/u/gsrc" -u 1 -g 1 >/dev/null
+	"$WS" unexport "$POOL/u/gsrc" >/dev/null
+	run -0 "$WS" replace "$POOL/u/gina" "$POOL/u/gsrc"
+	[ "$(zfs get -H -p -o value,source quota "$POOL/u/gina")" = "$(printf '104857600	local')" ]
+	[ "$(zfs get -H -o value,source copies "$POOL/u/gina")" = "$(printf '2	local')" ]
+	[ "$(ws_fsid "$POOL/u/gina")" = "$fsid" ]
+	[ "$(stat -c %u:%g "$POOLMNT/u/gina")" = 2007:2008 ]
+}
+
+@test "replace applies filtered-clone's filter again (warpstor:filter), and -x/-X on top" {
+	run -0 "$WS" filtered-clone "$POOL/golden@v1" "$POOL/u/carol" -u 1 -g 1 \
+		-x 'home/*/.ssh' -x 'var/log/*'
+	[ "$(zfs get -H -o value,source warpstor:filter "$POOL/u/carol")" = "$(printf 'home/*/.ssh,var/log/*	local')" ]
+	run -0 "$WS" replace "$POOL/u/carol" "$POOL/golden@v1"
+	m="$POOLMNT/u/carol"
+	[ ! -e "$m/home/alice/.ssh" ]
+	[ -z "$(ls -A "$m/var/log")" ]
+	[ "$(cat "$m/home/alice/notes")" = keep ]
+	# more globs: applied, and kept for the next reset
+	run -0 "$WS" replace "$POOL/u/carol" "$POOL/golden@v2" -x 'etc/motd'
+	[ ! -e "$m/etc/motd" ]
+	[ ! -e "$m/home/bob/.ssh" ]
+	[ -e "$m/data/v2" ]
+	[ "$(zfs get -H -o value warpstor:filter "$POOL/u/carol")" = 'home/*/.ssh,var/log/*,etc/motd' ]
+	# a hand-set filter that escapes the dataset is refused, nothing done
+	zfs set 'warpstor:filter=../../etc' "$POOL/u/carol"
+	ws_state_logical > "$BATS_TEST_TMPDIR/before"
+	run -65 --separate-stderr "$WS" replace "$POOL/u/carol" "$POOL/golden@v1"
+	[[ $stderr == *warpstor:filter* ]]
+	ws_state_logical > "$BATS_TEST_TMPDIR/after"
+	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+}
+
+@test "replace: a dataset source in use (exported, cloned, held) is refused (77) unless --force" {
+	"$WS" clone "$POOL/golden@v1" "$POOL/u/eve" -u 2005 -g 2005 >/dev/null
+	"$WS" clone "$POOL/golden@v2" "$POOL/u/frank" -u 2006 -g 2006 >/dev/null
+	echo franks > "$POOLMNT/u/frank/mine"
+	ws_state_logical > "$BATS_TEST_TMPDIR/before"
+	run -77 --separate-stderr "$WS" replace "$POOL/u/eve" "$POOL/u/frank" -u 2005 -g 2005
+	[[ $stderr == *"$POOL/u/frank is exported"* ]]
+	"$WS" unexport "$POOL/u/frank" >/dev/null
+	zfs snapshot "$POOL/u/frank@s"
+	zfs clone "$POOL/u/frank@s" "$POOL/u/frankclone"
+	run -77 --separate-stderr "$WS" replace "$POOL/u/eve" "$POOL/u/frank" -u 2005 -g 2005
+	[[ $stderr == *"$POOL/u/frank has clones ($POOL/u/frankclone)"* ]]
+	ws_zap "$POOL/u/frankclone"
+	(cd "$POOLMNT/u/frank" && exec sleep 60) &
+	holder=$!
+	sleep 0.2
+	run -77 --separate-stderr "$WS" replace "$POOL/u/eve" "$POOL/u/frank" -u 2005 -g 2005
+	[[ $stderr == *"$POOL/u/frank is in use"*"$holder (sleep, cwd)"* ]]
+	kill $holder
+	wait $holder 2>/dev/null || true
+	[ "$(cat "$POOLMNT/u/frank/mine")" = franks ]
+	run -0 "$WS" replace "$POOL/u/eve" "$POOL/u/frank" -u 2005 -g 2005 --force
+	[ "$(cat "$POOLMNT/u/eve/mine")" = franks ]
 }
 
 @test "replace: refusals change nothing" {
@@ -186,7 +266,9 @@ teardown_file() {
 	run -65 "$WS" replace "$POOL/u/refclone" "$POOL/u/refclone" -u 1 -g 1
 	run -65 "$WS" replace "$POOL/u/parent/kid" "$POOL/u/parent" -u 1 -g 1
 	run -65 "$WS" replace "$POOL/u/refclone" "$POOL/golden@v1" -u 1 -g 1 --keep "otherpool/x"
-	run -64 "$WS" replace "$POOL/u/refclone" "$POOL/golden@v1" -u 1
+	run -64 "$WS" replace "$POOL/u/refclone" "$POOL/golden@v1" -u
+	run -65 "$WS" replace "$POOL/u/refclone" "$POOL/golden@v1" -x /etc
+	run -65 "$WS" replace "$POOL/u/refclone" "$POOL/golden@v1" -o warpstor:fsid=x
 	ws_state_logical > "$BATS_TEST_TMPDIR/after"
 	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
 }
