@@ -77,6 +77,26 @@ rename_snapshot(struct ctx *ctx, const char *from, const char *to)
 	return 0;
 }
 
+/* NEW exists (yes), or its parent does not: 1 with e saying so. */
+static int
+target_taken(struct ctx *ctx, const char *to, int yes, struct wserr *e)
+{
+	char	*parent;
+	int	 there = 1;
+
+	if (yes) {
+		wserr_set(e, EX_CANTCREAT, "%s already exists", to);
+		return 1;
+	}
+	parent = xstrndup(to, (size_t)(strrchr(to, '/') - to));
+	if (zfs_exists(ctx, parent, &there, e) == -1)
+		there = 0;		/* e says why */
+	else if (!there)
+		wserr_set(e, EX_NOINPUT, "parent %s: does not exist", parent);
+	free(parent);
+	return !there;
+}
+
 /*
  * rename OLD NEW
  * Snapshots (ds@a ds@b): zfs rename.  Filesystems: withdraw the exports
@@ -119,8 +139,9 @@ cmd_rename(struct ctx *ctx, int argc, char **argv)
 	}
 	if (zfs_get(ctx, STATE_PROPS, from, ZFS_RECURSE, &old, &e) == -1)
 		return cmd_fail(ctx, &e);
-	if (zfs_exists(ctx, to, &yes, &e) == -1 || (yes && (wserr_set(&e,
-	    EX_CANTCREAT, "%s already exists", to), 1))) {
+	/* the target free, its parent there: before the first change */
+	if (zfs_exists(ctx, to, &yes, &e) == -1 || target_taken(ctx, to, yes,
+	    &e)) {
 		zfs_dslist_free(&old);
 		return cmd_fail(ctx, &e);
 	}
@@ -212,6 +233,38 @@ out:
 	return rc;
 }
 
+/* Names for a message: the first ten, comma-separated, then a count. */
+#define NAME_SOME	10
+
+struct some {
+	struct buf	 b;
+	size_t		 n;
+};
+
+static void
+name_some(struct some *s, const char *name)
+{
+	if (s->n++ >= NAME_SOME)
+		return;
+	if (s->b.len > 0)
+		buf_append(&s->b, ", ", 2);
+	buf_append(&s->b, name, strlen(name));
+}
+
+/* The list as it goes into the message: "a, b, ... and 3 more". */
+static const char *
+name_some_end(struct some *s)
+{
+	char	*more;
+
+	if (s->n > NAME_SOME) {
+		more = xasprintf(" and %zu more", s->n - NAME_SOME);
+		buf_append(&s->b, more, strlen(more));
+		free(more);
+	}
+	return s->b.data;
+}
+
 /*
  * Does the snapshot name go with set?  It does when it is in set, or its
  * filesystem is: a filesystem in set goes whole, snapshots and all (those
@@ -253,12 +306,13 @@ cmd_destroy(struct ctx *ctx, int argc, char **argv)
 	struct nfs_export *exs = NULL;
 	struct txn	 t;
 	struct wserr	 e;
-	struct buf	 deps = { NULL, 0, 0 };
+	struct some	 deps;
 	const char	*target, *snap;
 	char		*set = NULL, **mps = NULL, **mnt = NULL, flags[8], *root;
 	size_t		 i, k, nex = 0, nmnt = 0, nset = 0;
 	int		 ch, r = 0, R = 0, f = 0, rc, changed;
 
+	memset(&deps, 0, sizeof(deps));
 	optind = 0;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "fhrR", longopts, NULL)) != -1) {
@@ -339,8 +393,11 @@ cmd_destroy(struct ctx *ctx, int argc, char **argv)
 	for (i = 0; i < l.n; i++)
 		nset += set[i];
 	if (snap == NULL && nset > 1 && !r && !R) {
-		wserr_set(&e, EX_NOPERM, "%s has children or snapshots (%zu); "
-		    "-r destroys them too", target, nset - 1);
+		for (i = 0; i < l.n; i++)
+			if (set[i] && strcmp(l.v[i].name, target) != 0)
+				name_some(&deps, l.v[i].name);
+		wserr_set(&e, EX_NOPERM, "%s has children or snapshots: %s; "
+		    "-r destroys them too", target, name_some_end(&deps));
 		rc = cmd_fail(ctx, &e);
 		goto out;
 	}
@@ -353,10 +410,7 @@ cmd_destroy(struct ctx *ctx, int argc, char **argv)
 			if (set[i] || o == NULL || !marked(&l, set, o))
 				continue;
 			if (!R) {
-				if (deps.len > 0)
-					buf_append(&deps, ", ", 2);
-				buf_append(&deps, l.v[i].name,
-				    strlen(l.v[i].name));
+				name_some(&deps, l.v[i].name);
 				continue;
 			}
 			for (k = 0; k < l.n; k++)
@@ -367,10 +421,10 @@ cmd_destroy(struct ctx *ctx, int argc, char **argv)
 				}
 		}
 	} while (changed);
-	if (deps.len > 0) {
+	if (deps.n > 0) {
 		wserr_set(&e, EX_NOPERM, "%s has dependent clones: %s; promote "
 		    "them first (warpstor promote CLONE) or use -R to destroy "
-		    "them too", target, deps.data);
+		    "them too", target, name_some_end(&deps));
 		rc = cmd_fail(ctx, &e);
 		goto out;
 	}
@@ -398,6 +452,13 @@ cmd_destroy(struct ctx *ctx, int argc, char **argv)
 		fs_note_holders(&e, mps, nmnt);
 		goto fail;
 	}
+	/* -n: plainly, all that goes */
+	for (i = 0; i < l.n; i++)
+		if (set[i])
+			(void)txn_step(&t, "destroys %s", l.v[i].name);
+	for (i = 0; i < nex; i++)
+		(void)txn_step(&t, "withdraws the export of %s to %s",
+		    exs[i].path, exs[i].clients);
 	txn_commit(&t);
 	rc = 0;
 	goto out;
@@ -408,7 +469,7 @@ out:
 	free(mps);
 	free(mnt);
 	free(set);
-	buf_free(&deps);
+	buf_free(&deps.b);
 	zfs_dslist_free(&l);
 	return rc;
 }

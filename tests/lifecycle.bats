@@ -111,7 +111,14 @@ teardown_file() {
 	"$WS" create-fs "$POOL/u/t/a" -u 1 -g 1 >/dev/null
 	"$WS" snapshot "$POOL/u/t/a@s" >/dev/null
 	run -77 --separate-stderr "$WS" destroy "$POOL/u/t"
-	[[ $stderr == *"has children or snapshots (2); -r destroys them too" ]]
+	[[ $stderr == *"has children or snapshots: $POOL/u/t/a, $POOL/u/t/a@s; -r destroys them too" ]]
+	# -n: every step, then plainly all that goes and every export withdrawn
+	run -0 "$WS" -n destroy -r "$POOL/u/t"
+	assert_line "destroys $POOL/u/t"
+	assert_line "destroys $POOL/u/t/a"
+	assert_line "destroys $POOL/u/t/a@s"
+	assert_line "withdraws the export of $POOLMNT/u/t/a to *"
+	assert_line "withdraws the export of $POOLMNT/u/t to *"
 	run -0 "$WS" destroy -r "$POOL/u/t"
 	run -1 "$WS" exists "$POOL/u/t"
 	run ! grep -q "$POOLMNT/u/t[ /]" /etc/exports.d/warpstor.exports
@@ -194,4 +201,45 @@ teardown_file() {
 	ws_state_logical > "$BATS_TEST_TMPDIR/after"
 	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
 	run -0 "$WS" destroy "$POOL/u/held"
+}
+
+@test "-n makes every check the run makes: the same exit code on every refusal" {
+	"$WS" create-fs "$POOL/u/nx" -u 1 -g 1 >/dev/null
+	"$WS" snapshot "$POOL/u/nx@s" >/dev/null
+	"$WS" create-fs "$POOL/u/nx/kid" -u 1 -g 1 >/dev/null
+	zfs create "$POOL/u/plain"
+	ws_state_logical > "$BATS_TEST_TMPDIR/before"
+	cases=(
+		"73 clone $POOL/u/nx@s $POOL/u/nx -u 1 -g 1"
+		"66 clone $POOL/u/nx@nope $POOL/u/nc -u 1 -g 1"
+		"66 clone $POOL/u/nx@s $POOL/u/nope/nc -u 1 -g 1"
+		"66 clone-only $POOL/u/nx@nope $POOL/u/nc"
+		"73 create-fs $POOL/u/nx -u 1 -g 1"
+		"66 create-fs $POOL/u/nope/c -u 1 -g 1"
+		"73 create-fs-only $POOL/u/nx"
+		"66 filtered-clone $POOL/u/nx@nope $POOL/u/nf -u 1 -g 1 -x a"
+		"73 snapshot $POOL/u/nx@s"
+		"66 snapshot $POOL/u/nope@s"
+		"73 rename $POOL/u/nx $POOL/u/plain"
+		"66 rename $POOL/u/nope $POOL/u/nope2"
+		"66 rename $POOL/u/plain $POOL/u/nope/plain"
+		"66 destroy $POOL/u/nope"
+		"77 destroy $POOL/u/nx"
+		"77 destroy $POOL"
+		"66 export $POOL/u/nope --clients 10.0.0.1"
+		"66 unexport $POOL/u/plain"
+		"66 replace $POOL/u/nope $POOL/u/nx@s"
+		"66 replace $POOL/u/plain $POOL/u/nx@nope"
+		"77 replace $POOL/u/nx $POOL/u/nx@s"
+		"65 rebuild-vol $POOL/u"
+	)
+	for c in "${cases[@]}"; do
+		read -r -a w <<< "$c"
+		code=${w[0]}
+		run -"$code" "$WS" -n "${w[@]:1}"
+		run -"$code" "$WS" "${w[@]:1}"
+	done
+	echo "# ${#cases[@]} cases" >&3
+	ws_state_logical > "$BATS_TEST_TMPDIR/after"
+	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
 }
