@@ -515,6 +515,10 @@ cmd_replace(struct ctx *ctx, int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	if ((rc = repl_args(ctx, argc, argv, &r, &e)) != -1)
 		goto out;
+	if (r.name == NULL || r.source == NULL) {
+		rc = EX_SOFTWARE;	/* repl_args set both to go on */
+		goto out;
+	}
 	if (repl_check(ctx, &r, &e) == -1) {
 		rc = cmd_fail(ctx, &e);
 		goto out;
