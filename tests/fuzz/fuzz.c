@@ -104,6 +104,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				(void)filter_match(&f, nl);
 		}
 		filter_free(&f);
+		/* a warpstor:filter value: every glob checked, and it
+		 * round-trips through filter_record */
+		if (filter_add_record(&f, s, &e) == 0) {
+			struct filter	 g = { NULL, 0 };
+			char		*rec = filter_record(&f);
+			size_t		 i;
+
+			check(rec == NULL ? f.n == 0 :
+			    filter_add_record(&g, rec, &e) == 0 && g.n == f.n);
+			for (i = 0; i < f.n; i++) {
+				check(f.globs[i][0] != '/');
+				check(i >= g.n || strcmp(f.globs[i], g.globs[i]) == 0);
+			}
+			free(rec);
+			filter_free(&g);
+		}
+		filter_free(&f);
 	}
 #elif defined(FUZZ_CONFIG)
 	{
