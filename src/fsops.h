@@ -30,6 +30,8 @@ int	 fs_open_trusted(const char *path, int flags, mode_t mode,
 void	 fs_unoctal(char *);
 /* Read a whole (small) file; *data NULL when it does not exist. */
 int	 fs_read(const char *path, char **data, struct wserr *);
+/* The same, of a file of warpstor's own (fs_open_trusted). */
+int	 fs_read_trusted(const char *path, char **data, struct wserr *);
 
 /*
  * Open the mounted root of dataset at mountpoint: it must be in the mount
