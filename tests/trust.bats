@@ -265,3 +265,22 @@ ws_racing_zfs() {
 	[ ! -e "$BATS_TEST_TMPDIR/canary" ]
 	rm -f "$BATS_FILE_TMPDIR/journal"
 }
+
+@test "a deferred-destroy list written by another user destroys nothing" {
+	zfs create -o canmount=off "$POOL/t/keepme"
+	guid=$(zfs get -H -p -o value guid "$POOL/t/keepme")
+	printf '%s %s - 0\n' "$POOL/t/keepme" "$guid" > "$BATS_FILE_TMPDIR/journal.deferred"
+	chown 65534 "$BATS_FILE_TMPDIR/journal.deferred"
+	# any command that takes the lock tries the deferred destroys
+	run -0 "$WS" create-fs "$POOL/t/other" -u 1 -g 1
+	run -0 "$WS" exists "$POOL/t/keepme"
+	run -77 --separate-stderr "$WS" recover
+	[[ $stderr == *"journal.deferred"* ]]
+	run -0 "$WS" exists "$POOL/t/keepme"
+	# root's own list, naming it by its guid, is acted on
+	chown 0 "$BATS_FILE_TMPDIR/journal.deferred"
+	run -0 "$WS" recover
+	assert_output --partial "destroyed $POOL/t/keepme"
+	run -1 "$WS" exists "$POOL/t/keepme"
+	ws_zap "$POOL/t/other"
+}
