@@ -64,6 +64,10 @@ ws_teardown_pool() {
 ws_state() {
 	local a b i same=0
 	sync
+	# a snapshot waits for its transaction group to reach the disk, and
+	# with it every change still in memory (zfs-fuse, under load, wrote
+	# one more than 6 s after the last command)
+	zfs snapshot "$POOL@ws-state-$$" && zfs destroy "$POOL@ws-state-$$"
 	a=$(ws_state_once)
 	for i in $(seq 40); do
 		zpool sync "$POOL" >/dev/null 2>&1 || true
