@@ -323,15 +323,10 @@ apply_filter(struct txn *t, const struct newds *nd, const char *mp,
 		(void)close(fd);
 		return rc;
 	}
-	if (txn_check(t, e) == -1 ||
-	    (fd = fs_open_mount(mp, nd->name, e)) == -1)
+	if (txn_check(t, e) == -1)
 		return -1;
-	rc = filter_apply(&nd->filter, fd, mp, NULL, NULL, &removed, e);
-	(void)close(fd);
-	if (rc == 0 && t->ctx->verbose)
-		(void)fprintf(stderr, "filter %s: %zu entr%s removed\n", mp,
-		    removed, removed == 1 ? "y" : "ies");
-	return rc;
+	return filter_apply_mount(&nd->filter, nd->name, mp, t->ctx->verbose,
+	    e);
 }
 
 /* chown the new dataset's root (create) or whole tree (clone). */

@@ -453,20 +453,12 @@ static int
 repl_filter(struct txn *t, struct repl *r, const char *ds, const char *mp,
     struct wserr *e)
 {
-	size_t	 removed = 0;
-	int	 fd, rc;
-
 	if (r->filter.n == 0 || txn_step(t, "filter %s (%zu glob%s)", mp,
 	    r->filter.n, r->filter.n == 1 ? "" : "s") == 1)
 		return 0;
-	if (txn_check(t, e) == -1 || (fd = fs_open_mount(mp, ds, e)) == -1)
+	if (txn_check(t, e) == -1)
 		return -1;
-	rc = filter_apply(&r->filter, fd, mp, NULL, NULL, &removed, e);
-	(void)close(fd);
-	if (rc == 0 && t->ctx->verbose)
-		(void)fprintf(stderr, "filter %s: %zu entr%s removed\n", mp,
-		    removed, removed == 1 ? "y" : "ies");
-	return rc;
+	return filter_apply_mount(&r->filter, ds, mp, t->ctx->verbose, e);
 }
 
 static void

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "filter.h"
+#include "fsops.h"
 
 #define GLOB_MAX	1024
 
@@ -369,4 +370,21 @@ filter_has(const struct filter *f, const char *glob)
 		if (strcmp(f->globs[i], glob) == 0)
 			return 1;
 	return 0;
+}
+
+int
+filter_apply_mount(const struct filter *f, const char *ds, const char *mp,
+    int verbose, struct wserr *e)
+{
+	size_t	 removed = 0;
+	int	 fd, rc;
+
+	if ((fd = fs_open_mount(mp, ds, e)) == -1)
+		return -1;
+	rc = filter_apply(f, fd, mp, NULL, NULL, &removed, e);
+	(void)close(fd);
+	if (rc == 0 && verbose)
+		(void)fprintf(stderr, "filter %s: %zu entr%s removed\n", mp,
+		    removed, removed == 1 ? "y" : "ies");
+	return rc;
 }

@@ -37,6 +37,12 @@ int	 filter_apply(const struct filter *, int rootfd, const char *root,
 	    void (*list)(const char *rel, void *), void *arg, size_t *removed,
 	    struct wserr *);
 void	 filter_free(struct filter *);
+/*
+ * filter_apply on the mounted root of dataset ds at mp (fs_open_mount);
+ * with verbose, how many entries went, on stderr.
+ */
+int	 filter_apply_mount(const struct filter *, const char *ds,
+	    const char *mp, int verbose, struct wserr *);
 
 /*
  * The globs as one warpstor:filter value (filtered-clone records its
