@@ -11,6 +11,13 @@
 
 struct command;
 
+/* The tools warpstor drives (tool.h runs them). */
+enum tool {
+	TOOL_ZFS,
+	TOOL_EXPORTFS,
+	TOOL_COUNT
+};
+
 struct ctx {
 	const struct command *cmd;	/* the command being run */
 	int		 dry_run;	/* -n */
@@ -20,8 +27,7 @@ struct ctx {
 	int		 wait_secs;	/* -w */
 	struct config	 cfg;
 	char		*cmdline;	/* the command as given, for journal and log */
-	char		 zfs_path[PATH_MAX];	/* resolved once, on first use */
-	char		 exportfs_path[PATH_MAX];
+	char		 tool_path[TOOL_COUNT][PATH_MAX];	/* found on first use */
 	int		 zfs_get_t;	/* zfs get takes -t: 1 yes, -1 no, 0 untried */
 	int		 detached;	/* mounts detached in this run (NFS-held) */
 };

@@ -13,6 +13,7 @@
 #include "fsops.h"
 #include "nfs.h"
 #include "spawn.h"
+#include "tool.h"
 #include "validate.h"
 
 #define FILE_HEADER \
@@ -355,8 +356,7 @@ nfs_unexport_tolerant(struct ctx *ctx, char *const *argv, struct wserr *e)
 	struct spawn_result	 r;
 	int			 rc = -1;
 
-	if (spawn_tool(ctx->exportfs_path, sizeof(ctx->exportfs_path),
-	    ctx->cfg.exportfs, argv, ctx->verbose, &r, e) == -1)
+	if (tool_run(ctx, TOOL_EXPORTFS, argv, &r, e) == -1)
 		return -1;
 	if (r.status == 0 || !nfs_specs_live(ctx, argv + 2, 1))
 		rc = 0;
@@ -478,8 +478,7 @@ batch_run(struct ctx *ctx, char *const *argv, struct wserr *e)
 {
 	struct spawn_result	 r;
 
-	if (spawn_tool(ctx->exportfs_path, sizeof(ctx->exportfs_path),
-	    ctx->cfg.exportfs, argv, ctx->verbose, &r, e) == -1)
+	if (tool_run(ctx, TOOL_EXPORTFS, argv, &r, e) == -1)
 		return -1;
 	spawn_result_free(&r);
 	return 0;
@@ -622,14 +621,8 @@ nfs_live_read(struct ctx *ctx, struct nfs_live **v, size_t *n,
 	*v = NULL;
 	*n = 0;
 	strvec_pushl(&argv, ctx->cfg.exportfs, "-v", SV_END);
-	if (spawn_tool(ctx->exportfs_path, sizeof(ctx->exportfs_path),
-	    ctx->cfg.exportfs, argv.v, ctx->verbose, &r, e) == -1)
+	if (tool_run_ok(ctx, TOOL_EXPORTFS, argv.v, &r, e) == -1)
 		goto out;
-	if (r.status != 0) {
-		spawn_fail(e, argv.v, &r);
-		spawn_result_free(&r);
-		goto out;
-	}
 	/*
 	 * "PATH<ws>CLIENT(OPTS)", or "PATH" alone with "<ws>CLIENT(OPTS)"
 	 * on the lines after it.

@@ -67,33 +67,31 @@ drain(int *fd, struct buf *b)
 	*fd = -1;
 }
 
-int
-spawn_run(const char *path, char *const argv[], int echo,
-    struct spawn_result *r, struct wserr *e)
+static void
+close_fd(int *fd)
+{
+	if (*fd != -1)
+		(void)close(*fd);
+	*fd = -1;
+}
+
+/*
+ * posix_spawn path with stdin from /dev/null, stdout and stderr on the
+ * pipes' write ends, nothing beyond them, default signal handling and an
+ * empty mask.  Returns posix_spawn's error number.
+ */
+static int
+start(const char *path, char *const argv[], int outfd, int errfd, pid_t *pid)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t	 attr;
 	sigset_t		 none, dflt;
-	int			 outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
-	int			 rc, status;
-	pid_t			 pid;
+	int			 rc;
 
-	memset(r, 0, sizeof(*r));
-	buf_append(&r->out, "", 0);
-	buf_append(&r->err, "", 0);
-	if (echo) {
-		argv_print(stderr, argv);
-		(void)fflush(stderr);
-	}
-	if (pipe2(outp, O_CLOEXEC) == -1 || pipe2(errp, O_CLOEXEC) == -1) {
-		wserr_set(e, EX_UNAVAILABLE, "%s: pipe: %s", argv[0],
-		    strerror(errno));
-		goto fail;
-	}
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, outp[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
+	posix_spawn_file_actions_adddup2(&fa, outfd, 1);
+	posix_spawn_file_actions_adddup2(&fa, errfd, 2);
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
 	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 #endif
@@ -109,38 +107,45 @@ spawn_run(const char *path, char *const argv[], int echo,
 	posix_spawnattr_setsigdefault(&attr, &dflt);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
 	    POSIX_SPAWN_SETSIGDEF);
-	rc = posix_spawn(&pid, path, &fa, &attr, argv, child_env);
+	rc = posix_spawn(pid, path, &fa, &attr, argv, child_env);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
-	(void)close(outp[1]);
-	(void)close(errp[1]);
-	outp[1] = errp[1] = -1;
-	if (rc != 0) {
-		wserr_set(e, EX_UNAVAILABLE, "cannot run %s: %s", path,
-		    strerror(rc));
-		goto fail;
-	}
+	return rc;
+}
 
-	while (outp[0] != -1 || errp[0] != -1) {
+/* Read both pipes to EOF and close them; -1 (errno set) if poll fails. */
+static int
+collect(int fds[2], struct spawn_result *r)
+{
+	while (fds[0] != -1 || fds[1] != -1) {
 		struct pollfd	 pfd[2] = {
-			{ outp[0], POLLIN, 0 }, { errp[0], POLLIN, 0 }
+			{ fds[0], POLLIN, 0 }, { fds[1], POLLIN, 0 }
 		};
 
 		if (poll(pfd, 2, -1) == -1) {
 			if (errno == EINTR)
 				continue;
-			break;
+			return -1;
 		}
-		if (outp[0] != -1 && pfd[0].revents != 0)
-			drain(&outp[0], &r->out);
-		if (errp[0] != -1 && pfd[1].revents != 0)
-			drain(&errp[0], &r->err);
+		if (fds[0] != -1 && pfd[0].revents != 0)
+			drain(&fds[0], &r->out);
+		if (fds[1] != -1 && pfd[1].revents != 0)
+			drain(&fds[1], &r->err);
 	}
+	return 0;
+}
+
+/* Wait for pid and record how it ended. */
+static int
+reap(pid_t pid, const char *name, struct spawn_result *r, struct wserr *e)
+{
+	int	 status;
+
 	while (waitpid(pid, &status, 0) == -1) {
 		if (errno != EINTR) {
-			wserr_set(e, EX_UNAVAILABLE, "%s: waitpid: %s",
-			    argv[0], strerror(errno));
-			goto fail;
+			wserr_set(e, EX_UNAVAILABLE, "%s: waitpid: %s", name,
+			    strerror(errno));
+			return -1;
 		}
 	}
 	if (WIFSIGNALED(status)) {
@@ -149,34 +154,74 @@ spawn_run(const char *path, char *const argv[], int echo,
 	} else
 		r->status = WEXITSTATUS(status);
 	return 0;
+}
+
+int
+spawn_run(const char *path, char *const argv[], int echo,
+    struct spawn_result *r, struct wserr *e)
+{
+	int	 outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, fds[2], rc;
+	pid_t	 pid;
+
+	memset(r, 0, sizeof(*r));
+	buf_append(&r->out, "", 0);
+	buf_append(&r->err, "", 0);
+	if (echo) {
+		argv_print(stderr, argv);
+		(void)fflush(stderr);
+	}
+	if (pipe2(outp, O_CLOEXEC) == -1 || pipe2(errp, O_CLOEXEC) == -1) {
+		wserr_set(e, EX_UNAVAILABLE, "%s: pipe: %s", argv[0],
+		    strerror(errno));
+		goto fail;
+	}
+	rc = start(path, argv, outp[1], errp[1], &pid);
+	close_fd(&outp[1]);
+	close_fd(&errp[1]);
+	if (rc != 0) {
+		wserr_set(e, EX_UNAVAILABLE, "cannot run %s: %s", path,
+		    strerror(rc));
+		goto fail;
+	}
+	fds[0] = outp[0];
+	fds[1] = errp[0];
+	outp[0] = errp[0] = -1;
+	if (collect(fds, r) == -1) {
+		/* what it printed is lost: closing the pipes ends it */
+		wserr_set(e, EX_UNAVAILABLE, "%s: poll: %s", argv[0],
+		    strerror(errno));
+		close_fd(&fds[0]);
+		close_fd(&fds[1]);
+		(void)reap(pid, argv[0], r, e);
+		spawn_result_free(r);
+		return -1;
+	}
+	if (reap(pid, argv[0], r, e) == -1)
+		goto fail;
+	return 0;
 
 fail:
-	if (outp[0] != -1)
-		(void)close(outp[0]);
-	if (outp[1] != -1)
-		(void)close(outp[1]);
-	if (errp[0] != -1)
-		(void)close(errp[0]);
-	if (errp[1] != -1)
-		(void)close(errp[1]);
+	close_fd(&outp[0]);
+	close_fd(&outp[1]);
+	close_fd(&errp[0]);
+	close_fd(&errp[1]);
 	spawn_result_free(r);
 	return -1;
 }
 
 int
-spawn_tool(char *path, size_t pathlen, const char *name, char *const argv[],
-    int echo, struct spawn_result *r, struct wserr *e)
+spawn_which_tool(const char *name, char *path, size_t pathlen,
+    struct wserr *e)
 {
 	char	 v[VIS_BUFSZ];
 
-	if (path[0] == '\0' && spawn_which(name, path, pathlen) == -1) {
-		path[0] = '\0';
-		wserr_set(e, EX_UNAVAILABLE, "%s: not found%s",
-		    vis_str(v, sizeof(v), name), strchr(name, '/') ? "" :
-		    " in " SPAWN_PATH);
-		return -1;
-	}
-	return spawn_run(path, argv, echo, r, e);
+	if (spawn_which(name, path, pathlen) == 0)
+		return 0;
+	path[0] = '\0';
+	wserr_set(e, EX_UNAVAILABLE, "%s: not found%s",
+	    vis_str(v, sizeof(v), name), strchr(name, '/') ? "" :
+	    " in " SPAWN_PATH);
+	return -1;
 }
 
 void

@@ -33,11 +33,10 @@ int	 spawn_run(const char *path, char *const argv[], int echo,
 	    struct spawn_result *, struct wserr *e);
 
 /*
- * spawn_run of a configured tool (zfs, exportfs): name is found once and
- * remembered in path (of pathlen bytes; empty until then).
+ * spawn_which of a configured tool (zfs, exportfs), with e filled (exit
+ * 69) when it is not there.
  */
-int	 spawn_tool(char *path, size_t pathlen, const char *name,
-	    char *const argv[], int echo, struct spawn_result *,
+int	 spawn_which_tool(const char *name, char *path, size_t pathlen,
 	    struct wserr *e);
 
 /* Fill e (exit 69) with the argv, how the child ended and its stderr. */

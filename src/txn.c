@@ -14,6 +14,7 @@
 #include "command.h"
 #include "fsops.h"
 #include "journal.h"
+#include "tool.h"
 #include "txn.h"
 
 struct undo {
@@ -93,38 +94,6 @@ plan_argv(struct txn *t, enum tool tool, char *const *argv)
 	buf_free(&b);
 }
 
-static int
-run_tool(struct ctx *ctx, enum tool tool, char *const *argv,
-    struct spawn_result *r, struct wserr *e)
-{
-	if (tool == TOOL_ZFS)
-		return spawn_tool(ctx->zfs_path, sizeof(ctx->zfs_path),
-		    ctx->cfg.zfs, argv, ctx->verbose, r, e);
-	return spawn_tool(ctx->exportfs_path, sizeof(ctx->exportfs_path),
-	    ctx->cfg.exportfs, argv, ctx->verbose, r, e);
-}
-
-/* Run argv, requiring exit 0. */
-static int
-run_ok(struct ctx *ctx, enum tool tool, char *const *argv,
-    struct spawn_result *out, struct wserr *e)
-{
-	struct spawn_result	 r;
-
-	if (run_tool(ctx, tool, argv, &r, e) == -1)
-		return -1;
-	if (r.status != 0) {
-		spawn_fail(e, argv, &r);
-		spawn_result_free(&r);
-		return -1;
-	}
-	if (out != NULL)
-		*out = r;
-	else
-		spawn_result_free(&r);
-	return 0;
-}
-
 int
 txn_check(struct txn *t, struct wserr *e)
 {
@@ -149,7 +118,7 @@ txn_run(struct txn *t, enum tool tool, struct strvec *argv,
 	}
 	if (txn_check(t, e) == -1)
 		return -1;
-	return run_ok(t->ctx, tool, argv->v, r, e);
+	return tool_run_ok(t->ctx, tool, argv->v, r, e);
 }
 
 /* The journal begins with the first change. */
@@ -227,7 +196,7 @@ txn_do(struct txn *t, enum tool tool, struct strvec *argv, step_fn run,
 		return -1;
 	}
 	rc = run != NULL ? run(t->ctx, argv->v, e) :
-	    run_ok(t->ctx, tool, argv->v, NULL, e);
+	    tool_run_ok(t->ctx, tool, argv->v, NULL, e);
 	return settle(t, rc, e);
 }
 
@@ -275,7 +244,7 @@ txn_final(struct txn *t, enum tool tool, struct strvec *argv, step_fn run,
 	    journal_final(t->jfd, argv->v, e) == -1)
 		return -1;
 	rc = run != NULL ? run(t->ctx, argv->v, e) :
-	    run_ok(t->ctx, tool, argv->v, NULL, e);
+	    tool_run_ok(t->ctx, tool, argv->v, NULL, e);
 	if (rc == 0)
 		(void)journal_mark(t->jfd, 'Y', &je);
 	return rc;
@@ -342,9 +311,9 @@ txn_undo_one(struct ctx *ctx, enum jkind kind, undo_fn fn, char *const *argv,
 	case J_FN:
 		return fn(ctx, argv, e);
 	case J_RUN_ZFS:
-		return run_ok(ctx, TOOL_ZFS, argv, NULL, e);
+		return tool_run_ok(ctx, TOOL_ZFS, argv, NULL, e);
 	case J_RUN_EXPORTFS:
-		return run_ok(ctx, TOOL_EXPORTFS, argv, NULL, e);
+		return tool_run_ok(ctx, TOOL_EXPORTFS, argv, NULL, e);
 	}
 	return -1;
 }

@@ -15,11 +15,6 @@
 #include "spawn.h"
 #include "util.h"
 
-enum tool {
-	TOOL_ZFS,
-	TOOL_EXPORTFS
-};
-
 struct undo;
 
 struct txn {

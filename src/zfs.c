@@ -10,7 +10,7 @@
 
 #include "argv.h"
 #include "command.h"
-#include "spawn.h"
+#include "tool.h"
 #include "zfs.h"
 
 static void zfs_argv(struct ctx *, struct strvec *, ...);
@@ -36,18 +36,6 @@ const char *
 zfs_prop_name(enum zprop p)
 {
 	return zprop_names[p];
-}
-
-/*
- * Run one zfs call.  Returns 0 when it ran (r holds its status), -1 with
- * e filled when it could not be started.
- */
-static int
-zfs_run(struct ctx *ctx, struct strvec *argv, struct spawn_result *r,
-    struct wserr *e)
-{
-	return spawn_tool(ctx->zfs_path, sizeof(ctx->zfs_path), ctx->cfg.zfs,
-	    argv->v, ctx->verbose, r, e);
 }
 
 /* The one place zfs's wording is read: ENOENT has no exit status of its own. */
@@ -80,7 +68,7 @@ static int
 zfs_run_ok(struct ctx *ctx, struct strvec *argv, struct spawn_result *r,
     const char *target, struct wserr *e)
 {
-	if (zfs_run(ctx, argv, r, e) == -1)
+	if (tool_run(ctx, TOOL_ZFS, argv->v, r, e) == -1)
 		return -1;
 	return zfs_check(argv, r, target, e);
 }
@@ -353,7 +341,7 @@ ask_alone(struct ctx *ctx, unsigned mask, const char *name, int quiet,
 		return;
 	get_argv(ctx, &argv, mask, NULL, -1);
 	strvec_push(&argv, name);
-	rc = zfs_run(ctx, &argv, &r, &e);
+	rc = tool_run(ctx, TOOL_ZFS, argv.v, &r, &e);
 	strvec_clear(&argv);
 	if (rc == -1)
 		return;
@@ -536,7 +524,7 @@ zfs_get_datasets(struct ctx *ctx, unsigned mask, const char *target,
 		get_argv(ctx, &argv, mask, "filesystem,volume", depth);
 		if (target != NULL)
 			strvec_push(&argv, target);
-		if ((rc = zfs_run(ctx, &argv, &r, e)) == 0) {
+		if ((rc = tool_run(ctx, TOOL_ZFS, argv.v, &r, e)) == 0) {
 			/* exit 2: usage, so this zfs get has no -t */
 			ctx->zfs_get_t = r.status == 2 ? -1 : 1;
 			if (ctx->zfs_get_t == -1)
@@ -763,7 +751,7 @@ zfs_exists(struct ctx *ctx, const char *name, int *exists, struct wserr *e)
 	if (strchr(name, '@') != NULL)
 		strvec_pushl(&argv, "-t", "snapshot", SV_END);
 	strvec_push(&argv, name);
-	if (zfs_run(ctx, &argv, &r, e) == 0) {
+	if (tool_run(ctx, TOOL_ZFS, argv.v, &r, e) == 0) {
 		size_t	 len = strlen(name);
 
 		if (r.status == 0 && strncmp(r.out.data, name, len) == 0 &&
@@ -792,7 +780,7 @@ zfs_version(struct ctx *ctx, char **ver, struct wserr *e)
 
 	*ver = NULL;
 	strvec_pushl(&argv, ctx->cfg.zfs, "version", SV_END);
-	if (zfs_run(ctx, &argv, &r, e) == 0) {
+	if (tool_run(ctx, TOOL_ZFS, argv.v, &r, e) == 0) {
 		/* OpenZFS: "zfs-2.1.11-1\nzfs-kmod-2.1.11-1\n"; zfs-fuse has no such command. */
 		if (r.status == 0 && strncmp(r.out.data, "zfs-", 4) == 0)
 			*ver = xstrndup(r.out.data + 4,
@@ -831,8 +819,7 @@ run_retry(struct ctx *ctx, char *const *argv, int tries, struct wserr *e)
 			nap(wait);
 			wait = wait * 2 > 1000 ? 1000 : wait * 2;
 		}
-		if (spawn_tool(ctx->zfs_path, sizeof(ctx->zfs_path),
-		    ctx->cfg.zfs, argv, ctx->verbose, &r, e) == -1)
+		if (tool_run(ctx, TOOL_ZFS, argv, &r, e) == -1)
 			return -1;
 		if (r.status == 0) {
 			spawn_result_free(&r);
