@@ -39,7 +39,7 @@ struct newds {
 	struct filter	 filter;
 };
 
-/* Parse and check; returns -1 to go on, else the exit status. */
+/* Parse and check; returns CMD_GO_ON, else the exit status. */
 static int
 newds_parse(struct ctx *ctx, int argc, char **argv, unsigned what,
     struct newds *nd)
@@ -168,7 +168,7 @@ newds_parse(struct ctx *ctx, int argc, char **argv, unsigned what,
 			nd->props = all;
 		}
 	}
-	return -1;
+	return CMD_GO_ON;
 }
 
 /*
@@ -375,7 +375,7 @@ make_dataset(struct ctx *ctx, int argc, char **argv, unsigned what,
 	int		 owning = (what & NEW_IDS) != 0;
 
 	memset(&ex, 0, sizeof(ex));
-	if ((rc = newds_parse(ctx, argc, argv, what, &nd)) != -1)
+	if ((rc = newds_parse(ctx, argc, argv, what, &nd)) != CMD_GO_ON)
 		goto out;
 	if (exporting) {
 		if (nfs_export_spec(ctx, nd.clients, nd.options, &ex, &e) == -1) {
@@ -409,7 +409,7 @@ make_dataset(struct ctx *ctx, int argc, char **argv, unsigned what,
 	    zfs_create(&t, nd.name, &nd.props, &e)) == -1) {
 		if (!ctx->dry_run)
 			why_not_created(ctx, nd.snap, nd.name, &e);
-		rc = txn_fail(&t, &e);
+		rc = cmd_rollback(&t, &e);
 		goto out;
 	}
 	if (owning || exporting) {
@@ -418,19 +418,19 @@ make_dataset(struct ctx *ctx, int argc, char **argv, unsigned what,
 		    &e) == -1) ||
 		    (owning && take_ownership(&t, &nd, mp, chown_tree,
 		    &e) == -1)) {
-			rc = txn_fail(&t, &e);
+			rc = cmd_rollback(&t, &e);
 			goto out;
 		}
 	}
 	if (exporting) {
 		ex.path = xstrdup(mp);
 		if (nfs_publish(&t, &ex, 1, &e) == -1) {
-			rc = txn_fail(&t, &e);
+			rc = cmd_rollback(&t, &e);
 			goto out;
 		}
 	}
 	if (txn_check(&t, &e) == -1) {
-		rc = txn_fail(&t, &e);
+		rc = cmd_rollback(&t, &e);
 		goto out;
 	}
 	txn_commit(&t);
@@ -573,7 +573,7 @@ cmd_snapshot(struct ctx *ctx, int argc, char **argv)
 	txn_init(&t, ctx);
 	if (zfs_snapshot(&t, name, recursive, &e) == -1) {
 		why_no_snapshot(ctx, name, &e);
-		rc = txn_fail(&t, &e);
+		rc = cmd_rollback(&t, &e);
 		free(name);
 		return rc;
 	}

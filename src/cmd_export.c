@@ -140,7 +140,7 @@ cmd_export(struct ctx *ctx, int argc, char **argv)
 	    set_changed(&t, d, ZP_CLIENTS, ex.clients, &e) == -1 ||
 	    set_changed(&t, d, ZP_OPTIONS, ex.options, &e) == -1 ||
 	    nfs_publish(&t, &ex, 1, &e) == -1 || txn_check(&t, &e) == -1) {
-		rc = txn_fail(&t, &e);
+		rc = cmd_rollback(&t, &e);
 		goto out;
 	}
 	txn_commit(&t);
@@ -169,7 +169,7 @@ cmd_unexport(struct ctx *ctx, int argc, char **argv)
 	const char	*name;
 	int		 rc;
 
-	if ((rc = cmd_operands(ctx, argc, argv, 1, 1)) != -1)
+	if ((rc = cmd_operands(ctx, argc, argv, 1, 1)) != CMD_GO_ON)
 		return rc;
 	name = argv[optind];
 	if (one_dataset(ctx, name, &l, &e) == -1)
@@ -192,7 +192,7 @@ cmd_unexport(struct ctx *ctx, int argc, char **argv)
 	    ((d->local & ZPM(ZP_OPTIONS)) && zfs_inherit(&t, name,
 	    zfs_prop_name(ZP_OPTIONS), d->val[ZP_OPTIONS], &e) == -1) ||
 	    txn_check(&t, &e) == -1)
-		rc = txn_fail(&t, &e);
+		rc = cmd_rollback(&t, &e);
 	else {
 		txn_commit(&t);
 		rc = 0;
@@ -439,7 +439,7 @@ cmd_sync_exports(struct ctx *ctx, int argc, char **argv)
 	char		*data;
 	int		 rc;
 
-	if ((rc = cmd_operands(ctx, argc, argv, 0, 0)) != -1)
+	if ((rc = cmd_operands(ctx, argc, argv, 0, 0)) != CMD_GO_ON)
 		return rc;
 	memset(&f, 0, sizeof(f));
 	if (zfs_get_datasets(ctx, STATE_PROPS | ZPM(ZP_CREATETXG), NULL, -1,
@@ -548,7 +548,7 @@ cmd_sync_exports(struct ctx *ctx, int argc, char **argv)
 	rc = 0;
 	goto out;
 fail:
-	rc = txn_fail(&t, &e);
+	rc = cmd_rollback(&t, &e);
 out:
 	if (a != NULL)
 		json_object_put(a);

@@ -28,7 +28,7 @@ cmd_promote(struct ctx *ctx, int argc, char **argv)
 	const char	*name;
 	int		 rc, yes;
 
-	if ((rc = cmd_operands(ctx, argc, argv, 1, 1)) != -1)
+	if ((rc = cmd_operands(ctx, argc, argv, 1, 1)) != CMD_GO_ON)
 		return rc;
 	name = argv[optind];
 	if (valid_dataset(name, &e) == -1)
@@ -37,7 +37,7 @@ cmd_promote(struct ctx *ctx, int argc, char **argv)
 	if (zfs_promote(&t, name, NULL, &e) == -1) {
 		if (zfs_exists(ctx, name, &yes, &e) == 0 && !yes)
 			wserr_set(&e, EX_NOINPUT, "%s: does not exist", name);
-		return txn_fail(&t, &e);
+		return cmd_rollback(&t, &e);
 	}
 	txn_commit(&t);
 	return 0;
@@ -72,7 +72,7 @@ rename_snapshot(struct ctx *ctx, const char *from, const char *to)
 	}
 	txn_init(&t, ctx);
 	if (zfs_rename(&t, from, to, &e) == -1)
-		return txn_fail(&t, &e);
+		return cmd_rollback(&t, &e);
 	txn_commit(&t);
 	return 0;
 }
@@ -117,7 +117,7 @@ cmd_rename(struct ctx *ctx, int argc, char **argv)
 	size_t		 i, nex = 0, nnew = 0, nmnt = 0, len;
 	int		 rc, yes;
 
-	if ((rc = cmd_operands(ctx, argc, argv, 2, 2)) != -1)
+	if ((rc = cmd_operands(ctx, argc, argv, 2, 2)) != CMD_GO_ON)
 		return rc;
 	from = argv[optind];
 	to = argv[optind + 1];
@@ -223,7 +223,7 @@ cmd_rename(struct ctx *ctx, int argc, char **argv)
 	rc = 0;
 	goto out;
 fail:
-	rc = txn_fail(&t, &e);
+	rc = cmd_rollback(&t, &e);
 out:
 	state_exports_free(olds, nex);
 	state_exports_free(news, nnew);
@@ -463,7 +463,7 @@ cmd_destroy(struct ctx *ctx, int argc, char **argv)
 	rc = 0;
 	goto out;
 fail:
-	rc = txn_fail(&t, &e);
+	rc = cmd_rollback(&t, &e);
 out:
 	state_exports_free(exs, nex);
 	free(mps);

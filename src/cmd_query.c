@@ -36,7 +36,7 @@ pattern_arg(struct ctx *ctx, int argc, char **argv, const char **pattern)
 			return cmd_fail(ctx, &e);
 		*pattern = argv[optind];
 	}
-	return -1;
+	return CMD_GO_ON;
 }
 
 static int
@@ -179,7 +179,7 @@ cmd_list_vols(struct ctx *ctx, int argc, char **argv)
 {
 	int	 rc;
 
-	if ((rc = cmd_operands(ctx, argc, argv, 0, 0)) != -1)
+	if ((rc = cmd_operands(ctx, argc, argv, 0, 0)) != CMD_GO_ON)
 		return rc;
 	if (ctx->json)
 		return list_fs_json(ctx, NULL, 0);
@@ -199,8 +199,8 @@ cmd_list_filesystems(struct ctx *ctx, int argc, char **argv)
 	const char *pattern;
 	int	 rc;
 
-	if ((rc = cmd_operands(ctx, argc, argv, 0, 1)) != -1 ||
-	    (rc = pattern_arg(ctx, argc, argv, &pattern)) != -1)
+	if ((rc = cmd_operands(ctx, argc, argv, 0, 1)) != CMD_GO_ON ||
+	    (rc = pattern_arg(ctx, argc, argv, &pattern)) != CMD_GO_ON)
 		return rc;
 	if (ctx->json)
 		return list_fs_json(ctx, pattern, -1);
@@ -223,8 +223,8 @@ cmd_list_snapshots(struct ctx *ctx, int argc, char **argv)
 	size_t		 i;
 	int		 rc;
 
-	if ((rc = cmd_operands(ctx, argc, argv, 0, 1)) != -1 ||
-	    (rc = pattern_arg(ctx, argc, argv, &pattern)) != -1)
+	if ((rc = cmd_operands(ctx, argc, argv, 0, 1)) != CMD_GO_ON ||
+	    (rc = pattern_arg(ctx, argc, argv, &pattern)) != CMD_GO_ON)
 		return rc;
 	if (!ctx->json)
 		return list_names(ctx, "snapshot", 1, -1, pattern, 0);
@@ -258,7 +258,7 @@ exists(struct ctx *ctx, int argc, char **argv, int snapshot)
 	const char	*name;
 	int		 rc, yes;
 
-	if ((rc = cmd_operands(ctx, argc, argv, 1, 1)) != -1)
+	if ((rc = cmd_operands(ctx, argc, argv, 1, 1)) != CMD_GO_ON)
 		return rc;
 	name = argv[optind];
 	if ((snapshot ? valid_snapshot(name, &e) : valid_dataset(name, &e)) ==
@@ -384,7 +384,7 @@ cmd_vfsid(struct ctx *ctx, int argc, char **argv)
 	const char	*name, *fsid;
 	int		 rc;
 
-	if ((rc = cmd_operands(ctx, argc, argv, 1, 1)) != -1)
+	if ((rc = cmd_operands(ctx, argc, argv, 1, 1)) != CMD_GO_ON)
 		return rc;
 	name = argv[optind];
 	if (valid_dataset(name, &e) == -1 || zfs_get_one(ctx, name,
@@ -432,7 +432,7 @@ cmd_info(struct ctx *ctx, int argc, char **argv)
 	long long	 deferred;
 	int		 rc, exported, have_owner = 0;
 
-	if ((rc = cmd_operands(ctx, argc, argv, 1, 1)) != -1)
+	if ((rc = cmd_operands(ctx, argc, argv, 1, 1)) != CMD_GO_ON)
 		return rc;
 	name = argv[optind];
 	if (valid_dataset_or_snapshot(name, &e) == -1 ||
@@ -517,7 +517,7 @@ cmd_list_methods(struct ctx *ctx, int argc, char **argv)
 	struct json_object *a;
 	int	 rc;
 
-	if ((rc = cmd_operands(ctx, argc, argv, 0, 0)) != -1)
+	if ((rc = cmd_operands(ctx, argc, argv, 0, 0)) != CMD_GO_ON)
 		return rc;
 	if (ctx->json) {
 		a = json_object_new_array();
@@ -545,7 +545,7 @@ cmd_version(struct ctx *ctx, int argc, char **argv)
 	char		*zv = NULL, *nv;
 	int		 rc;
 
-	if ((rc = cmd_operands(ctx, argc, argv, 0, 0)) != -1)
+	if ((rc = cmd_operands(ctx, argc, argv, 0, 0)) != CMD_GO_ON)
 		return rc;
 	if (zfs_version(ctx, &zv, &e) == -1)
 		zv = NULL;		/* no zfs at all: still say ours */

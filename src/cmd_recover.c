@@ -17,90 +17,21 @@
 #include "txn.h"
 #include "zfs.h"
 
-/* The undo functions a journal may name. */
-static const struct {
-	const char	*name;
-	undo_fn		 fn;
-} undo_fns[] = {
-	{ "zfs-destroy-created", zfs_undo_destroy },
-	{ "zfs-retry", zfs_retry },
-	{ "exportfs-unexport", nfs_unexport_tolerant },
+/* The undo kinds a journal may name. */
+static const struct undo_kind *const undo_kinds[] = {
+	&zfs_undo_once, &zfs_undo_retry, &zfs_undo_created,
+	&nfs_undo_once, &nfs_undo_unexport,
 };
 
-static undo_fn
-fn_named(const char *name)
+static const struct undo_kind *
+kind_named(const char *name)
 {
 	size_t	 i;
 
-	for (i = 0; name != NULL && i < sizeof(undo_fns) / sizeof(undo_fns[0]);
-	    i++)
-		if (strcmp(undo_fns[i].name, name) == 0)
-			return undo_fns[i].fn;
+	for (i = 0; i < sizeof(undo_kinds) / sizeof(undo_kinds[0]); i++)
+		if (strcmp(undo_kinds[i]->name, name) == 0)
+			return undo_kinds[i];
 	return NULL;
-}
-
-static int
-exists(struct ctx *ctx, const char *name)
-{
-	struct wserr	 e;
-	int		 yes = 1;
-
-	(void)zfs_exists(ctx, name, &yes, &e);
-	return yes;
-}
-
-static const char *
-prop(struct ctx *ctx, const char *name, enum zprop p, char *buf, size_t len)
-{
-	struct zfs_dslist l;
-	struct wserr	 e;
-
-	buf[0] = '\0';
-	if (zfs_get_one(ctx, name, ZPM(p), &l, &e) == 0) {
-		if (l.v[0].val[p] != NULL)
-			(void)strlcpy(buf, l.v[0].val[p], len);
-		zfs_dslist_free(&l);
-	}
-	return buf;
-}
-
-/*
- * An undo failed: is what it was to bring about so already?  (The step
- * it undoes may never have run: the journal says so of a pending one.)
- */
-static int
-goal_met(struct ctx *ctx, const struct jentry *je)
-{
-	char *const *a = je->argv.v;
-	size_t	 n = je->argv.n, k;
-	char	 buf[64];
-
-	if (je->kind == J_FILE || n < 3)
-		return 0;
-	if (je->kind == J_RUN_EXPORTFS || (je->kind == J_FN &&
-	    strcmp(je->fn, "exportfs-unexport") == 0)) {
-		/* exportfs -u SPEC...: none of them live any more */
-		if (strcmp(a[1], "-u") == 0)
-			return !nfs_specs_live(ctx, a + 2, 0);
-		/* exportfs [-i] -o OPTIONS SPEC: SPEC live */
-		k = strcmp(a[1], "-i") == 0 ? 2 : 1;
-		return n == k + 3 && strcmp(a[k], "-o") == 0 &&
-		    nfs_specs_live(ctx, a + n - 1, 0);
-	}
-	if (strcmp(a[1], "destroy") == 0)
-		return !exists(ctx, strncmp(a[n - 1], "warpstor:txn=", 13) == 0 ?
-		    a[n - 2] : a[n - 1]);
-	if (strcmp(a[1], "rename") == 0 && n == 4)
-		return !exists(ctx, a[2]) && exists(ctx, a[3]);
-	if (strcmp(a[1], "mount") == 0)
-		return strcmp(prop(ctx, a[n - 1], ZP_MOUNTED, buf, sizeof(buf)),
-		    "yes") == 0;
-	if (strcmp(a[1], "umount") == 0)
-		return strcmp(prop(ctx, a[n - 1], ZP_MOUNTED, buf, sizeof(buf)),
-		    "yes") != 0;
-	if (strcmp(a[1], "promote") == 0)
-		return prop(ctx, a[2], ZP_ORIGIN, buf, sizeof(buf))[0] == '\0';
-	return 0;
 }
 
 static void
@@ -169,6 +100,55 @@ reap(struct ctx *ctx, int nothing_else)
 	return 0;
 }
 
+/* Only the last, irreversible step was under way: finish it. */
+static void
+finish_final(struct ctx *ctx, const struct journal *j, struct buf *left)
+{
+	const struct undo_kind *zfs = &zfs_undo_retry;
+	struct jentry	 fin;
+	struct wserr	 e;
+
+	memset(&fin, 0, sizeof(fin));
+	fin.kind = J_UNDO;
+	fin.argv = j->final;
+	if (j->final_state == JF_PENDING && !ctx->dry_run &&
+	    zfs->run(ctx, j->final.v, &e) == -1 &&
+	    !zfs->goal_met(ctx, j->final.v) &&
+	    defer_final(ctx, &j->final, &e) == -1)
+		txn_left(left, zfs, j->final.v, &e);
+	say(j->final_state == JF_PENDING ? "finish" : "was done", &fin);
+}
+
+/* Undo every step that was begun, in reverse order. */
+static void
+undo_all(struct ctx *ctx, const struct journal *j, struct buf *left)
+{
+	const struct undo_kind *kind;
+	struct wserr	 e;
+	size_t		 i;
+
+	for (i = j->n; i-- > 0;) {
+		const struct jentry *je = &j->v[i];
+
+		if (je->state == JS_DROPPED)
+			continue;
+		kind = NULL;
+		if (je->kind == J_UNDO && (kind = kind_named(je->name)) ==
+		    NULL) {
+			wserr_set(&e, EX_SOFTWARE, "unknown undo %s", je->name);
+			txn_left(left, &zfs_undo_once, je->argv.v, &e);
+			continue;
+		}
+		say("undo", je);
+		if (ctx->dry_run)
+			continue;
+		if (txn_undo_one(ctx, kind, je->argv.v, je->content,
+		    &e) == -1 && (kind == NULL ||
+		    !kind->goal_met(ctx, je->argv.v)))
+			txn_left(left, kind, je->argv.v, &e);
+	}
+}
+
 /*
  * recover
  * Finish or undo, from its journal, a command that was cut off: when only
@@ -183,10 +163,9 @@ cmd_recover(struct ctx *ctx, int argc, char **argv)
 	struct wserr	 e;
 	struct buf	 left = { NULL, 0, 0 };
 	const char	*path = ctx->cfg.journal_file;
-	size_t		 i, done = 0;
 	int		 rc;
 
-	if ((rc = cmd_operands(ctx, argc, argv, 0, 0)) != -1)
+	if ((rc = cmd_operands(ctx, argc, argv, 0, 0)) != CMD_GO_ON)
 		return rc;
 	if (journal_read(path, &j, &e) == -1)
 		return cmd_fail(ctx, &e);
@@ -197,40 +176,10 @@ cmd_recover(struct ctx *ctx, int argc, char **argv)
 		    (long)j.pid, j.cmdline);
 	}
 	(void)printf("recovering: %s (pid %ld)\n", j.cmdline, (long)j.pid);
-	if (j.final_state != 0) {
-		struct jentry	 fin;
-
-		memset(&fin, 0, sizeof(fin));
-		fin.kind = J_RUN_ZFS;
-		fin.argv = j.final;
-		if (j.final_state == 'P' && !ctx->dry_run &&
-		    zfs_retry(ctx, j.final.v, &e) == -1 && !goal_met(ctx, &fin) &&
-		    defer_final(ctx, &j.final, &e) == -1)
-			txn_left(&left, J_RUN_ZFS, j.final.v, &e);
-		say(j.final_state == 'P' ? "finish" : "was done", &fin);
-		done = 1;
-	} else {
-		for (i = j.n; i-- > 0;) {
-			struct jentry	*je = &j.v[i];
-			undo_fn		 fn = NULL;
-
-			if (je->state == 'X')
-				continue;
-			if (je->kind == J_FN && (fn = fn_named(je->fn)) == NULL) {
-				wserr_set(&e, EX_SOFTWARE, "unknown undo %s",
-				    je->fn);
-				txn_left(&left, je->kind, je->argv.v, &e);
-				continue;
-			}
-			say("undo", je);
-			done++;
-			if (ctx->dry_run)
-				continue;
-			if (txn_undo_one(ctx, je->kind, fn, je->argv.v,
-			    je->content, &e) == -1 && !goal_met(ctx, je))
-				txn_left(&left, je->kind, je->argv.v, &e);
-		}
-	}
+	if (j.final_state != JF_NONE)
+		finish_final(ctx, &j, &left);
+	else
+		undo_all(ctx, &j, &left);
 	if (left.len > 0) {
 		(void)fprintf(stderr, "warpstor: recover: not all went back; "
 		    "left to finish by hand:\n%s", left.data);
@@ -242,9 +191,8 @@ cmd_recover(struct ctx *ctx, int argc, char **argv)
 		journal_free(&j);
 		return cmd_fail(ctx, &e);
 	}
-	(void)printf("%s: %s\n", j.final_state != 0 ? "finished" : "undone",
-	    j.cmdline);
-	(void)done;
+	(void)printf("%s: %s\n", j.final_state != JF_NONE ? "finished" :
+	    "undone", j.cmdline);
 	journal_free(&j);
 	return reap(ctx, 0);
 }

@@ -624,7 +624,7 @@ cmd_replace(struct ctx *ctx, int argc, char **argv)
 	rc = 0;
 	goto out;
 fail:
-	rc = txn_fail(&t, &e);
+	rc = cmd_rollback(&t, &e);
 out:
 	free(newtmp);
 	free(oldtmp);
@@ -673,7 +673,7 @@ cmd_rebuild_vol(struct ctx *ctx, int argc, char **argv)
 	size_t		 vlen;
 	int		 rc, yes;
 
-	if ((rc = cmd_operands(ctx, argc, argv, 0, 1)) != -1)
+	if ((rc = cmd_operands(ctx, argc, argv, 0, 1)) != CMD_GO_ON)
 		return rc;
 	vol = optind < argc ? argv[optind] : ctx->cfg.default_volume;
 	if (valid_dataset(vol, &e) == -1)
@@ -748,7 +748,7 @@ cmd_rebuild_vol(struct ctx *ctx, int argc, char **argv)
 	rc = 0;
 	goto out;
 fail:
-	rc = txn_fail(&t, &e);
+	rc = cmd_rollback(&t, &e);
 out:
 	state_exports_free(exs, nex);
 	free(mnt);

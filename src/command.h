@@ -32,12 +32,23 @@ int	 cmd_badopt(struct ctx *, char **, int ch);
 int	 cmd_help(struct ctx *);
 /* "warpstor: CMD: msg" on stderr; returns e->code. */
 int	 cmd_fail(struct ctx *, const struct wserr *);
+/* What a parser returns when the command goes on (not an exit status). */
+#define CMD_GO_ON	(-1)
+
 /*
  * Parse a command that takes no options but -h, and between min and max
- * operands (max -1: any).  Returns -1 to go on (operands at argv[optind]),
+ * operands (max -1: any).  Returns CMD_GO_ON (operands at argv[optind]),
  * else the exit status.
  */
 int	 cmd_operands(struct ctx *, int, char **, int min, int max);
+
+struct txn;
+/*
+ * A step of t failed with e: report e, roll t back and report that;
+ * returns e->code, or 70 when the rollback left something to do by
+ * hand (listed, with the journal kept for recover).
+ */
+int	 cmd_rollback(struct txn *, struct wserr *);
 
 int	 cmd_create_fs(struct ctx *, int, char **);
 int	 cmd_create_fs_no_export(struct ctx *, int, char **);

@@ -2,8 +2,10 @@
  * journal.c: append-only records, one a line, each word vis-encoded.
  *
  *   W 1 PID WORD...          the command (version 1)
- *   U KIND [FN] WORD...      a pending undo (KIND: z zfs, e exportfs,
- *                            f function, c file: PATH [CONTENT])
+ *   U f NAME WORD...         a pending undo: undo kind NAME, its argv
+ *   U c PATH [CONTENT]       a pending undo: restore a file
+ *                            (an earlier version wrote "U z WORD..." and
+ *                            "U e WORD...": undo kinds zfs and exportfs)
  *   D / X                    the last pending undo's step is done / failed
  *   Z WORD...                the last, irreversible step, under way
  *   Y                        that step is done
@@ -44,7 +46,7 @@ jerr(struct wserr *e, const char *what, const char *path)
 static void
 add_word(struct buf *b, const char *w)
 {
-	static const char hex[] = "01234567";
+	static const char octal[] = "01234567";
 	char	 out[4096];
 	size_t	 n = 0;
 
@@ -79,9 +81,9 @@ add_word(struct buf *b, const char *w)
 			out[n++] = 't';
 			break;
 		default:
-			out[n++] = hex[c >> 6];
-			out[n++] = hex[(c >> 3) & 7];
-			out[n++] = hex[c & 7];
+			out[n++] = octal[c >> 6];
+			out[n++] = octal[(c >> 3) & 7];
+			out[n++] = octal[c & 7];
 		}
 	}
 	buf_append(b, out, n);
@@ -161,30 +163,29 @@ journal_begin(const char *path, const char *cmdline, int *fd, struct wserr *e)
 }
 
 int
-journal_pending(int fd, enum jkind kind, const char *fn, char *const *argv,
+journal_pending(int fd, const char *name, char *const *argv,
     const char *content, struct wserr *e)
 {
-	static const char kinds[] = { 'z', 'e', 'f', 'c' };
 	struct buf	 b = { NULL, 0, 0 };
 	size_t		 i;
 
-	buf_append(&b, "U ", 2);
-	buf_append(&b, &kinds[kind], 1);
-	if (kind == J_FN)
-		add_word(&b, fn);
+	buf_append(&b, name != NULL ? "U f" : "U c", 3);
+	if (name != NULL)
+		add_word(&b, name);
 	for (i = 0; argv != NULL && argv[i] != NULL; i++)
 		add_word(&b, argv[i]);
-	if (kind == J_FILE && content != NULL)
+	if (name == NULL && content != NULL)
 		add_word(&b, content);
 	return append(fd, &b, e);
 }
 
 int
-journal_mark(int fd, char state, struct wserr *e)
+journal_mark(int fd, enum jmark mark, struct wserr *e)
 {
 	struct buf	 b = { NULL, 0, 0 };
+	char		 c = (char)mark;
 
-	buf_append(&b, &state, 1);
+	buf_append(&b, &c, 1);
 	return append(fd, &b, e);
 }
 
@@ -231,7 +232,7 @@ journal_free(struct journal *j)
 	size_t	 i;
 
 	for (i = 0; i < j->n; i++) {
-		free(j->v[i].fn);
+		free(j->v[i].name);
 		strvec_clear(&j->v[i].argv);
 		free(j->v[i].content);
 	}
@@ -241,11 +242,94 @@ journal_free(struct journal *j)
 	memset(j, 0, sizeof(*j));
 }
 
+/* The words of a record after its letter, decoded; -1 if one is not. */
+static int
+split_words(char *p, struct strvec *words)
+{
+	char	*w, *d;
+
+	while (p != NULL && (w = strsep(&p, " ")) != NULL) {
+		if ((d = decode(w)) == NULL)
+			return -1;
+		strvec_push(words, d);
+		free(d);
+	}
+	return 0;
+}
+
+/* U KIND ...: a pending undo. */
+static int
+read_undo(struct journal *j, const struct strvec *w)
+{
+	struct jentry	*je;
+	const char	*k = w->n > 0 ? w->v[0] : "";
+	size_t		 i = 1;
+
+	if (strlen(k) != 1 || strchr("zefc", k[0]) == NULL ||
+	    w->n < (k[0] == 'z' || k[0] == 'e' ? 1u : 2u))
+		return -1;
+	j->v = xreallocarray(j->v, j->n + 1, sizeof(*j->v));
+	je = &j->v[j->n++];
+	memset(je, 0, sizeof(*je));
+	je->state = JS_PENDING;
+	if (k[0] == 'c') {
+		je->kind = J_FILE;
+		strvec_push(&je->argv, w->v[1]);
+		if (w->n > 2)
+			je->content = xstrdup(w->v[2]);
+		return 0;
+	}
+	je->kind = J_UNDO;
+	if (k[0] == 'f')
+		je->name = xstrdup(w->v[i++]);
+	else
+		je->name = xstrdup(k[0] == 'z' ? "zfs" : "exportfs");
+	for (; i < w->n; i++)
+		strvec_push(&je->argv, w->v[i]);
+	return 0;
+}
+
+/* One record; -1 when it does not fit what came before. */
+static int
+read_record(struct journal *j, char letter, const struct strvec *w)
+{
+	size_t	 i;
+
+	switch (letter) {
+	case 'W':
+		if (j->cmdline != NULL || w->n != 3 ||
+		    strcmp(w->v[0], "1") != 0)
+			return -1;
+		j->pid = (pid_t)strtol(w->v[1], NULL, 10);
+		j->cmdline = xstrdup(w->v[2]);
+		return 0;
+	case 'U':
+		return read_undo(j, w);
+	case JM_DONE:
+	case JM_DROPPED:
+		if (j->n == 0 || j->v[j->n - 1].state != JS_PENDING)
+			return -1;
+		j->v[j->n - 1].state = letter == JM_DONE ? JS_DONE :
+		    JS_DROPPED;
+		return 0;
+	case 'Z':
+		strvec_clear(&j->final);
+		for (i = 0; i < w->n; i++)
+			strvec_push(&j->final, w->v[i]);
+		j->final_state = JF_PENDING;
+		return 0;
+	case JM_FINAL_DONE:
+		j->final_state = JF_DONE;
+		return 0;
+	}
+	return -1;
+}
+
 int
 journal_read(const char *path, struct journal *j, struct wserr *e)
 {
 	FILE	*fp;
-	char	*line = NULL, *p, *w, *d;
+	char	*line = NULL, *p;
 	size_t	 cap = 0;
 	ssize_t	 len;
 	int	 bad = 0, fd;
@@ -263,85 +347,15 @@ journal_read(const char *path, struct journal *j, struct wserr *e)
 		return jerr(e, "read", path);
 	}
 	while (!bad && (len = getline(&line, &cap, fp)) != -1) {
-		struct jentry	*je;
 		struct strvec	 words = STRVEC_INIT;
-		size_t		 i;
 
 		if (len == 0 || line[len - 1] != '\n')
 			break;		/* a torn last record: never written */
 		line[len - 1] = '\0';
 		p = line;
 		(void)strsep(&p, " ");	/* the record's letter, line[0] */
-		while (p != NULL && (w = strsep(&p, " ")) != NULL) {
-			if ((d = decode(w)) == NULL) {
-				bad = 1;
-				break;
-			}
-			strvec_push(&words, d);
-			free(d);
-		}
-		switch (line[0]) {
-		case 'W':
-			if (j->cmdline != NULL || words.n != 3 ||
-			    strcmp(words.v[0], "1") != 0) {
-				bad = 1;
-				break;
-			}
-			j->pid = (pid_t)strtol(words.v[1], NULL, 10);
-			j->cmdline = xstrdup(words.v[2]);
-			break;
-		case 'U':
-			if (words.n < 1 || strlen(words.v[0]) != 1 ||
-			    strchr("zefc", words.v[0][0]) == NULL) {
-				bad = 1;
-				break;
-			}
-			j->v = xreallocarray(j->v, j->n + 1, sizeof(*j->v));
-			je = &j->v[j->n++];
-			memset(je, 0, sizeof(*je));
-			je->state = 'P';
-			je->kind = (enum jkind)(strchr("zefc", words.v[0][0]) -
-			    "zefc");
-			i = 1;
-			if (je->kind == J_FN) {
-				if (words.n < 2) {
-					bad = 1;
-					break;
-				}
-				je->fn = xstrdup(words.v[i++]);
-			}
-			if (je->kind == J_FILE) {
-				if (words.n < 2) {
-					bad = 1;
-					break;
-				}
-				strvec_push(&je->argv, words.v[1]);
-				if (words.n > 2)
-					je->content = xstrdup(words.v[2]);
-				break;
-			}
-			for (; i < words.n; i++)
-				strvec_push(&je->argv, words.v[i]);
-			break;
-		case 'D':
-		case 'X':
-			if (j->n == 0 || j->v[j->n - 1].state != 'P')
-				bad = 1;
-			else
-				j->v[j->n - 1].state = (unsigned char)line[0];
-			break;
-		case 'Z':
-			strvec_clear(&j->final);
-			for (i = 0; i < words.n; i++)
-				strvec_push(&j->final, words.v[i]);
-			j->final_state = 'P';
-			break;
-		case 'Y':
-			j->final_state = 'D';
-			break;
-		default:
-			bad = 1;
-		}
+		bad = split_words(p, &words) == -1 ||
+		    read_record(j, line[0], &words) == -1;
 		strvec_clear(&words);
 	}
 	free(line);

@@ -14,20 +14,39 @@
 #include "argv.h"
 #include "util.h"
 
-/* What an undo is: an argv to run, a function of zfs.c/nfs.c, a file. */
+/* What an undo is: an undo kind of zfs.c/nfs.c run on an argv, or a file. */
 enum jkind {
-	J_RUN_ZFS,
-	J_RUN_EXPORTFS,
-	J_FN,		/* argv[0] of the record names the function */
-	J_FILE		/* path, content before ("" with absent) */
+	J_UNDO,		/* name: the undo kind; argv: its words */
+	J_FILE		/* argv: the path; content: what it held before */
+};
+
+/* What became of the step of an undo record. */
+enum jstate {
+	JS_PENDING,	/* under way, or cut off: undo it */
+	JS_DONE,	/* it ran: undo it */
+	JS_DROPPED	/* it failed: nothing to undo */
+};
+
+/* What the journal says of the last, irreversible step. */
+enum jfinal {
+	JF_NONE,
+	JF_PENDING,	/* under way: finish it */
+	JF_DONE		/* it ran */
+};
+
+/* The marks that end a step (their letters in the journal). */
+enum jmark {
+	JM_DONE = 'D',		/* the last undo's step ran */
+	JM_DROPPED = 'X',	/* the last undo's step failed */
+	JM_FINAL_DONE = 'Y'	/* the last, irreversible step ran */
 };
 
 struct jentry {
 	enum jkind	 kind;
-	char		*fn;		/* J_FN: the function's name */
-	struct strvec	 argv;		/* J_RUN_*, J_FN: argv; J_FILE: path */
+	char		*name;		/* J_UNDO: the undo kind's name */
+	struct strvec	 argv;		/* J_UNDO: argv; J_FILE: path */
 	char		*content;	/* J_FILE: NULL when it did not exist */
-	int		 state;		/* 'P' pending, 'D' done, 'X' dropped */
+	enum jstate	 state;
 };
 
 struct journal {
@@ -36,15 +55,16 @@ struct journal {
 	struct jentry	*v;
 	size_t		 n;
 	struct strvec	 final;		/* the last, irreversible step */
-	int		 final_state;	/* 0 none, 'P' pending, 'D' done */
+	enum jfinal	 final_state;
 };
 
 /* Start a journal at path (fails when one is there: 70). */
 int	 journal_begin(const char *path, const char *cmdline, int *fd,
 	    struct wserr *);
-int	 journal_pending(int fd, enum jkind, const char *fn,
-	    char *const *argv, const char *content, struct wserr *);
-int	 journal_mark(int fd, char state, struct wserr *);
+/* An undo before its step: kind's name and argv, or (name NULL) a file. */
+int	 journal_pending(int fd, const char *name, char *const *argv,
+	    const char *content, struct wserr *);
+int	 journal_mark(int fd, enum jmark, struct wserr *);
 int	 journal_final(int fd, char *const *argv, struct wserr *);
 /* The command is over (done or rolled back): remove the journal. */
 int	 journal_end(const char *path, int fd, struct wserr *);

@@ -366,6 +366,37 @@ nfs_unexport_tolerant(struct ctx *ctx, char *const *argv, struct wserr *e)
 	return rc;
 }
 
+/* The undo of a withdrawal: its argv (exportfs [-i] -o OPTS SPEC), once. */
+static int
+undo_once(struct ctx *ctx, char *const *argv, struct wserr *e)
+{
+	return tool_run_ok(ctx, TOOL_EXPORTFS, argv, NULL, e);
+}
+
+/*
+ * Is what the undo argv brings about so already: exportfs -u SPEC...,
+ * none of them live any more; exportfs [-i] -o OPTIONS SPEC, SPEC live.
+ */
+static int
+goal_met(struct ctx *ctx, char *const *a)
+{
+	size_t	 n, k;
+
+	for (n = 0; a[n] != NULL; n++)
+		;
+	if (n < 3)
+		return 0;
+	if (strcmp(a[1], "-u") == 0)
+		return !nfs_specs_live(ctx, a + 2, 0);
+	k = strcmp(a[1], "-i") == 0 ? 2 : 1;
+	return n == k + 3 && strcmp(a[k], "-o") == 0 &&
+	    nfs_specs_live(ctx, a + n - 1, 0);
+}
+
+const struct undo_kind nfs_undo_once = { "exportfs", undo_once, goal_met };
+const struct undo_kind nfs_undo_unexport = { "exportfs-unexport",
+    nfs_unexport_tolerant, goal_met };
+
 /*
  * No exportfs argument built from a value may begin with '-': a client
  * "-ao" made "exportfs -u -ao:/path", which exportfs reads as "withdraw
@@ -396,8 +427,8 @@ nfs_export_one(struct txn *t, const struct nfs_export *ex, const char *client,
 
 	exportfs_argv(t->ctx, &argv, 1, ex, client);
 	exportfs_argv(t->ctx, &undo, 0, ex, client);
-	rc = txn_do(t, TOOL_EXPORTFS, &argv, NULL, "exportfs-unexport",
-	    nfs_unexport_tolerant, &undo, e);
+	rc = txn_do(t, &(struct step){ TOOL_EXPORTFS, &argv, NULL,
+	    &nfs_undo_unexport, &undo }, e);
 	strvec_clear(&argv);
 	return rc;
 }
@@ -414,8 +445,8 @@ nfs_unexport_one(struct txn *t, const struct nfs_export *ex,
 
 	exportfs_argv(t->ctx, &argv, 0, ex, client);
 	exportfs_argv(t->ctx, &undo, 1, ex, client);
-	rc = txn_do(t, TOOL_EXPORTFS, &argv, nfs_unexport_tolerant, NULL,
-	    NULL, &undo, e);
+	rc = txn_do(t, &(struct step){ TOOL_EXPORTFS, &argv,
+	    nfs_unexport_tolerant, &nfs_undo_once, &undo }, e);
 	strvec_clear(&argv);
 	return rc;
 }
@@ -505,8 +536,8 @@ nfs_export_batch(struct txn *t, char *const *specs, size_t n,
 			strvec_push(&undo, specs[i]);
 			bytes += strlen(specs[i]) + 1;
 		} while (++i < n && bytes < BATCH_CHUNK);
-		rc = txn_do(t, TOOL_EXPORTFS, &argv, batch_run,
-		    "exportfs-unexport", nfs_unexport_tolerant, &undo, e);
+		rc = txn_do(t, &(struct step){ TOOL_EXPORTFS, &argv,
+		    batch_run, &nfs_undo_unexport, &undo }, e);
 		strvec_clear(&argv);
 		if (rc == -1)
 			return -1;

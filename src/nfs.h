@@ -90,8 +90,15 @@ int	 nfs_export_spec(struct ctx *, const char *clients,
 int	 nfs_flush(struct txn *, struct wserr *);
 
 /* exportfs -u that counts an entry missing from the live table as
- * withdrawn; recover knows it as "exportfs-unexport". */
+ * withdrawn: the step of unexport, and nfs_undo_unexport's undo. */
 int	 nfs_unexport_tolerant(struct ctx *, char *const *, struct wserr *);
+
+/*
+ * The undo kinds of exportfs steps: "exportfs" runs its argv once;
+ * "exportfs-unexport" withdraws with nfs_unexport_tolerant.  goal_met
+ * reads the live table: the specs withdrawn, or the one spec exported.
+ */
+extern const struct undo_kind nfs_undo_once, nfs_undo_unexport;
 
 /*
  * Is any "CLIENT:PATH" of the NULL-terminated specs in the live table?

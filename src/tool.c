@@ -11,6 +11,12 @@ configured(const struct ctx *ctx, enum tool tool)
 	return tool == TOOL_ZFS ? ctx->cfg.zfs : ctx->cfg.exportfs;
 }
 
+const char *
+tool_name(enum tool tool)
+{
+	return tool == TOOL_ZFS ? "zfs" : "exportfs";
+}
+
 int
 tool_run(struct ctx *ctx, enum tool tool, char *const argv[],
     struct spawn_result *r, struct wserr *e)

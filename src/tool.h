@@ -10,6 +10,9 @@
 #include "spawn.h"
 #include "util.h"
 
+/* The tool's name, as -n prints it: "zfs", "exportfs". */
+const char *tool_name(enum tool);
+
 /*
  * Run argv with tool.  Returns 0 when it ran (r holds its status, and
  * the caller frees r), -1 with e filled (exit 69) when it could not be

@@ -11,16 +11,14 @@
 
 #include <json-c/json.h>
 
-#include "command.h"
 #include "fsops.h"
 #include "journal.h"
 #include "tool.h"
 #include "txn.h"
 
 struct undo {
-	enum jkind	 kind;
-	undo_fn		 fn;
-	struct strvec	 argv;		/* J_FILE: the path */
+	const struct undo_kind *kind;	/* NULL: a file to restore */
+	struct strvec	 argv;		/* a file's: the path */
 	char		*content;
 };
 
@@ -90,7 +88,7 @@ plan_argv(struct txn *t, enum tool tool, char *const *argv)
 	struct buf	 b = { NULL, 0, 0 };
 
 	argv_join(&b, argv);
-	plan_add(t, tool == TOOL_ZFS ? "zfs" : "exportfs", argv, b.data);
+	plan_add(t, tool_name(tool), argv, b.data);
 	buf_free(&b);
 }
 
@@ -156,47 +154,43 @@ settle(struct txn *t, int rc, struct wserr *e)
 	struct wserr	 je;
 
 	if (rc == 0) {
-		if (journal_mark(t->jfd, 'D', &je) == -1) {
+		if (journal_mark(t->jfd, JM_DONE, &je) == -1) {
 			*e = je;
 			return -1;	/* the undo stays: it will run */
 		}
 		return 0;
 	}
-	(void)journal_mark(t->jfd, 'X', &je);
+	(void)journal_mark(t->jfd, JM_DROPPED, &je);
 	undo_free(&t->u[--t->n]);
 	return -1;
 }
 
 int
-txn_do(struct txn *t, enum tool tool, struct strvec *argv, step_fn run,
-    const char *fn_name, undo_fn fn, struct strvec *undo_argv,
-    struct wserr *e)
+txn_do(struct txn *t, const struct step *st, struct wserr *e)
 {
 	struct undo	*u;
 	int		 rc;
 
 	if (t->ctx->dry_run) {
-		plan_argv(t, tool, argv->v);
-		strvec_clear(undo_argv);
+		plan_argv(t, st->tool, st->argv->v);
+		strvec_clear(st->undo_argv);
 		return 0;
 	}
 	if (txn_check(t, e) == -1 || journal_open(t, e) == -1) {
-		strvec_clear(undo_argv);
+		strvec_clear(st->undo_argv);
 		return -1;
 	}
 	u = undo_push(t);
-	u->kind = fn != NULL ? J_FN : tool == TOOL_ZFS ? J_RUN_ZFS :
-	    J_RUN_EXPORTFS;
-	u->fn = fn;
-	u->argv = *undo_argv;
-	memset(undo_argv, 0, sizeof(*undo_argv));
-	if (journal_pending(t->jfd, u->kind, fn_name, u->argv.v, NULL,
+	u->kind = st->undo;
+	u->argv = *st->undo_argv;
+	memset(st->undo_argv, 0, sizeof(*st->undo_argv));
+	if (journal_pending(t->jfd, u->kind->name, u->argv.v, NULL,
 	    e) == -1) {
 		undo_free(&t->u[--t->n]);
 		return -1;
 	}
-	rc = run != NULL ? run(t->ctx, argv->v, e) :
-	    tool_run_ok(t->ctx, tool, argv->v, NULL, e);
+	rc = st->run != NULL ? st->run(t->ctx, st->argv->v, e) :
+	    tool_run_ok(t->ctx, st->tool, st->argv->v, NULL, e);
 	return settle(t, rc, e);
 }
 
@@ -217,11 +211,9 @@ txn_write(struct txn *t, const char *path, const char *data,
 	if (txn_check(t, e) == -1 || journal_open(t, e) == -1)
 		return -1;
 	u = undo_push(t);
-	u->kind = J_FILE;
 	strvec_push(&u->argv, path);
 	u->content = before != NULL ? xstrdup(before) : NULL;
-	if (journal_pending(t->jfd, J_FILE, NULL, u->argv.v, u->content,
-	    e) == -1) {
+	if (journal_pending(t->jfd, NULL, u->argv.v, u->content, e) == -1) {
 		undo_free(&t->u[--t->n]);
 		return -1;
 	}
@@ -246,7 +238,7 @@ txn_final(struct txn *t, enum tool tool, struct strvec *argv, step_fn run,
 	rc = run != NULL ? run(t->ctx, argv->v, e) :
 	    tool_run_ok(t->ctx, tool, argv->v, NULL, e);
 	if (rc == 0)
-		(void)journal_mark(t->jfd, 'Y', &je);
+		(void)journal_mark(t->jfd, JM_FINAL_DONE, &je);
 	return rc;
 }
 
@@ -301,31 +293,23 @@ txn_commit(struct txn *t)
 }
 
 int
-txn_undo_one(struct ctx *ctx, enum jkind kind, undo_fn fn, char *const *argv,
+txn_undo_one(struct ctx *ctx, const struct undo_kind *kind, char *const *argv,
     const char *content, struct wserr *e)
 {
-	switch (kind) {
-	case J_FILE:
-		return content != NULL ? fs_write_atomic(argv[0], content,
-		    strlen(content), e) : fs_remove(argv[0], e);
-	case J_FN:
-		return fn(ctx, argv, e);
-	case J_RUN_ZFS:
-		return tool_run_ok(ctx, TOOL_ZFS, argv, NULL, e);
-	case J_RUN_EXPORTFS:
-		return tool_run_ok(ctx, TOOL_EXPORTFS, argv, NULL, e);
-	}
-	return -1;
+	if (kind != NULL)
+		return kind->run(ctx, argv, e);
+	return content != NULL ? fs_write_atomic(argv[0], content,
+	    strlen(content), e) : fs_remove(argv[0], e);
 }
 
 void
-txn_left(struct buf *left, enum jkind kind, char *const *argv,
+txn_left(struct buf *left, const struct undo_kind *kind, char *const *argv,
     const struct wserr *why)
 {
 	struct buf	 cmd = { NULL, 0, 0 };
 	char		*l;
 
-	if (kind == J_FILE)
+	if (kind == NULL)
 		l = xasprintf("  %s: restore it (%s)\n", argv[0], why->msg);
 	else {
 		argv_join(&cmd, argv);
@@ -337,42 +321,30 @@ txn_left(struct buf *left, enum jkind kind, char *const *argv,
 }
 
 int
-txn_fail(struct txn *t, struct wserr *e)
+txn_rollback(struct txn *t, struct txn_outcome *o)
 {
 	struct wserr	 ue;
-	struct buf	 left = { NULL, 0, 0 };
-	size_t		 i, n = t->n;
-	int		 code = e->code;
+	size_t		 i;
 
-	(void)cmd_fail(t->ctx, e);
-	/* Undo in reverse order, each step whatever became of the others. */
+	memset(o, 0, sizeof(*o));
+	o->undone = t->n;
 	for (i = t->n; i-- > 0;) {
 		struct undo *u = &t->u[i];
 
-		if (txn_undo_one(t->ctx, u->kind, u->fn, u->argv.v,
-		    u->content, &ue) == -1)
-			txn_left(&left, u->kind, u->argv.v, &ue);
+		if (txn_undo_one(t->ctx, u->kind, u->argv.v, u->content,
+		    &ue) == -1)
+			txn_left(&o->left, u->kind, u->argv.v, &ue);
 	}
 	forget(t);
-	if (left.len > 0) {
-		(void)fprintf(stderr, "warpstor: %s: rollback failed; left to "
-		    "finish by hand (or with 'warpstor recover'):\n%s",
-		    t->ctx->cmd->name, left.data);
-		code = EX_SOFTWARE;
+	if (o->left.len > 0) {
 		/* the journal stays, for recover */
 		if (t->jfd != -1)
 			(void)close(t->jfd);
 		t->jfd = -1;
-	} else {
-		if (n > 0)
-			(void)fprintf(stderr, "warpstor: %s: rolled back %zu "
-			    "step%s\n", t->ctx->cmd->name, n, n == 1 ? "" :
-			    "s");
-		if (t->jfd != -1)
-			(void)journal_end(t->ctx->cfg.journal_file, t->jfd,
-			    &ue);
-		t->jfd = -1;
+		return -1;
 	}
-	buf_free(&left);
-	return code;
+	if (t->jfd != -1)
+		(void)journal_end(t->ctx->cfg.journal_file, t->jfd, &ue);
+	t->jfd = -1;
+	return 0;
 }

@@ -39,18 +39,34 @@ int	 txn_run(struct txn *, enum tool, struct strvec *,
 
 /* How a step is run when plain txn_run is not enough (retries, ...). */
 typedef int (*step_fn)(struct ctx *, char *const *, struct wserr *);
-/* An undo that is a function of the module that knows it. */
-typedef int (*undo_fn)(struct ctx *, char *const *, struct wserr *);
 
 /*
- * One undoable step: journal its undo (undo_argv, run with tool, or by
- * fn, which recover finds again by fn_name) as pending, run argv (by run,
- * or txn_run), then mark the step done, or drop the undo when it failed.
- * undo_argv is taken over.  With -n: print argv only.
+ * How one kind of step is undone, defined next to the argv it undoes
+ * (zfs.c, nfs.c): run undoes it with the undo's argv; goal_met tells
+ * recover whether what the undo was to bring about is so already (the
+ * step it undoes may never have run).  The journal names the kind.
  */
-int	 txn_do(struct txn *, enum tool, struct strvec *argv, step_fn run,
-	    const char *fn_name, undo_fn fn, struct strvec *undo_argv,
-	    struct wserr *);
+struct undo_kind {
+	const char	*name;
+	step_fn		 run;
+	int		(*goal_met)(struct ctx *, char *const *argv);
+};
+
+/* One undoable step. */
+struct step {
+	enum tool	 tool;		/* runs argv, when run is NULL */
+	struct strvec	*argv;
+	step_fn		 run;		/* or this runs it */
+	const struct undo_kind *undo;	/* how undo_argv undoes it */
+	struct strvec	*undo_argv;	/* taken over */
+};
+
+/*
+ * Journal the undo as pending, run the step (requiring exit status 0 of
+ * argv when run is NULL), then mark it done, or drop the undo when the
+ * step failed.  With -n: print argv only.
+ */
+int	 txn_do(struct txn *, const struct step *, struct wserr *);
 
 /*
  * Write data to path atomically as one step (undo: the content before,
@@ -78,21 +94,31 @@ int	 txn_check(struct txn *, struct wserr *);
 /* Success: forget the undo log; with -n -j print the plan. */
 void	 txn_commit(struct txn *);
 
-/*
- * A step failed with e: print e, undo everything done so far in reverse
- * order, and return e->code; 70 when an undo failed, after listing what
- * is left and the commands that finish by hand.
- */
-int	 txn_fail(struct txn *, struct wserr *);
+/* What a rollback came to. */
+struct txn_outcome {
+	size_t		 undone;	/* steps undone */
+	struct buf	 left;		/* what is left to finish by hand */
+};
 
-/* Undo one step (rollback and recover alike). */
-int	 txn_undo_one(struct ctx *, enum jkind, undo_fn, char *const *argv,
-	    const char *content, struct wserr *);
+/*
+ * A step failed: undo everything done so far in reverse order, each
+ * undo whatever became of the others.  Returns 0, or -1 when an undo
+ * failed (the journal then stays, for recover, and o->left lists what
+ * is left to do by hand).  The caller reports; it frees o->left.
+ */
+int	 txn_rollback(struct txn *, struct txn_outcome *o);
+
+/* Undo one step, by kind (NULL: restore a file); rollback and recover. */
+int	 txn_undo_one(struct ctx *, const struct undo_kind *,
+	    char *const *argv, const char *content, struct wserr *);
 /* Append "what is left to do by hand" for an undo that failed. */
-void	 txn_left(struct buf *, enum jkind, char *const *argv,
+void	 txn_left(struct buf *, const struct undo_kind *, char *const *argv,
 	    const struct wserr *);
 
-/* Block and catch SIGINT, SIGTERM and SIGHUP for the whole run. */
+/*
+ * Catch SIGINT, SIGTERM and SIGHUP for the whole run: a signal is noted
+ * and acted on between steps (txn_check), never in the middle of one.
+ */
 void	 txn_signals(void);
 
 #endif

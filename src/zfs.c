@@ -903,6 +903,70 @@ zfs_retry(struct ctx *ctx, char *const *argv, struct wserr *e)
 	return run_retry(ctx, argv, 9, e);
 }
 
+/* The undo of a plain step: its argv, run once. */
+static int
+undo_once(struct ctx *ctx, char *const *argv, struct wserr *e)
+{
+	return tool_run_ok(ctx, TOOL_ZFS, argv, NULL, e);
+}
+
+static int
+exists_now(struct ctx *ctx, const char *name)
+{
+	struct wserr	 e;
+	int		 yes = 1;
+
+	(void)zfs_exists(ctx, name, &yes, &e);
+	return yes;
+}
+
+static int
+prop_is(struct ctx *ctx, const char *name, enum zprop p, const char *want)
+{
+	struct zfs_dslist l;
+	struct wserr	 e;
+	int		 is = strcmp("", want) == 0;	/* when it cannot tell */
+
+	if (zfs_get_one(ctx, name, ZPM(p), &l, &e) == 0) {
+		is = strcmp(l.v[0].val[p] != NULL ? l.v[0].val[p] : "",
+		    want) == 0;
+		zfs_dslist_free(&l);
+	}
+	return is;
+}
+
+/*
+ * Is what the undo argv (zfs VERB ... NAME) brings about so already?
+ * Read from the pool, never from the undo's own success.
+ */
+static int
+goal_met(struct ctx *ctx, char *const *a)
+{
+	size_t	 n;
+
+	for (n = 0; a[n] != NULL; n++)
+		;
+	if (n < 3)
+		return 0;
+	if (strcmp(a[1], "destroy") == 0)
+		return !exists_now(ctx, strncmp(a[n - 1], "warpstor:txn=",
+		    13) == 0 ? a[n - 2] : a[n - 1]);
+	if (strcmp(a[1], "rename") == 0 && n == 4)
+		return !exists_now(ctx, a[2]) && exists_now(ctx, a[3]);
+	if (strcmp(a[1], "mount") == 0)
+		return prop_is(ctx, a[n - 1], ZP_MOUNTED, "yes");
+	if (strcmp(a[1], "umount") == 0)
+		return !prop_is(ctx, a[n - 1], ZP_MOUNTED, "yes");
+	if (strcmp(a[1], "promote") == 0)
+		return prop_is(ctx, a[2], ZP_ORIGIN, "");
+	return 0;
+}
+
+const struct undo_kind zfs_undo_once = { "zfs", undo_once, goal_met };
+const struct undo_kind zfs_undo_retry = { "zfs-retry", zfs_retry, goal_met };
+const struct undo_kind zfs_undo_created = { "zfs-destroy-created",
+    zfs_undo_destroy, goal_met };
+
 int
 zfs_rename_now(struct ctx *ctx, const char *from, const char *to,
     struct wserr *e)
@@ -960,8 +1024,9 @@ created(struct txn *t, struct strvec *argv, const char *flags,
 		strvec_push(&undo, flags);
 	strvec_push(&undo, name);
 	strvec_pushf(&undo, "%s=%s", zprop_names[ZP_TXN], t->id);
-	return txn_do(t, TOOL_ZFS, argv, NULL, "zfs-destroy-created",
-	    zfs_undo_destroy, &undo, e);
+	struct step	 st = { TOOL_ZFS, argv, NULL, &zfs_undo_created, &undo };
+
+	return txn_do(t, &st, e);
 }
 
 /* -o warpstor:txn=ID: what the run makes carries its id. */
@@ -1013,14 +1078,15 @@ zfs_clone(struct txn *t, const char *snap, const char *name,
 	return rc;
 }
 
-/* One step with a plain zfs undo. */
+/* One zfs step (run by run, or once) undone by undo_argv as kind says. */
 static int
-step(struct txn *t, struct strvec *argv, step_fn run, undo_fn fn,
-    const char *fn_name, struct strvec *undo, struct wserr *e)
+step(struct txn *t, struct strvec *argv, step_fn run,
+    const struct undo_kind *kind, struct strvec *undo_argv, struct wserr *e)
 {
-	int	 rc;
+	struct step	 st = { TOOL_ZFS, argv, run, kind, undo_argv };
+	int		 rc;
 
-	rc = txn_do(t, TOOL_ZFS, argv, run, fn_name, fn, undo, e);
+	rc = txn_do(t, &st, e);
 	strvec_clear(argv);
 	return rc;
 }
@@ -1055,7 +1121,7 @@ zfs_promote(struct txn *t, const char *name, const char *undo_name,
 		return rc;
 	}
 	zfs_argv(t->ctx, &undo, "promote", undo_name, SV_END);
-	return step(t, &argv, NULL, NULL, NULL, &undo, e);
+	return step(t, &argv, NULL, &zfs_undo_once, &undo, e);
 }
 
 int
@@ -1073,7 +1139,7 @@ zfs_set(struct txn *t, const char *name, const char *prop, const char *value,
 	} else
 		zfs_argv(t->ctx, &undo, "inherit", prop, SV_END);
 	strvec_push(&undo, name);
-	return step(t, &argv, NULL, NULL, NULL, &undo, e);
+	return step(t, &argv, NULL, &zfs_undo_once, &undo, e);
 }
 
 int
@@ -1092,7 +1158,7 @@ zfs_inherit(struct txn *t, const char *name, const char *prop,
 	zfs_argv(t->ctx, &undo, "set", SV_END);
 	strvec_pushf(&undo, "%s=%s", prop, old);
 	strvec_push(&undo, name);
-	return step(t, &argv, NULL, NULL, NULL, &undo, e);
+	return step(t, &argv, NULL, &zfs_undo_once, &undo, e);
 }
 
 int
@@ -1102,7 +1168,7 @@ zfs_mount(struct txn *t, const char *name, struct wserr *e)
 
 	zfs_argv(t->ctx, &argv, "mount", name, SV_END);
 	zfs_argv(t->ctx, &undo, "umount", name, SV_END);
-	return step(t, &argv, NULL, zfs_retry, "zfs-retry", &undo, e);
+	return step(t, &argv, NULL, &zfs_undo_retry, &undo, e);
 }
 
 int
@@ -1117,7 +1183,7 @@ zfs_umount(struct txn *t, const char *name, int force, step_fn run,
 	strvec_push(&argv, name);
 	zfs_argv(t->ctx, &undo, "mount", name, SV_END);
 	/* a detached dataset mounts again at once (its superblock lives) */
-	return step(t, &argv, run, NULL, NULL, &undo, e);
+	return step(t, &argv, run, &zfs_undo_once, &undo, e);
 }
 
 int
@@ -1127,7 +1193,7 @@ zfs_rename(struct txn *t, const char *from, const char *to, struct wserr *e)
 
 	zfs_argv(t->ctx, &argv, "rename", from, to, SV_END);
 	zfs_argv(t->ctx, &undo, "rename", to, from, SV_END);
-	return step(t, &argv, zfs_retry, zfs_retry, "zfs-retry", &undo, e);
+	return step(t, &argv, zfs_retry, &zfs_undo_retry, &undo, e);
 }
 
 int

@@ -169,14 +169,22 @@ int	 zfs_inherit_now(struct ctx *, const char *name, enum zprop,
 	    struct wserr *);
 
 /*
- * Undo functions, by name for recover: "zfs-destroy-created" (argv: zfs
+ * The undo kinds of zfs steps: "zfs" runs its argv once; "zfs-retry"
+ * runs it, trying again while busy; "zfs-destroy-created" (argv: zfs
  * destroy [-r] NAME warpstor:txn=ID) unmounts and destroys NAME only
  * where it carries that very tag, set in the call that made it: what
- * another made, or what was there before, it never destroys; "zfs-retry"
- * runs its argv, trying again while busy.
+ * another made, or what was there before, it never destroys.  Each one's
+ * goal_met reads the pool: NAME gone, renamed, mounted, unmounted, or
+ * promoted.
  */
+extern const struct undo_kind zfs_undo_once, zfs_undo_retry,
+    zfs_undo_created;
+
+/* zfs_undo_created's undo. */
 int	 zfs_undo_destroy(struct ctx *, char *const *, struct wserr *);
+/* A step that zfs may refuse for a moment (busy): tried a few times. */
 int	 zfs_retry(struct ctx *, char *const *, struct wserr *);
+
 /* Run a zfs argv once: 0 on exit 0, else -1 with zfs's words in e. */
 int	 zfs_try(struct ctx *, char *const *, struct wserr *);
 

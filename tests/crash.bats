@@ -216,6 +216,22 @@ replaced_or_not() {
 	rm "$BATS_FILE_TMPDIR/journal"
 }
 
+@test "recover reads the undo records an earlier version wrote (U z, U e)" {
+	zfs create "$POOL/u/legacy"
+	zfs set warpstor:fsid=12345 "$POOL/u/legacy"
+	# the step was "zfs inherit warpstor:fsid": its undo sets it back
+	printf 'W 1 1 legacy\nU z zfs set warpstor:fsid=777 %s\nD\nU e exportfs -u 10.9.9.9:/nonexistent\nD\n' \
+	    "$POOL/u/legacy" > "$BATS_FILE_TMPDIR/journal"
+	run -0 "$WS" recover
+	assert_output --partial "undo: zfs set warpstor:fsid=777 $POOL/u/legacy"
+	assert_output --partial "undo: exportfs -u 10.9.9.9:/nonexistent"
+	assert_output --partial "undone: legacy"
+	run -0 zfs get -H -o value warpstor:fsid "$POOL/u/legacy"
+	assert_output 777
+	[ ! -e "$BATS_FILE_TMPDIR/journal" ]
+	ws_zap "$POOL/u/legacy"
+}
+
 @test "recover: an undo exportfs -i -o that fails while its export is live counts as done" {
 	"$WS" create-fs "$POOL/u/gm" -u 1 -g 1 --clients 10.0.0.1 >/dev/null
 	real=$(command -v exportfs)
@@ -232,7 +248,7 @@ replaced_or_not() {
 	WRAP
 	chmod +x "$w"
 	run -137 env WARPSTOR_EXPORTFS="$w" "$WS" unexport "$POOL/u/gm"
-	grep -q '^U e [^ ]* -i -o ' "$BATS_FILE_TMPDIR/journal"
+	grep -q '^U f exportfs [^ ]* -i -o ' "$BATS_FILE_TMPDIR/journal"
 	touch "$BATS_TEST_TMPDIR/marker"
 	run -0 env WARPSTOR_EXPORTFS="$w" "$WS" recover
 	run -0 ws_live
