@@ -183,8 +183,15 @@ finish(const char *name, int rc)
 	return rc;
 }
 
-int
-main(int argc, char *argv[])
+/* What the global options asked for, before the command. */
+struct globals {
+	const char	*config;	/* -c */
+	int		 exit;		/* -1: go on; else exit with it */
+};
+
+/* The options before COMMAND (-hjnVvwy, -c); argv[optind] is COMMAND. */
+static void
+parse_globals(struct ctx *ctx, int argc, char **argv, struct globals *g)
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -197,87 +204,103 @@ main(int argc, char *argv[])
 		{ "yes", no_argument, NULL, 'y' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct ctx	 ctx;
-	struct wserr	 e;
-	const char	*config = NULL, *errstr, *env;
-	const char	*name;
-	char		*words = NULL;
-	int		 ch, rc, required = 1, lockfd = -1;
+	const char	*errstr;
+	int		 ch;
 
-	/* No descriptor of our caller's goes any further than we do. */
-	closefrom(3);
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.wait_secs = 30;
-
+	g->config = NULL;
+	g->exit = CMD_GO_ON;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+c:hjnVvw:y", longopts,
-	    NULL)) != -1) {
+	while (g->exit == CMD_GO_ON && (ch = getopt_long(argc, argv,
+	    "+c:hjnVvw:y", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
-			config = optarg;
+			g->config = optarg;
 			break;
 		case 'h':
 			usage(stdout, NULL);
-			return finish("help", 0);
+			g->exit = finish("help", 0);
+			break;
 		case 'j':
-			ctx.json = 1;
+			ctx->json = 1;
 			break;
 		case 'n':
-			ctx.dry_run = 1;
+			ctx->dry_run = 1;
 			break;
 		case 'V':
 			(void)printf("warpstor %s\n", WARPSTOR_VERSION);
-			return finish("version", 0);
+			g->exit = finish("version", 0);
+			break;
 		case 'v':
-			ctx.verbose = 1;
+			ctx->verbose = 1;
 			break;
 		case 'w':
-			ctx.wait_secs = (int)strtonum(optarg, 0, 86400, &errstr);
+			ctx->wait_secs = (int)strtonum(optarg, 0, 86400, &errstr);
 			if (errstr != NULL) {
 				usage(stderr, "-w takes seconds from 0 to 86400");
-				return EX_USAGE;
+				g->exit = EX_USAGE;
 			}
 			break;
 		case 'y':
-			ctx.yes = 1;
+			ctx->yes = 1;
 			break;
 		default:
 			usage(stderr, optopt == 'c' || optopt == 'w' ?
 			    "an option is missing its argument" :
 			    "unknown option");
-			return EX_USAGE;
+			g->exit = EX_USAGE;
 		}
 	}
-	argc -= optind;
-	argv += optind;
+}
+
+/*
+ * The command named by argv[0] (help COMMAND included) into ctx->cmd:
+ * CMD_GO_ON, or the exit status when there is nothing more to run.
+ */
+static int
+find_command(struct ctx *ctx, int argc, char **argv)
+{
+	char	 v[VIS_BUFSZ];
+
 	if (argc == 0) {
 		usage(stderr, "missing command");
 		return EX_USAGE;
 	}
-	name = argv[0];
-	if (strcmp(name, "help") == 0) {
+	if (strcmp(argv[0], "help") == 0) {
 		if (argc < 2) {
 			usage(stdout, NULL);
 			return finish("help", 0);
 		}
-		if ((ctx.cmd = command_find(argv[1])) == NULL) {
+		if ((ctx->cmd = command_find(argv[1])) == NULL) {
 			usage(stderr, "unknown command");
 			return EX_USAGE;
 		}
-		return finish("help", cmd_help(&ctx));
+		return finish("help", cmd_help(ctx));
 	}
-	if ((ctx.cmd = command_find(name)) == NULL) {
-		char	 v[VIS_BUFSZ];
+	if ((ctx->cmd = command_find(argv[0])) != NULL)
+		return CMD_GO_ON;
+	(void)fprintf(stderr, "warpstor: unknown command '%s'\n",
+	    vis_str(v, sizeof(v), argv[0]));
+	usage(stderr, NULL);
+	return EX_USAGE;
+}
 
-		(void)fprintf(stderr, "warpstor: unknown command '%s'\n",
-		    vis_str(v, sizeof(v), name));
-		usage(stderr, NULL);
-		return EX_USAGE;
-	}
+/*
+ * What comes before the command runs: root, the configuration, the lock,
+ * the journal left by a cut-off command, the destroys the NFS server held
+ * up.  Returns CMD_GO_ON (with *lockfd the lock, or -1), or the exit
+ * status.
+ */
+static int
+prepare(struct ctx *ctx, const char *config, int *lockfd)
+{
+	struct wserr	 e;
+	const char	*env;
+	int		 required = 1;
 
-	if ((ctx.cmd->flags & CMD_ROOT) && geteuid() != 0 && !ctx.dry_run) {
+	*lockfd = -1;
+	if ((ctx->cmd->flags & CMD_ROOT) && geteuid() != 0 && !ctx->dry_run) {
 		(void)fprintf(stderr, "warpstor: %s: must be run as root\n",
-		    ctx.cmd->name);
+		    ctx->cmd->name);
 		return EX_NOPERM;
 	}
 	if (config == NULL) {
@@ -288,33 +311,50 @@ main(int argc, char *argv[])
 			required = 0;
 		}
 	}
-	if (config_load(&ctx.cfg, config, required, &e) == -1) {
-		rc = cmd_fail(&ctx, &e);
-		config_free(&ctx.cfg);
+	if (config_load(&ctx->cfg, config, required, &e) == -1)
+		return cmd_fail(ctx, &e);
+	if ((ctx->cmd->flags & CMD_LOCK) && !ctx->dry_run &&
+	    (*lockfd = lock_acquire(ctx->cfg.lock_file, ctx->wait_secs,
+	    &e)) == -1)
+		return cmd_fail(ctx, &e);
+	if (!(ctx->cmd->flags & CMD_RECOVER) &&
+	    journal_check(ctx, *lockfd != -1, &e) == -1)
+		return cmd_fail(ctx, &e);
+	/*
+	 * Destroys the NFS server held up: finished by the next command
+	 * that holds the lock (recover says more about them itself).
+	 */
+	if (*lockfd != -1 && !(ctx->cmd->flags & CMD_RECOVER))
+		(void)deferred_reap(ctx, 0, NULL, &e);
+	return CMD_GO_ON;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct ctx	 ctx;
+	struct globals	 g;
+	char		*words;
+	int		 rc, lockfd;
+
+	/* No descriptor of our caller's goes any further than we do. */
+	closefrom(3);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.wait_secs = 30;
+
+	parse_globals(&ctx, argc, argv, &g);
+	if (g.exit != CMD_GO_ON)
+		return g.exit;
+	argc -= optind;
+	argv += optind;
+	if ((rc = find_command(&ctx, argc, argv)) != CMD_GO_ON)
 		return rc;
-	}
-	if ((ctx.cmd->flags & CMD_LOCK) && !ctx.dry_run) {
-		lockfd = lock_acquire(ctx.cfg.lock_file, ctx.wait_secs, &e);
-		if (lockfd == -1) {
-			rc = cmd_fail(&ctx, &e);
-			config_free(&ctx.cfg);
-			return rc;
-		}
-	}
-	if (!(ctx.cmd->flags & CMD_RECOVER) &&
-	    journal_check(&ctx, lockfd != -1, &e) == -1) {
-		rc = cmd_fail(&ctx, &e);
+	if ((rc = prepare(&ctx, g.config, &lockfd)) != CMD_GO_ON) {
 		if (lockfd != -1)
 			(void)close(lockfd);
 		config_free(&ctx.cfg);
 		return rc;
 	}
-	/*
-	 * Destroys the NFS server held up: finished by the next command
-	 * that holds the lock (recover says more about them itself).
-	 */
-	if (lockfd != -1 && !(ctx.cmd->flags & CMD_RECOVER))
-		(void)deferred_reap(&ctx, 0, NULL, &e);
 	words = log_words(argc, argv);
 	ctx.cmdline = words;
 	if ((ctx.cmd->flags & CMD_MUTATES) && !ctx.dry_run)
