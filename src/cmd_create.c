@@ -16,6 +16,7 @@
 #include "filter.h"
 #include "fsops.h"
 #include "nfs.h"
+#include "state.h"
 #include "txn.h"
 #include "validate.h"
 #include "zfs.h"
@@ -238,10 +239,7 @@ new_mountpoint(struct ctx *ctx, const struct newds *nd, char **mp,
 		if (zfs_get_one(ctx, nd->name, ZPM(ZP_MOUNTPOINT) |
 		    ZPM(ZP_MOUNTED), &l, e) == -1)
 			return -1;
-		if (l.v[0].val[ZP_MOUNTPOINT] != NULL &&
-		    l.v[0].val[ZP_MOUNTPOINT][0] == '/' &&
-		    l.v[0].val[ZP_MOUNTED] != NULL &&
-		    strcmp(l.v[0].val[ZP_MOUNTED], "yes") == 0)
+		if (state_mounted(&l.v[0]))
 			*mp = xstrdup(l.v[0].val[ZP_MOUNTPOINT]);
 		else
 			wserr_set(e, EX_UNAVAILABLE, "%s is not mounted "

@@ -9,6 +9,7 @@
 #include <sysexits.h>
 
 #include "command.h"
+#include "dsname.h"
 #include "fsops.h"
 #include "nfs.h"
 #include "state.h"
@@ -52,8 +53,8 @@ rename_snapshot(struct ctx *ctx, const char *from, const char *to)
 
 	if (valid_snapshot(to, &e) == -1)
 		return cmd_fail(ctx, &e);
-	if (strcspn(from, "@") != strcspn(to, "@") ||
-	    strncmp(from, to, strcspn(from, "@")) != 0) {
+	if (ds_fs_len(from) != ds_fs_len(to) ||
+	    strncmp(from, to, ds_fs_len(from)) != 0) {
 		wserr_set(&e, EX_DATAERR, "a snapshot is renamed within its "
 		    "dataset: %s and %s differ before '@'", from, to);
 		return cmd_fail(ctx, &e);
@@ -98,6 +99,75 @@ target_taken(struct ctx *ctx, const char *to, int yes, struct wserr *e)
 }
 
 /*
+ * After the rename: each dataset of old that was exported and mounted,
+ * mounted again under to, gets the same export at its new mountpoint
+ * (into news), then a flush: the server's cache still maps each fsid to
+ * the old path, and NFS clients' handles carry the fsid.
+ */
+static int
+rename_reexport(struct txn *t, const struct zfs_dslist *old,
+    const char *from, const char *to, struct nfs_export *news, size_t *nnew,
+    struct wserr *e)
+{
+	struct zfs_dslist new;
+	size_t		 i, k, len = strlen(from);
+	char		*n;
+
+	if (zfs_get(t->ctx, ZPM(ZP_MOUNTPOINT) | ZPM(ZP_MOUNTED), to,
+	    ZFS_RECURSE, &new, e) == -1)
+		return -1;
+	for (i = 0; i < old->n; i++) {
+		const struct zfs_ds *d = &old->v[i];
+
+		if (!state_exported(d) || !state_mounted(d))
+			continue;
+		n = xasprintf("%s%s", to, d->name + len);
+		for (k = 0; k < new.n && strcmp(new.v[k].name, n) != 0; k++)
+			;
+		free(n);
+		if (k == new.n || !state_mounted(&new.v[k])) {
+			wserr_set(e, EX_UNAVAILABLE, "%s%s is not mounted "
+			    "after the rename", to, d->name + len);
+			zfs_dslist_free(&new);
+			return -1;
+		}
+		state_export(d, new.v[k].val[ZP_MOUNTPOINT], &news[(*nnew)++]);
+	}
+	zfs_dslist_free(&new);
+	return nfs_publish(t, news, *nnew, e) == -1 || nfs_flush(t, e) == -1 ?
+	    -1 : 0;
+}
+
+/* rename's checks on OLD and NEW before the first change. */
+static int
+rename_check(struct ctx *ctx, const char *from, const char *to,
+    struct zfs_dslist *old, struct wserr *e)
+{
+	int	 yes;
+
+	if (valid_dataset(from, e) == -1 || valid_dataset(to, e) == -1)
+		return -1;
+	if (ds_is_volume(from) || ds_is_volume(to)) {
+		wserr_set(e, EX_NOPERM, "refusing to rename a volume (a "
+		    "pool's root)");
+		return -1;
+	}
+	if (ds_in_tree(to, from)) {
+		wserr_set(e, EX_DATAERR, "%s is inside %s", to, from);
+		return -1;
+	}
+	if (zfs_get(ctx, STATE_PROPS, from, ZFS_RECURSE, old, e) == -1)
+		return -1;
+	/* the target free, its parent there */
+	if (zfs_exists(ctx, to, &yes, e) == -1 || target_taken(ctx, to, yes,
+	    e)) {
+		zfs_dslist_free(old);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * rename OLD NEW
  * Snapshots (ds@a ds@b): zfs rename.  Filesystems: withdraw the exports
  * of OLD and below (file, then exportfs -u), zfs umount them (deepest
@@ -108,43 +178,26 @@ target_taken(struct ctx *ctx, const char *to, int yes, struct wserr *e)
 int
 cmd_rename(struct ctx *ctx, int argc, char **argv)
 {
-	struct zfs_dslist old, new;
+	struct zfs_dslist old;
 	struct nfs_export *olds = NULL, *news = NULL;
 	struct txn	 t;
 	struct wserr	 e;
 	const char	*from, *to;
 	char		**mounted = NULL, **mps = NULL;
 	size_t		 i, nex = 0, nnew = 0, nmnt = 0, len;
-	int		 rc, yes;
+	int		 rc;
 
 	if ((rc = cmd_operands(ctx, argc, argv, 2, 2)) != CMD_GO_ON)
 		return rc;
 	from = argv[optind];
 	to = argv[optind + 1];
-	if (strchr(from, '@') != NULL) {
+	if (ds_is_snapshot(from)) {
 		if (valid_snapshot(from, &e) == -1)
 			return cmd_fail(ctx, &e);
 		return rename_snapshot(ctx, from, to);
 	}
-	if (valid_dataset(from, &e) == -1 || valid_dataset(to, &e) == -1)
+	if (rename_check(ctx, from, to, &old, &e) == -1)
 		return cmd_fail(ctx, &e);
-	if (strchr(from, '/') == NULL || strchr(to, '/') == NULL) {
-		wserr_set(&e, EX_NOPERM, "refusing to rename a volume (a "
-		    "pool's root)");
-		return cmd_fail(ctx, &e);
-	}
-	if (state_in_tree(to, from)) {
-		wserr_set(&e, EX_DATAERR, "%s is inside %s", to, from);
-		return cmd_fail(ctx, &e);
-	}
-	if (zfs_get(ctx, STATE_PROPS, from, ZFS_RECURSE, &old, &e) == -1)
-		return cmd_fail(ctx, &e);
-	/* the target free, its parent there: before the first change */
-	if (zfs_exists(ctx, to, &yes, &e) == -1 || target_taken(ctx, to, yes,
-	    &e)) {
-		zfs_dslist_free(&old);
-		return cmd_fail(ctx, &e);
-	}
 	state_warn_invalid(ctx, &old);
 	len = strlen(from);
 	olds = xcalloc(old.n, sizeof(*olds));
@@ -154,8 +207,7 @@ cmd_rename(struct ctx *ctx, int argc, char **argv)
 	for (i = 0; i < old.n; i++) {
 		struct zfs_ds *d = &old.v[i];
 
-		if (strcmp(d->val[ZP_TYPE] ? d->val[ZP_TYPE] : "",
-		    "filesystem") != 0 || !state_mounted(d))
+		if (!state_is_type(d, "filesystem") || !state_mounted(d))
 			continue;
 		mps[nmnt] = d->val[ZP_MOUNTPOINT];
 		mounted[nmnt++] = d->name;
@@ -178,39 +230,7 @@ cmd_rename(struct ctx *ctx, int argc, char **argv)
 			goto fail;
 	}
 	if (nex > 0 && !ctx->dry_run) {
-		/* Where they are now, and the same export there. */
-		if (zfs_get(ctx, ZPM(ZP_MOUNTPOINT) | ZPM(ZP_MOUNTED), to,
-		    ZFS_RECURSE, &new, &e) == -1)
-			goto fail;
-		for (i = 0; i < old.n; i++) {
-			struct zfs_ds *d = &old.v[i];
-			char	*n;
-			size_t	 k;
-
-			if (!state_exported(d) || !state_mounted(d))
-				continue;
-			n = xasprintf("%s%s", to, d->name + len);
-			for (k = 0; k < new.n; k++)
-				if (strcmp(new.v[k].name, n) == 0)
-					break;
-			free(n);
-			if (k == new.n || !state_mounted(&new.v[k])) {
-				wserr_set(&e, EX_UNAVAILABLE, "%s%s is not "
-				    "mounted after the rename", to,
-				    d->name + len);
-				zfs_dslist_free(&new);
-				goto fail;
-			}
-			state_export(d, new.v[k].val[ZP_MOUNTPOINT],
-			    &news[nnew++]);
-		}
-		zfs_dslist_free(&new);
-		/*
-		 * Then a flush: the server's cache still maps each fsid to
-		 * the old path, and NFS clients' handles carry the fsid.
-		 */
-		if (nfs_publish(&t, news, nnew, &e) == -1 ||
-		    nfs_flush(&t, &e) == -1)
+		if (rename_reexport(&t, &old, from, to, news, &nnew, &e) == -1)
 			goto fail;
 	} else if (nex > 0) {
 		(void)txn_step(&t, "export %zu dataset%s at %s's new "
@@ -285,6 +305,228 @@ marked(const struct zfs_dslist *l, const char *set, const char *name)
 	return 0;
 }
 
+/* What destroy was asked, and what it found. */
+struct destroy {
+	const char	*target;
+	const char	*snap;		/* "@SNAP" of target, or NULL */
+	int		 r, R, f;
+	struct zfs_dslist l;		/* what goes, and what may depend */
+	char		*set;		/* set[i]: l.v[i] goes */
+	struct some	 deps;
+};
+
+static int
+destroy_args(struct ctx *ctx, int argc, char **argv, struct destroy *d)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct wserr	 e;
+	int		 ch;
+
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "fhrR", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			d->f = 1;
+			break;
+		case 'h':
+			return cmd_help(ctx);
+		case 'r':
+			d->r = 1;
+			break;
+		case 'R':
+			d->R = 1;
+			break;
+		default:
+			return cmd_badopt(ctx, argv, ch);
+		}
+	}
+	if (d->r && d->R)
+		return cmd_usage(ctx, "-r and -R go alone");
+	if (argc - optind != 1)
+		return cmd_usage(ctx, argc - optind < 1 ? "missing operand" :
+		    "too many operands");
+	d->target = argv[optind];
+	if (valid_dataset_or_snapshot(d->target, &e) == -1)
+		return cmd_fail(ctx, &e);
+	d->snap = strchr(d->target, '@');
+	if (ds_is_volume(d->target)) {
+		wserr_set(&e, EX_NOPERM, "refusing to destroy %s: it is a "
+		    "volume (a pool's root); rebuild-vol empties one",
+		    d->target);
+		return cmd_fail(ctx, &e);
+	}
+	return CMD_GO_ON;
+}
+
+/*
+ * What goes (the tree of target; a snapshot alone without -r), then,
+ * where snapshots go, every filesystem: their clones.
+ */
+static int
+destroy_gather(struct ctx *ctx, struct destroy *d, struct wserr *e)
+{
+	struct zfs_dslist all;
+	char		*root = ds_fs(d->target);
+	int		 alone = d->snap != NULL && !d->r, rc;
+	size_t		 i;
+
+	rc = zfs_get(ctx, STATE_PROPS, alone ? d->target : root, alone ? -1 :
+	    ZFS_RECURSE, &d->l, e);
+	free(root);
+	if (rc == -1)
+		return -1;
+	for (i = 0; i < d->l.n && !ds_is_snapshot(d->l.v[i].name); i++)
+		;
+	if (i == d->l.n)
+		return 0;
+	if (zfs_get_datasets(ctx, STATE_PROPS, NULL, -1, &all, e) == -1)
+		return -1;
+	zfs_dslist_merge(&d->l, &all);
+	return 0;
+}
+
+/* Mark what goes by name: target's tree, or the snapshot (-r: below too). */
+static void
+destroy_select(struct destroy *d)
+{
+	size_t	 i, dl = ds_fs_len(d->target);
+
+	d->set = xcalloc(d->l.n, 1);
+	for (i = 0; i < d->l.n; i++) {
+		const char *n = d->l.v[i].name, *at = strchr(n, '@');
+
+		if (d->snap == NULL)
+			d->set[i] = ds_in_tree(n, d->target) ? 1 : 0;
+		else if (strcmp(n, d->target) == 0)
+			d->set[i] = 1;
+		else if (d->r || d->R)
+			d->set[i] = at != NULL && strcmp(at, d->snap) == 0 &&
+			    strncmp(n, d->target, dl) == 0 && n[dl] == '/';
+	}
+}
+
+/*
+ * Clones of what goes: with -R they go too (and theirs, to the end),
+ * else they are named in d->deps.
+ */
+static void
+destroy_clones(struct destroy *d)
+{
+	size_t	 i, k;
+	int	 changed;
+
+	do {
+		changed = 0;
+		for (i = 0; i < d->l.n; i++) {
+			const char *o = d->l.v[i].val[ZP_ORIGIN];
+
+			if (d->set[i] || o == NULL || !marked(&d->l, d->set, o))
+				continue;
+			if (!d->R) {
+				name_some(&d->deps, d->l.v[i].name);
+				continue;
+			}
+			for (k = 0; k < d->l.n; k++)
+				if (!d->set[k] && ds_in_tree(d->l.v[k].name,
+				    d->l.v[i].name)) {
+					d->set[k] = 1;
+					changed = 1;
+				}
+		}
+	} while (changed);
+}
+
+/* It exists; children and snapshots only with -r; clones only with -R. */
+static int
+destroy_check(struct destroy *d, struct wserr *e)
+{
+	size_t	 i, nset = 0;
+
+	for (i = 0; i < d->l.n && !(d->set[i] && strcmp(d->l.v[i].name,
+	    d->target) == 0); i++)
+		;
+	if (i == d->l.n) {
+		wserr_set(e, EX_NOINPUT, "%s: does not exist", d->target);
+		return -1;
+	}
+	for (i = 0; i < d->l.n; i++)
+		nset += d->set[i];
+	if (d->snap == NULL && nset > 1 && !d->r && !d->R) {
+		for (i = 0; i < d->l.n; i++)
+			if (d->set[i] && strcmp(d->l.v[i].name, d->target) != 0)
+				name_some(&d->deps, d->l.v[i].name);
+		wserr_set(e, EX_NOPERM, "%s has children or snapshots: %s; "
+		    "-r destroys them too", d->target, name_some_end(&d->deps));
+		return -1;
+	}
+	destroy_clones(d);
+	if (d->deps.n > 0) {
+		wserr_set(e, EX_NOPERM, "%s has dependent clones: %s; promote "
+		    "them first (warpstor promote CLONE) or use -R to destroy "
+		    "them too", d->target, name_some_end(&d->deps));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Withdraw what goes from NFS, unmount it, destroy target (with -n:
+ * plainly, all that goes).
+ */
+static int
+destroy_run(struct ctx *ctx, struct destroy *d)
+{
+	struct nfs_export *exs = xcalloc(d->l.n, sizeof(*exs));
+	char		**mps = xcalloc(d->l.n, sizeof(*mps));
+	char		**mnt = xcalloc(d->l.n, sizeof(*mnt));
+	char		 flags[8];
+	struct txn	 t;
+	struct wserr	 e;
+	size_t		 i, nex = 0, nmnt = 0;
+	int		 rc = 0;
+
+	for (i = 0; i < d->l.n; i++) {
+		if (!d->set[i])
+			continue;
+		state_warn_one(ctx, &d->l.v[i]);
+		if (state_withdrawable(&d->l.v[i]))
+			state_export(&d->l.v[i], NULL, &exs[nex++]);
+		if (!state_mounted(&d->l.v[i]))
+			continue;
+		mnt[nmnt] = d->l.v[i].name;
+		mps[nmnt++] = d->l.v[i].val[ZP_MOUNTPOINT];
+	}
+	txn_init(&t, ctx);
+	(void)snprintf(flags, sizeof(flags), "%s%s%s%s", d->r || d->R ||
+	    d->f ? "-" : "", d->r ? "r" : "", d->R ? "R" : "", d->f ? "f" : "");
+	if (state_take_down(&t, exs, nex, mnt, mps, nmnt, d->f, &e) == -1)
+		rc = -1;
+	else if (state_destroy(&t, d->target, flags, 1, &e) == -1) {
+		fs_note_holders(&e, mps, nmnt);
+		rc = -1;
+	}
+	if (rc == -1)
+		rc = cmd_rollback(&t, &e);
+	else {
+		for (i = 0; i < d->l.n; i++)
+			if (d->set[i])
+				(void)txn_step(&t, "destroys %s",
+				    d->l.v[i].name);
+		for (i = 0; i < nex; i++)
+			(void)txn_step(&t, "withdraws the export of %s to %s",
+			    exs[i].path, exs[i].clients);
+		txn_commit(&t);
+	}
+	state_exports_free(exs, nex);
+	free(mps);
+	free(mnt);
+	return rc;
+}
+
 /*
  * destroy [-r | -R] [-f] DATASET | SNAPSHOT
  * Withdraws the export of everything that will go (file, then exportfs
@@ -298,178 +540,22 @@ marked(const struct zfs_dslist *l, const char *set, const char *name)
 int
 cmd_destroy(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct zfs_dslist l;
-	struct nfs_export *exs = NULL;
-	struct txn	 t;
+	struct destroy	 d;
 	struct wserr	 e;
-	struct some	 deps;
-	const char	*target, *snap;
-	char		*set = NULL, **mps = NULL, **mnt = NULL, flags[8], *root;
-	size_t		 i, k, nex = 0, nmnt = 0, nset = 0;
-	int		 ch, r = 0, R = 0, f = 0, rc, changed;
+	int		 rc;
 
-	memset(&deps, 0, sizeof(deps));
-	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "fhrR", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'f':
-			f = 1;
-			break;
-		case 'h':
-			return cmd_help(ctx);
-		case 'r':
-			r = 1;
-			break;
-		case 'R':
-			R = 1;
-			break;
-		default:
-			return cmd_badopt(ctx, argv, ch);
-		}
-	}
-	if (r && R)
-		return cmd_usage(ctx, "-r and -R go alone");
-	if (argc - optind != 1)
-		return cmd_usage(ctx, argc - optind < 1 ? "missing operand" :
-		    "too many operands");
-	target = argv[optind];
-	if (valid_dataset_or_snapshot(target, &e) == -1)
-		return cmd_fail(ctx, &e);
-	snap = strchr(target, '@');
-	if (snap == NULL && strchr(target, '/') == NULL) {
-		wserr_set(&e, EX_NOPERM, "refusing to destroy %s: it is a "
-		    "volume (a pool's root); rebuild-vol empties one", target);
-		return cmd_fail(ctx, &e);
-	}
-	/* What goes, then (where snapshots go) every filesystem: clones. */
-	root = xstrndup(target, strcspn(target, "@"));
-	rc = zfs_get(ctx, STATE_PROPS, snap != NULL && !r ? target : root,
-	    snap != NULL && !r ? -1 : ZFS_RECURSE, &l, &e);
-	free(root);
-	if (rc == -1)
-		return cmd_fail(ctx, &e);
-	for (i = 0; i < l.n && strchr(l.v[i].name, '@') == NULL; i++)
-		;
-	if (i < l.n) {
-		struct zfs_dslist all;
-
-		if (zfs_get_datasets(ctx, STATE_PROPS, NULL, -1, &all,
-		    &e) == -1) {
-			zfs_dslist_free(&l);
-			return cmd_fail(ctx, &e);
-		}
-		zfs_dslist_merge(&l, &all);
-	}
-	set = xcalloc(l.n, 1);
-	for (i = 0; i < l.n; i++) {
-		const char *n = l.v[i].name;
-
-		if (snap == NULL)
-			set[i] = state_in_tree(n, target) ? 1 : 0;
-		else if (strcmp(n, target) == 0)
-			set[i] = 1;
-		else if (r || R) {
-			/* -r on a snapshot: the same snapshot below */
-			size_t	 dl = (size_t)(snap - target);
-			const char *at = strchr(n, '@');
-
-			set[i] = at != NULL && strcmp(at, snap) == 0 &&
-			    strncmp(n, target, dl) == 0 && n[dl] == '/' ? 1 : 0;
-		}
-	}
-	for (i = 0; i < l.n && !(set[i] && strcmp(l.v[i].name, target) == 0);
-	    i++)
-		;
-	if (i == l.n) {
-		wserr_set(&e, EX_NOINPUT, "%s: does not exist", target);
+	memset(&d, 0, sizeof(d));
+	if ((rc = destroy_args(ctx, argc, argv, &d)) != CMD_GO_ON)
+		return rc;
+	if (destroy_gather(ctx, &d, &e) == -1)
 		rc = cmd_fail(ctx, &e);
-		goto out;
+	else {
+		destroy_select(&d);
+		rc = destroy_check(&d, &e) == -1 ? cmd_fail(ctx, &e) :
+		    destroy_run(ctx, &d);
 	}
-	for (i = 0; i < l.n; i++)
-		nset += set[i];
-	if (snap == NULL && nset > 1 && !r && !R) {
-		for (i = 0; i < l.n; i++)
-			if (set[i] && strcmp(l.v[i].name, target) != 0)
-				name_some(&deps, l.v[i].name);
-		wserr_set(&e, EX_NOPERM, "%s has children or snapshots: %s; "
-		    "-r destroys them too", target, name_some_end(&deps));
-		rc = cmd_fail(ctx, &e);
-		goto out;
-	}
-	/* Clones of what goes: with -R they go too (and theirs), else refuse. */
-	do {
-		changed = 0;
-		for (i = 0; i < l.n; i++) {
-			const char *o = l.v[i].val[ZP_ORIGIN];
-
-			if (set[i] || o == NULL || !marked(&l, set, o))
-				continue;
-			if (!R) {
-				name_some(&deps, l.v[i].name);
-				continue;
-			}
-			for (k = 0; k < l.n; k++)
-				if (!set[k] && state_in_tree(l.v[k].name,
-				    l.v[i].name)) {
-					set[k] = 1;
-					changed = 1;
-				}
-		}
-	} while (changed);
-	if (deps.n > 0) {
-		wserr_set(&e, EX_NOPERM, "%s has dependent clones: %s; promote "
-		    "them first (warpstor promote CLONE) or use -R to destroy "
-		    "them too", target, name_some_end(&deps));
-		rc = cmd_fail(ctx, &e);
-		goto out;
-	}
-
-	exs = xcalloc(l.n, sizeof(*exs));
-	mps = xcalloc(l.n, sizeof(*mps));
-	mnt = xcalloc(l.n, sizeof(*mnt));
-	for (i = 0; i < l.n; i++) {
-		if (!set[i])
-			continue;
-		state_warn_one(ctx, &l.v[i]);
-		if (state_withdrawable(&l.v[i]))
-			state_export(&l.v[i], NULL, &exs[nex++]);
-		if (!state_mounted(&l.v[i]))
-			continue;
-		mnt[nmnt] = l.v[i].name;
-		mps[nmnt++] = l.v[i].val[ZP_MOUNTPOINT];
-	}
-	txn_init(&t, ctx);
-	if (state_take_down(&t, exs, nex, mnt, mps, nmnt, f, &e) == -1)
-		goto fail;
-	(void)snprintf(flags, sizeof(flags), "%s%s%s%s", r || R || f ? "-" :
-	    "", r ? "r" : "", R ? "R" : "", f ? "f" : "");
-	if (state_destroy(&t, target, flags, 1, &e) == -1) {
-		fs_note_holders(&e, mps, nmnt);
-		goto fail;
-	}
-	/* -n: plainly, all that goes */
-	for (i = 0; i < l.n; i++)
-		if (set[i])
-			(void)txn_step(&t, "destroys %s", l.v[i].name);
-	for (i = 0; i < nex; i++)
-		(void)txn_step(&t, "withdraws the export of %s to %s",
-		    exs[i].path, exs[i].clients);
-	txn_commit(&t);
-	rc = 0;
-	goto out;
-fail:
-	rc = cmd_rollback(&t, &e);
-out:
-	state_exports_free(exs, nex);
-	free(mps);
-	free(mnt);
-	free(set);
-	buf_free(&deps.b);
-	zfs_dslist_free(&l);
+	free(d.set);
+	buf_free(&d.deps.b);
+	zfs_dslist_free(&d.l);
 	return rc;
 }

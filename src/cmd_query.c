@@ -14,9 +14,9 @@
 
 #include "command.h"
 #include "deferred.h"
-#include "state.h"
 #include "nfs.h"
 #include "output.h"
+#include "state.h"
 #include "validate.h"
 #include "zfs.h"
 
@@ -94,12 +94,6 @@ cmp_snap_age(const void *a, const void *b)
 	return strcmp(l->name, r->name);
 }
 
-static int
-is_type(const struct zfs_ds *d, const char *type)
-{
-	return d->val[ZP_TYPE] != NULL && strcmp(d->val[ZP_TYPE], type) == 0;
-}
-
 /* The JSON object of a filesystem or volume. */
 static struct json_object *
 fs_json(const struct zfs_ds *d)
@@ -140,7 +134,7 @@ list_fs_json(struct ctx *ctx, const char *pattern, int depth)
 	sort_items(l.v, l.n, sizeof(l.v[0]), cmp_ds_name);
 	a = json_object_new_array();
 	for (i = 0; i < l.n; i++)
-		if (is_type(&l.v[i], "filesystem") &&
+		if (state_is_type(&l.v[i], "filesystem") &&
 		    matches(pattern, l.v[i].name))
 			json_object_array_add(a, fs_json(&l.v[i]));
 	out_json(a);
@@ -234,7 +228,7 @@ cmd_list_snapshots(struct ctx *ctx, int argc, char **argv)
 	sort_items(l.v, l.n, sizeof(l.v[0]), cmp_snap_age);
 	a = json_object_new_array();
 	for (i = 0; i < l.n; i++) {
-		if (!is_type(&l.v[i], "snapshot") ||
+		if (!state_is_type(&l.v[i], "snapshot") ||
 		    !matches(pattern, l.v[i].name))
 			continue;
 		o = json_object_new_object();
@@ -440,8 +434,7 @@ cmd_info(struct ctx *ctx, int argc, char **argv)
 		return cmd_fail(ctx, &e);
 	d = &l.v[0];
 	mp = d->val[ZP_MOUNTPOINT];
-	if (mp != NULL && mp[0] == '/' && d->val[ZP_MOUNTED] != NULL &&
-	    strcmp(d->val[ZP_MOUNTED], "yes") == 0 && lstat(mp, &sb) == 0) {
+	if (state_mounted(d) && lstat(mp, &sb) == 0) {
 		(void)snprintf(owner, sizeof(owner), "%lu:%lu",
 		    (unsigned long)sb.st_uid, (unsigned long)sb.st_gid);
 		have_owner = 1;

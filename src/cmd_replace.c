@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "dsname.h"
 #include "filter.h"
 #include "fsops.h"
 #include "nfs.h"
@@ -32,13 +33,6 @@ find(const struct zfs_dslist *l, const char *name)
 		if (strcmp(l->v[i].name, name) == 0)
 			return &l->v[i];
 	return NULL;
-}
-
-static int
-is_type(const struct zfs_ds *d, const char *type)
-{
-	return d != NULL && d->val[ZP_TYPE] != NULL &&
-	    strcmp(d->val[ZP_TYPE], type) == 0;
 }
 
 static long long
@@ -108,6 +102,10 @@ struct repl {
 	int		 exported;
 	struct nfs_export ex;
 	struct strvec	 props;		/* what the new content gets */
+	const char	*path;		/* NAME's mountpoint, the same after */
+	char		*newtmp;	/* the new content until the switch */
+	char		*newmp;		/* and where it is mounted */
+	char		*oldtmp;	/* the old content after the switch */
 };
 
 static int
@@ -170,7 +168,7 @@ repl_args(struct ctx *ctx, int argc, char **argv, struct repl *r,
 	    (r->user != NULL && parse_uid(r->user, &r->uid, e) == -1) ||
 	    (r->group != NULL && parse_gid(r->group, &r->gid, e) == -1))
 		return cmd_fail(ctx, e);
-	return -1;
+	return CMD_GO_ON;
 }
 
 /* Names of l's datasets that are children of ds, comma-separated. */
@@ -209,8 +207,7 @@ source_in_use(const struct repl *r, struct wserr *e)
 	for (i = 0; i < r->l.n; i++) {
 		const char *o = r->l.v[i].val[ZP_ORIGIN];
 
-		if (o != NULL && strncmp(o, r->source, strlen(r->source)) ==
-		    0 && o[strlen(r->source)] == '@') {
+		if (ds_snapshot_of(o, r->source)) {
 			wserr_set(e, EX_NOPERM, "%s has clones (%s): it is in "
 			    "use; --force takes it over all the same",
 			    r->source, r->l.v[i].name);
@@ -226,35 +223,13 @@ source_in_use(const struct repl *r, struct wserr *e)
 	return 0;
 }
 
-/*
- * Everything that can be checked before the first change: both exist and
- * are what replace takes, no children, no dependent clones that would
- * stop the old content from going, the source free, and the owner.
- */
+/* NAME and SOURCE are there and are what replace takes. */
 static int
-repl_check(struct ctx *ctx, struct repl *r, struct wserr *e)
+repl_check_kinds(const struct repl *r, struct wserr *e)
 {
-	struct buf	 deps = { NULL, 0, 0 };
-	struct stat	 sb;
-	size_t		 i, plen = strcspn(r->name, "/");
 	const char	*name = r->name, *source = r->source;
 
-	if (strchr(name, '/') == NULL) {
-		wserr_set(e, EX_NOPERM, "refusing to replace %s: it is a "
-		    "volume (a pool's root)", name);
-		return -1;
-	}
-	if (r->keep != NULL && (strncmp(r->keep, name, plen) != 0 ||
-	    r->keep[plen] != '/')) {
-		wserr_set(e, EX_DATAERR, "--keep %s: must be in %.*s, the "
-		    "volume of %s", r->keep, (int)plen, name, name);
-		return -1;
-	}
-	if (replace_query(ctx, name, source, &r->l, e) == -1)
-		return -1;
-	r->old = find(&r->l, name);
-	r->src = find(&r->l, source);
-	if (r->old == NULL || !is_type(r->old, "filesystem"))
+	if (r->old == NULL || !state_is_type(r->old, "filesystem"))
 		wserr_set(e, EX_NOINPUT, "%s: %s", name, r->old == NULL ?
 		    "does not exist" : "not a filesystem");
 	else if (r->src == NULL)
@@ -269,39 +244,36 @@ repl_check(struct ctx *ctx, struct repl *r, struct wserr *e)
 	else if (children(&r->l, name))
 		wserr_set(e, EX_NOPERM, "%s has child datasets; replace works "
 		    "on a dataset without children", name);
+	else if (ds_is_snapshot(source))
+		return 0;
+	else if (!state_is_type(r->src, "filesystem") || strcmp(source,
+	    name) == 0 || ds_in_tree(source, name) || ds_in_tree(name, source))
+		wserr_set(e, EX_DATAERR, "%s cannot replace %s: a source "
+		    "dataset is another filesystem, outside it", source, name);
+	else if (!state_mounted(r->src))
+		wserr_set(e, EX_UNAVAILABLE, "%s is not mounted", source);
+	else if (children(&r->l, source))
+		wserr_set(e, EX_NOPERM, "%s has child datasets", source);
 	else
-		e->code = 0;
-	if (e->code == 0 && strchr(source, '@') == NULL) {
-		if (!is_type(r->src, "filesystem") || strcmp(source, name) ==
-		    0 || state_in_tree(source, name) ||
-		    state_in_tree(name, source))
-			wserr_set(e, EX_DATAERR, "%s cannot replace %s: a "
-			    "source dataset is another filesystem, outside it",
-			    source, name);
-		else if (!state_mounted(r->src))
-			wserr_set(e, EX_UNAVAILABLE, "%s is not mounted",
-			    source);
-		else if (children(&r->l, source))
-			wserr_set(e, EX_NOPERM, "%s has child datasets", source);
-		else
-			(void)source_in_use(r, e);
-	}
-	if (e->code != 0)
-		return -1;
-	if (strchr(source, '@') != NULL) {
-		r->srcds = xstrndup(source, strcspn(source, "@"));
-		r->self = strcmp(r->srcds, name) == 0;
-	}
-	/*
-	 * The old one goes unless kept: clones of its snapshots would stop
-	 * that, except those that a promote hands to the new one (the
-	 * snapshots up to SOURCE, when SOURCE is one of DATASET's).
-	 */
+		return source_in_use(r, e);
+	return -1;
+}
+
+/*
+ * The old one goes unless kept: clones of its snapshots would stop that,
+ * except those that a promote hands to the new one (the snapshots up to
+ * SOURCE, when SOURCE is one of DATASET's).
+ */
+static int
+repl_check_clones(const struct repl *r, struct wserr *e)
+{
+	struct buf	 deps = { NULL, 0, 0 };
+	size_t		 i;
+
 	for (i = 0; r->keep == NULL && i < r->l.n; i++) {
 		const char *o = r->l.v[i].val[ZP_ORIGIN];
 
-		if (o == NULL || strncmp(o, name, strlen(name)) != 0 ||
-		    o[strlen(name)] != '@')
+		if (!ds_snapshot_of(o, r->name))
 			continue;
 		if (r->self && txg(find(&r->l, o)) <= txg(r->src))
 			continue;
@@ -309,13 +281,49 @@ repl_check(struct ctx *ctx, struct repl *r, struct wserr *e)
 			buf_append(&deps, ", ", 2);
 		buf_append(&deps, r->l.v[i].name, strlen(r->l.v[i].name));
 	}
-	if (deps.len > 0) {
-		wserr_set(e, EX_NOPERM, "%s has dependent clones: %s; promote "
-		    "them first, or use --keep", name, deps.data);
-		buf_free(&deps);
+	if (deps.len == 0)
+		return 0;
+	wserr_set(e, EX_NOPERM, "%s has dependent clones: %s; promote them "
+	    "first, or use --keep", r->name, deps.data);
+	buf_free(&deps);
+	return -1;
+}
+
+/*
+ * Everything that can be checked before the first change: both exist and
+ * are what replace takes, no children, no dependent clones that would
+ * stop the old content from going, the source free, and the owner (-u
+ * and -g default to the owner of NAME's root).
+ */
+static int
+repl_check(struct ctx *ctx, struct repl *r, struct wserr *e)
+{
+	struct stat	 sb;
+	size_t		 plen = strcspn(r->name, "/");
+
+	if (ds_is_volume(r->name)) {
+		wserr_set(e, EX_NOPERM, "refusing to replace %s: it is a "
+		    "volume (a pool's root)", r->name);
 		return -1;
 	}
-	/* -u and -g default to the owner of NAME's root */
+	if (r->keep != NULL && (strncmp(r->keep, r->name, plen) != 0 ||
+	    r->keep[plen] != '/')) {
+		wserr_set(e, EX_DATAERR, "--keep %s: must be in %.*s, the "
+		    "volume of %s", r->keep, (int)plen, r->name, r->name);
+		return -1;
+	}
+	if (replace_query(ctx, r->name, r->source, &r->l, e) == -1)
+		return -1;
+	r->old = find(&r->l, r->name);
+	r->src = find(&r->l, r->source);
+	if (repl_check_kinds(r, e) == -1)
+		return -1;
+	if (ds_is_snapshot(r->source)) {
+		r->srcds = ds_fs(r->source);
+		r->self = strcmp(r->srcds, r->name) == 0;
+	}
+	if (repl_check_clones(r, e) == -1)
+		return -1;
 	if ((r->user == NULL || r->group == NULL) &&
 	    lstat(r->old->val[ZP_MOUNTPOINT], &sb) == -1) {
 		wserr_set(e, EX_UNAVAILABLE, "%s: %s", r->old->val[ZP_MOUNTPOINT],
@@ -464,6 +472,9 @@ repl_filter(struct txn *t, struct repl *r, const char *ds, const char *mp,
 static void
 repl_free(struct repl *r)
 {
+	free(r->newtmp);
+	free(r->newmp);
+	free(r->oldtmp);
 	strvec_clear(&r->opts);
 	strvec_clear(&r->props);
 	filter_free(&r->filter);
@@ -471,6 +482,123 @@ repl_free(struct repl *r)
 	free(r->srcds);
 	nfs_export_free(&r->ex);
 	zfs_dslist_free(&r->l);
+}
+
+/* The new content's mountpoint under -n: beside NAME's. */
+static char *
+dry_mountpoint(const char *path, const char *tmp)
+{
+	char	*dir = xstrndup(path, (size_t)(strrchr(path, '/') - path));
+	char	*mp = xasprintf("%s/%s", dir, strrchr(tmp, '/') + 1);
+
+	free(dir);
+	return mp;
+}
+
+/*
+ * 1. The new content, ready beside the old: SOURCE cloned (a snapshot)
+ * or taken over (a dataset), filtered, and chowned.
+ */
+static int
+repl_prepare(struct txn *t, struct repl *r, struct wserr *e)
+{
+	struct ctx	*ctx = t->ctx;
+	size_t		 count;
+	int		 fd, rc;
+
+	if (r->srcds != NULL) {
+		r->newtmp = state_temp_name(r->name, "wsnew");
+		if (zfs_clone(t, r->source, r->newtmp, &r->props, e) == -1)
+			return -1;
+		if (ctx->dry_run)
+			r->newmp = dry_mountpoint(r->path, r->newtmp);
+		else if ((r->newmp = fs_mount_of(r->newtmp)) == NULL) {
+			wserr_set(e, EX_UNAVAILABLE, "%s is not mounted",
+			    r->newtmp);
+			return -1;
+		}
+	} else {
+		r->newtmp = xstrdup(r->source);
+		r->newmp = xstrdup(r->src->val[ZP_MOUNTPOINT]);
+		if (take_over(t, r, e) == -1)
+			return -1;
+	}
+	if (repl_filter(t, r, r->newtmp, r->newmp, e) == -1)
+		return -1;
+	if (txn_step(t, "chown -R %lu:%lu %s", (unsigned long)r->uid,
+	    (unsigned long)r->gid, r->newmp) != 0)
+		return 0;
+	if (txn_check(t, e) == -1 ||
+	    (fd = fs_open_mount(r->newmp, r->newtmp, e)) == -1)
+		return -1;
+	rc = fs_chown_tree(fd, r->newmp, r->uid, r->gid, &count, e);
+	(void)close(fd);
+	return rc;
+}
+
+/*
+ * 2. The switch, as short as it can be: withdraw, unmount both, the old
+ * aside and the new to NAME, mount, export the same again.
+ */
+static int
+repl_switch(struct txn *t, struct repl *r, struct wserr *e)
+{
+	struct ctx	*ctx = t->ctx;
+	char		*mps[2] = { (char *)r->path, r->newmp };
+	long long	 t0;
+	int		 fd;
+
+	state_release(ctx, r->name, r->path);
+	t0 = now_ms();
+	if (r->exported && nfs_withdraw(t, &r->ex, 1, e) == -1)
+		return -1;
+	if (state_umount(t, r->name, 0, e) == -1 ||
+	    state_umount(t, r->newtmp, 0, e) == -1 ||
+	    zfs_rename(t, r->name, r->oldtmp, e) == -1 ||
+	    zfs_rename(t, r->newtmp, r->name, e) == -1) {
+		fs_note_holders(e, mps, 2);
+		return -1;
+	}
+	if (zfs_mount(t, r->name, e) == -1)
+		return -1;
+	if (!ctx->dry_run) {
+		/* the same path, now the new filesystem */
+		if ((fd = fs_open_mount(r->path, r->name, e)) == -1)
+			return -1;
+		(void)close(fd);
+	}
+	if (r->exported && (nfs_publish(t, &r->ex, 1, e) == -1 ||
+	    nfs_flush(t, e) == -1))
+		return -1;
+	if (ctx->verbose && !ctx->dry_run)
+		(void)fprintf(stderr, "replace: %s was switched in %lld ms\n",
+		    r->name, now_ms() - t0);
+	return 0;
+}
+
+/*
+ * 3. The old content: kept under --keep's name (without the export,
+ * which is NAME's), or destroyed (after a promote, in the self case).
+ */
+static int
+repl_old(struct txn *t, struct repl *r, struct wserr *e)
+{
+	static const enum zprop export_props[] = {
+		ZP_CLIENTS, ZP_OPTIONS, ZP_FSID
+	};
+	const char	*was[3] = { r->ex.clients, r->ex.options, r->ex.fsid };
+	size_t		 i;
+
+	if (r->keep == NULL) {
+		if (r->self && zfs_promote(t, r->name, r->oldtmp, e) == -1)
+			return -1;
+		return state_destroy(t, r->oldtmp, "-r", 0, e);
+	}
+	for (i = 0; r->exported && i < 3; i++)
+		if (zfs_inherit(t, r->oldtmp, zfs_prop_name(export_props[i]),
+		    was[i], e) == -1)
+			return -1;
+	return zfs_mount(t, r->keep, e);
 }
 
 /*
@@ -499,28 +627,19 @@ cmd_replace(struct ctx *ctx, int argc, char **argv)
 	struct repl	 r;
 	struct txn	 t;
 	struct wserr	 e;
-	const char	*name, *source, *path;
-	char		*newtmp = NULL, *oldtmp = NULL, *newmp = NULL, *mps[2];
-	long long	 t0 = 0;
-	int		 rc, fd;
+	int		 rc;
 
 	memset(&r, 0, sizeof(r));
-	if ((rc = repl_args(ctx, argc, argv, &r, &e)) != -1)
+	if ((rc = repl_args(ctx, argc, argv, &r, &e)) != CMD_GO_ON)
 		goto out;
-	if (r.name == NULL || r.source == NULL) {
-		rc = EX_SOFTWARE;	/* repl_args set both to go on */
-		goto out;
-	}
 	if (repl_check(ctx, &r, &e) == -1) {
 		rc = cmd_fail(ctx, &e);
 		goto out;
 	}
-	name = r.name;
-	source = r.source;
 	state_warn_one(ctx, r.old);
 	state_warn_one(ctx, r.src);
 	r.exported = state_exported(r.old);
-	path = r.old->val[ZP_MOUNTPOINT];
+	r.path = r.old->val[ZP_MOUNTPOINT];
 	if (r.exported)
 		state_export(r.old, NULL, &r.ex);
 	if (repl_policy(ctx, &r, &e) == -1) {
@@ -533,102 +652,18 @@ cmd_replace(struct ctx *ctx, int argc, char **argv)
 	 * second rename later would make zfs remount the new dataset (a
 	 * dependent clone of the old one's snapshot, in the self case).
 	 */
-	oldtmp = r.keep != NULL ? xstrdup(r.keep) :
-	    state_temp_name(name, "wsold");
-
-	/* 1. The new content, ready beside the old. */
-	if (r.srcds != NULL) {
-		newtmp = state_temp_name(name, "wsnew");
-		if (zfs_clone(&t, source, newtmp, &r.props, &e) == -1)
-			goto fail;
-		if (ctx->dry_run) {
-			char	*dir = xstrndup(path, strrchr(path, '/') - path);
-
-			newmp = xasprintf("%s/%s", dir, strrchr(newtmp, '/') + 1);
-			free(dir);
-		} else if ((newmp = fs_mount_of(newtmp)) == NULL) {
-			wserr_set(&e, EX_UNAVAILABLE, "%s is not mounted",
-			    newtmp);
-			goto fail;
-		}
-	} else {
-		newtmp = xstrdup(source);
-		newmp = xstrdup(r.src->val[ZP_MOUNTPOINT]);
-		if (take_over(&t, &r, &e) == -1)
-			goto fail;
+	r.oldtmp = r.keep != NULL ? xstrdup(r.keep) :
+	    state_temp_name(r.name, "wsold");
+	if (repl_prepare(&t, &r, &e) == -1 || repl_switch(&t, &r, &e) == -1 ||
+	    repl_old(&t, &r, &e) == -1 || txn_check(&t, &e) == -1) {
+		rc = cmd_rollback(&t, &e);
+		goto out;
 	}
-	if (repl_filter(&t, &r, newtmp, newmp, &e) == -1)
-		goto fail;
-	if (txn_step(&t, "chown -R %lu:%lu %s", (unsigned long)r.uid,
-	    (unsigned long)r.gid, newmp) == 0) {
-		size_t	 count;
-
-		if (txn_check(&t, &e) == -1 ||
-		    (fd = fs_open_mount(newmp, newtmp, &e)) == -1)
-			goto fail;
-		rc = fs_chown_tree(fd, newmp, r.uid, r.gid, &count, &e);
-		(void)close(fd);
-		if (rc == -1)
-			goto fail;
-	}
-
-	/* 2. The switch, as short as it can be. */
-	state_release(ctx, name, path);
-	t0 = now_ms();
-	mps[0] = (char *)path;
-	mps[1] = newmp;
-	if (r.exported && nfs_withdraw(&t, &r.ex, 1, &e) == -1)
-		goto fail;
-	if (state_umount(&t, name, 0, &e) == -1 ||
-	    state_umount(&t, newtmp, 0, &e) == -1 ||
-	    zfs_rename(&t, name, oldtmp, &e) == -1 ||
-	    zfs_rename(&t, newtmp, name, &e) == -1) {
-		fs_note_holders(&e, mps, 2);
-		goto fail;
-	}
-	if (zfs_mount(&t, name, &e) == -1)
-		goto fail;
-	if (!ctx->dry_run) {
-		/* the same path, now the new filesystem */
-		if ((fd = fs_open_mount(path, name, &e)) == -1)
-			goto fail;
-		(void)close(fd);
-	}
-	if (r.exported && (nfs_publish(&t, &r.ex, 1, &e) == -1 ||
-	    nfs_flush(&t, &e) == -1))
-		goto fail;
-	if (ctx->verbose && !ctx->dry_run)
-		(void)fprintf(stderr, "replace: %s was switched in %lld ms\n",
-		    name, now_ms() - t0);
-
-	/* 3. The old content: kept under NAME, or destroyed. */
-	if (r.keep != NULL) {
-		if ((r.exported && (zfs_inherit(&t, oldtmp,
-		    zfs_prop_name(ZP_CLIENTS), r.ex.clients, &e) == -1 ||
-		    zfs_inherit(&t, oldtmp, zfs_prop_name(ZP_OPTIONS),
-		    r.ex.options, &e) == -1 || zfs_inherit(&t, oldtmp,
-		    zfs_prop_name(ZP_FSID), r.ex.fsid, &e) == -1)) ||
-		    zfs_mount(&t, r.keep, &e) == -1)
-			goto fail;
-	} else {
-		if (r.self && zfs_promote(&t, name, oldtmp, &e) == -1)
-			goto fail;
-		if (state_destroy(&t, oldtmp, "-r", 0, &e) == -1)
-			goto fail;
-	}
-	if (txn_check(&t, &e) == -1)
-		goto fail;
 	txn_commit(&t);
 	if (!ctx->dry_run)
-		(void)puts(name);
+		(void)puts(r.name);
 	rc = 0;
-	goto out;
-fail:
-	rc = cmd_rollback(&t, &e);
 out:
-	free(newtmp);
-	free(oldtmp);
-	free(newmp);
 	repl_free(&r);
 	return rc;
 }
@@ -650,6 +685,77 @@ confirmed(const char *vol, size_t ndatasets, size_t nsnaps)
 	return strcmp(line, vol) == 0;
 }
 
+/* What rebuild-vol takes down and destroys in VOL. */
+struct rebuild {
+	const char	*vol;
+	struct zfs_dslist l;
+	struct nfs_export *exs;
+	char		**mnt, **mps, **gone;
+	size_t		 nex, nmnt, ngone, nds, nsnap;
+};
+
+/* Sort l into what to withdraw, unmount, destroy (and count for asking). */
+static void
+rebuild_plan(struct rebuild *b)
+{
+	size_t	 i, vlen = strlen(b->vol);
+
+	b->exs = xcalloc(b->l.n, sizeof(*b->exs));
+	b->mnt = xcalloc(b->l.n, sizeof(*b->mnt));
+	b->mps = xcalloc(b->l.n, sizeof(*b->mps));
+	b->gone = xcalloc(b->l.n, sizeof(*b->gone));
+	for (i = 0; i < b->l.n; i++) {
+		const struct zfs_ds *d = &b->l.v[i];
+		const char *rest = d->name + vlen;
+
+		if (*rest == '\0')
+			continue;	/* VOL itself stays */
+		if (ds_is_snapshot(d->name))
+			b->nsnap++;
+		else
+			b->nds++;
+		/* what to destroy: VOL's snapshots and VOL's children */
+		if (*rest == '@' || strpbrk(rest + 1, "/@") == NULL)
+			b->gone[b->ngone++] = d->name;
+		if (state_withdrawable(d))
+			state_export(d, NULL, &b->exs[b->nex++]);
+		if (state_mounted(d) && state_is_type(d, "filesystem")) {
+			b->mnt[b->nmnt] = d->name;
+			b->mps[b->nmnt++] = d->val[ZP_MOUNTPOINT];
+		}
+	}
+}
+
+/*
+ * Take everything down, then destroy VOL's snapshots first (-R takes
+ * their clones), then its children.
+ */
+static int
+rebuild_run(struct txn *t, struct rebuild *b, struct wserr *e)
+{
+	size_t	 i, vlen = strlen(b->vol);
+	int	 pass, yes;
+
+	if (state_take_down(t, b->exs, b->nex, b->mnt, b->mps, b->nmnt, 0,
+	    e) == -1)
+		return -1;
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < b->ngone; i++) {
+			if ((b->gone[i][vlen] == '@') != (pass == 0))
+				continue;
+			if (pass == 1 && !t->ctx->dry_run &&
+			    (zfs_exists(t->ctx, b->gone[i], &yes, e) == -1 ||
+			    !yes))
+				continue;	/* gone already, as a clone */
+			if (state_destroy(t, b->gone[i], "-R", 1, e) == -1) {
+				if (pass == 1)
+					fs_note_holders(e, b->mps, b->nmnt);
+				return -1;
+			}
+		}
+	return 0;
+}
+
 /*
  * rebuild-vol [VOL]
  * Destroys every dataset and snapshot inside VOL (default: the
@@ -663,97 +769,45 @@ confirmed(const char *vol, size_t ndatasets, size_t nsnaps)
 int
 cmd_rebuild_vol(struct ctx *ctx, int argc, char **argv)
 {
-	struct zfs_dslist l;
-	struct nfs_export *exs = NULL;
+	struct rebuild	 b;
 	struct txn	 t;
 	struct wserr	 e;
-	const char	*vol;
-	char		**mnt = NULL, **mps = NULL, **gone = NULL;
-	size_t		 i, nex = 0, nmnt = 0, ngone = 0, nds = 0, nsnap = 0;
-	size_t		 vlen;
-	int		 rc, yes;
+	int		 rc;
 
+	memset(&b, 0, sizeof(b));
 	if ((rc = cmd_operands(ctx, argc, argv, 0, 1)) != CMD_GO_ON)
 		return rc;
-	vol = optind < argc ? argv[optind] : ctx->cfg.default_volume;
-	if (valid_dataset(vol, &e) == -1)
+	b.vol = optind < argc ? argv[optind] : ctx->cfg.default_volume;
+	if (valid_dataset(b.vol, &e) == -1)
 		return cmd_fail(ctx, &e);
-	if (strchr(vol, '/') != NULL) {
+	if (!ds_is_volume(b.vol)) {
 		wserr_set(&e, EX_DATAERR, "%s is not a volume (a pool's root "
-		    "dataset)", vol);
+		    "dataset)", b.vol);
 		return cmd_fail(ctx, &e);
 	}
-	if (zfs_get(ctx, STATE_PROPS, vol, ZFS_RECURSE, &l, &e) == -1)
+	if (zfs_get(ctx, STATE_PROPS, b.vol, ZFS_RECURSE, &b.l, &e) == -1)
 		return cmd_fail(ctx, &e);
-	state_warn_invalid(ctx, &l);
-	vlen = strlen(vol);
-	exs = xcalloc(l.n, sizeof(*exs));
-	mnt = xcalloc(l.n, sizeof(*mnt));
-	mps = xcalloc(l.n, sizeof(*mps));
-	gone = xcalloc(l.n, sizeof(*gone));
-	for (i = 0; i < l.n; i++) {
-		const struct zfs_ds *d = &l.v[i];
-		const char *rest = d->name + vlen;
-
-		if (*rest == '\0')
-			continue;	/* VOL itself stays */
-		if (strchr(d->name, '@') != NULL)
-			nsnap++;
-		else
-			nds++;
-		/* what to destroy: VOL's snapshots and VOL's children */
-		if (*rest == '@' || strpbrk(rest + 1, "/@") == NULL)
-			gone[ngone++] = d->name;
-		if (state_withdrawable(d))
-			state_export(d, NULL, &exs[nex++]);
-		if (state_mounted(d) && is_type(d, "filesystem")) {
-			mnt[nmnt] = d->name;
-			mps[nmnt++] = d->val[ZP_MOUNTPOINT];
+	state_warn_invalid(ctx, &b.l);
+	rebuild_plan(&b);
+	if (!ctx->yes && !ctx->dry_run && !isatty(STDIN_FILENO))
+		rc = cmd_usage(ctx, "give -y to destroy everything in %s "
+		    "(stdin is not a terminal to ask)", b.vol);
+	else if (!ctx->yes && !ctx->dry_run && !confirmed(b.vol, b.nds,
+	    b.nsnap))
+		rc = cmd_usage(ctx, "not confirmed: nothing was destroyed");
+	else {
+		txn_init(&t, ctx);
+		if (rebuild_run(&t, &b, &e) == -1)
+			rc = cmd_rollback(&t, &e);
+		else {
+			txn_commit(&t);
+			rc = 0;
 		}
 	}
-	if (!ctx->yes && !ctx->dry_run) {
-		if (!isatty(STDIN_FILENO)) {
-			rc = cmd_usage(ctx, "give -y to destroy everything in "
-			    "%s (stdin is not a terminal to ask)", vol);
-			goto out;
-		}
-		if (!confirmed(vol, nds, nsnap)) {
-			rc = cmd_usage(ctx, "not confirmed: nothing was "
-			    "destroyed");
-			goto out;
-		}
-	}
-	txn_init(&t, ctx);
-	if (state_take_down(&t, exs, nex, mnt, mps, nmnt, 0, &e) == -1)
-		goto fail;
-	/* Snapshots of VOL first (-R takes their clones), then children. */
-	for (i = 0; i < ngone; i++) {
-		if (gone[i][vlen] != '@')
-			continue;
-		if (state_destroy(&t, gone[i], "-R", 1, &e) == -1)
-			goto fail;
-	}
-	for (i = 0; i < ngone; i++) {
-		if (gone[i][vlen] == '@')
-			continue;
-		if (!ctx->dry_run && (zfs_exists(ctx, gone[i], &yes, &e) ==
-		    -1 || !yes))
-			continue;	/* gone already, as a clone */
-		if (state_destroy(&t, gone[i], "-R", 1, &e) == -1) {
-			fs_note_holders(&e, mps, nmnt);
-			goto fail;
-		}
-	}
-	txn_commit(&t);
-	rc = 0;
-	goto out;
-fail:
-	rc = cmd_rollback(&t, &e);
-out:
-	state_exports_free(exs, nex);
-	free(mnt);
-	free(mps);
-	free(gone);
-	zfs_dslist_free(&l);
+	state_exports_free(b.exs, b.nex);
+	free(b.mnt);
+	free(b.mps);
+	free(b.gone);
+	zfs_dslist_free(&b.l);
 	return rc;
 }

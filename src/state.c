@@ -18,6 +18,13 @@
 #define RECALL_WAIT_MS	3000
 
 int
+state_is_type(const struct zfs_ds *d, const char *type)
+{
+	return d != NULL && d->val[ZP_TYPE] != NULL &&
+	    strcmp(d->val[ZP_TYPE], type) == 0;
+}
+
+int
 state_mounted(const struct zfs_ds *d)
 {
 	return d->val[ZP_MOUNTED] != NULL &&
@@ -108,15 +115,6 @@ state_exports_free(struct nfs_export *v, size_t n)
 	for (i = 0; v != NULL && i < n; i++)
 		nfs_export_free(&v[i]);
 	free(v);
-}
-
-int
-state_in_tree(const char *name, const char *ds)
-{
-	size_t	 len = strlen(ds);
-
-	return strncmp(name, ds, len) == 0 && (name[len] == '\0' ||
-	    name[len] == '/' || name[len] == '@');
 }
 
 static int

@@ -13,6 +13,9 @@
 #define STATE_PROPS	(ZPM(ZP_TYPE) | ZPM(ZP_MOUNTPOINT) | ZPM(ZP_MOUNTED) | \
 	ZPM(ZP_ORIGIN) | ZPM(ZP_FSID) | ZPM(ZP_CLIENTS) | ZPM(ZP_OPTIONS))
 
+/* d is there and of type ("filesystem", "snapshot", "volume"). */
+int	 state_is_type(const struct zfs_ds *, const char *type);
+/* Mounted, at an absolute mountpoint. */
 int	 state_mounted(const struct zfs_ds *);
 /*
  * Exported: d carries warpstor:clients and warpstor:fsid of its own, and
@@ -73,8 +76,6 @@ char	*state_temp_name(const char *ds, const char *tag);
 int	 state_fsid_unique(struct ctx *, const char *name, const char *fsid,
 	    struct wserr *);
 
-/* name is ds itself, a descendant, or a snapshot of one of them. */
-int	 state_in_tree(const char *name, const char *ds);
 void	 state_exports_free(struct nfs_export *, size_t);
 
 #endif

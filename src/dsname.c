@@ -1,0 +1,48 @@
+/*
+ * dsname.c: reading dataset names.
+ */
+#include <string.h>
+
+#include "dsname.h"
+#include "util.h"
+
+int
+ds_is_snapshot(const char *name)
+{
+	return strchr(name, '@') != NULL;
+}
+
+int
+ds_is_volume(const char *name)
+{
+	return strchr(name, '/') == NULL && strchr(name, '@') == NULL;
+}
+
+size_t
+ds_fs_len(const char *name)
+{
+	return strcspn(name, "@");
+}
+
+char *
+ds_fs(const char *name)
+{
+	return xstrndup(name, ds_fs_len(name));
+}
+
+int
+ds_in_tree(const char *name, const char *ds)
+{
+	size_t	 len = strlen(ds);
+
+	return strncmp(name, ds, len) == 0 && (name[len] == '\0' ||
+	    name[len] == '/' || name[len] == '@');
+}
+
+int
+ds_snapshot_of(const char *snap, const char *fs)
+{
+	size_t	 len = strlen(fs);
+
+	return snap != NULL && strncmp(snap, fs, len) == 0 && snap[len] == '@';
+}
