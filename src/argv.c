@@ -48,6 +48,34 @@ strvec_pushl(struct strvec *sv, ...)
 }
 
 void
+strvec_split(struct strvec *sv, const char *s, const char *seps,
+    int keep_empty)
+{
+	char	*copy = xstrdup(s), *p = copy, *w;
+
+	while ((w = strsep(&p, seps)) != NULL)
+		if (keep_empty || *w != '\0')
+			strvec_push(sv, w);
+	free(copy);
+}
+
+int
+list_has(const char *list, const char *word)
+{
+	size_t	 len = strlen(word);
+	const char *p = list;
+
+	for (;;) {
+		if (strncmp(p, word, len) == 0 && (p[len] == ',' ||
+		    p[len] == '\0'))
+			return 1;
+		if ((p = strchr(p, ',')) == NULL)
+			return 0;
+		p++;
+	}
+}
+
+void
 strvec_clear(struct strvec *sv)
 {
 	size_t	 i;

@@ -23,6 +23,14 @@ void	 strvec_push(struct strvec *, const char *);
 void	 strvec_pushf(struct strvec *, const char *, ...) WS_PRINTF(2, 3);
 void	 strvec_pushl(struct strvec *, ...) __attribute__((sentinel));
 void	 strvec_clear(struct strvec *);
+/*
+ * Push the words of s split at any of seps; empty words are pushed only
+ * with keep_empty ("a,,b" is three words then).
+ */
+void	 strvec_split(struct strvec *, const char *s, const char *seps,
+	    int keep_empty);
+/* word is one of the comma-separated list's words. */
+int	 list_has(const char *list, const char *word);
 
 /* Print argv on one line, one shell-quoted word per element, to fp. */
 void	 argv_print(FILE *, char *const *);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "dsname.h"
 #include "filter.h"
 #include "fsops.h"
 #include "nfs.h"
@@ -40,10 +41,15 @@ struct newds {
 	struct filter	 filter;
 };
 
-/* Parse and check; returns CMD_GO_ON, else the exit status. */
+/* The options of a command that makes a dataset, as far as what allows. */
+struct newds_opts {
+	const char	*user, *group, *tname;
+	int		 filtered;
+};
+
 static int
-newds_parse(struct ctx *ctx, int argc, char **argv, unsigned what,
-    struct newds *nd)
+newds_options(struct ctx *ctx, int argc, char **argv, unsigned what,
+    struct newds *nd, struct newds_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "clients", required_argument, NULL, 'C' },
@@ -51,69 +57,100 @@ newds_parse(struct ctx *ctx, int argc, char **argv, unsigned what,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const struct config_type *type;
-	const char	*user = NULL, *group = NULL, *tname = NULL;
+	/* the options each one needs in what */
+	static const struct { int ch; unsigned need; } needs[] = {
+		{ 'X', NEW_FILTER }, { 'x', NEW_FILTER }, { 'C', NEW_EXPORT },
+		{ 'E', NEW_EXPORT }, { 'g', NEW_IDS }, { 'u', NEW_IDS },
+		{ 'o', NEW_PROPS }, { 't', NEW_TYPE },
+	};
 	struct wserr	 e;
-	int		 ch, want, filtered = 0;
+	size_t		 i;
+	int		 ch;
 
-	memset(nd, 0, sizeof(*nd));
 	optind = 0;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":g:ho:t:u:X:x:", longopts,
 	    NULL)) != -1) {
+		for (i = 0; i < sizeof(needs) / sizeof(needs[0]); i++)
+			if (needs[i].ch == ch && !(what & needs[i].need))
+				return cmd_badopt(ctx, argv, ch);
 		switch (ch) {
 		case 'X':
 		case 'x':
-			if (!(what & NEW_FILTER))
-				goto unknown;
 			if ((ch == 'x' ? filter_add(&nd->filter, optarg, &e) :
 			    filter_add_file(&nd->filter, optarg, 0, &e)) == -1)
 				return cmd_fail(ctx, &e);
-			filtered = 1;
+			o->filtered = 1;
 			break;
 		case 'C':
-			if (!(what & NEW_EXPORT))
-				goto unknown;
 			nd->clients = optarg;
 			break;
 		case 'E':
-			if (!(what & NEW_EXPORT))
-				goto unknown;
 			nd->options = optarg;
 			break;
 		case 'g':
-			if (!(what & NEW_IDS))
-				goto unknown;
-			group = optarg;
+			o->group = optarg;
 			break;
 		case 'h':
 			return cmd_help(ctx);
 		case 'o':
-			if (!(what & NEW_PROPS))
-				goto unknown;
 			if (valid_propassign(optarg, &e) == -1)
 				return cmd_fail(ctx, &e);
 			strvec_push(&nd->props, optarg);
 			break;
 		case 't':
-			if (!(what & NEW_TYPE))
-				goto unknown;
-			tname = optarg;
+			o->tname = optarg;
 			break;
 		case 'u':
-			if (!(what & NEW_IDS))
-				goto unknown;
-			user = optarg;
+			o->user = optarg;
 			break;
 		case ':':
 			return cmd_usage(ctx, "option '%s' needs a value",
 			    argv[optind - 1]);
 		default:
-		unknown:
 			return cmd_badopt(ctx, argv, ch);
 		}
 	}
-	if ((what & NEW_FILTER) && !filtered &&
+	return CMD_GO_ON;
+}
+
+/* The type's properties go first, so that -o can override them. */
+static int
+newds_type(struct ctx *ctx, const char *tname, struct newds *nd,
+    struct wserr *e)
+{
+	const struct config_type *type;
+	struct strvec	 all = STRVEC_INIT;
+	char		 v[VIS_BUFSZ];
+	size_t		 i;
+
+	if ((type = config_type(&ctx->cfg, tname)) == NULL) {
+		wserr_set(e, EX_DATAERR, "unknown type '%s' (types come from "
+		    "type.NAME lines in %s)", vis_str(v, sizeof(v), tname),
+		    ctx->cfg.path);
+		return -1;
+	}
+	strvec_split(&all, type->props, " \t", 0);
+	for (i = 0; i < nd->props.n; i++)
+		strvec_push(&all, nd->props.v[i]);
+	strvec_clear(&nd->props);
+	nd->props = all;
+	return 0;
+}
+
+/* Parse and check; returns CMD_GO_ON, else the exit status. */
+static int
+newds_parse(struct ctx *ctx, int argc, char **argv, unsigned what,
+    struct newds *nd)
+{
+	struct newds_opts o = { NULL, NULL, NULL, 0 };
+	struct wserr	 e;
+	int		 rc, want;
+
+	memset(nd, 0, sizeof(*nd));
+	if ((rc = newds_options(ctx, argc, argv, what, nd, &o)) != CMD_GO_ON)
+		return rc;
+	if ((what & NEW_FILTER) && !o.filtered &&
 	    filter_add_file(&nd->filter, ctx->cfg.filter_file, 1, &e) == -1)
 		return cmd_fail(ctx, &e);
 	want = what & NEW_SNAP ? 2 : 1;
@@ -129,46 +166,20 @@ newds_parse(struct ctx *ctx, int argc, char **argv, unsigned what,
 	nd->name = argv[optind];
 	if (valid_dataset(nd->name, &e) == -1)
 		return cmd_fail(ctx, &e);
-	if (strchr(nd->name, '/') == NULL) {
+	if (ds_is_volume(nd->name)) {
 		wserr_set(&e, EX_DATAERR, "%s is a volume (a pool's root); "
 		    "name a dataset inside one", nd->name);
 		return cmd_fail(ctx, &e);
 	}
 	if (what & NEW_IDS) {
-		if (user == NULL || group == NULL)
+		if (o.user == NULL || o.group == NULL)
 			return cmd_usage(ctx, "-u UID and -g GID are required");
-		if (parse_uid(user, &nd->uid, &e) == -1 ||
-		    parse_gid(group, &nd->gid, &e) == -1)
+		if (parse_uid(o.user, &nd->uid, &e) == -1 ||
+		    parse_gid(o.group, &nd->gid, &e) == -1)
 			return cmd_fail(ctx, &e);
 	}
-	if (tname != NULL) {
-		char	*copy, *p, *tok;
-
-		if ((type = config_type(&ctx->cfg, tname)) == NULL) {
-			char	 v[VIS_BUFSZ];
-
-			wserr_set(&e, EX_DATAERR, "unknown type '%s' (types come "
-			    "from type.NAME lines in %s)",
-			    vis_str(v, sizeof(v), tname), ctx->cfg.path);
-			return cmd_fail(ctx, &e);
-		}
-		/* The type's properties first, so that -o can override. */
-		{
-			struct strvec	 all = STRVEC_INIT;
-			size_t		 i;
-
-			copy = xstrdup(type->props);
-			p = copy;
-			while ((tok = strsep(&p, " \t")) != NULL)
-				if (*tok != '\0')
-					strvec_push(&all, tok);
-			free(copy);
-			for (i = 0; i < nd->props.n; i++)
-				strvec_push(&all, nd->props.v[i]);
-			strvec_clear(&nd->props);
-			nd->props = all;
-		}
-	}
+	if (o.tname != NULL && newds_type(ctx, o.tname, nd, &e) == -1)
+		return cmd_fail(ctx, &e);
 	return CMD_GO_ON;
 }
 

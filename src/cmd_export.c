@@ -23,8 +23,7 @@ one_dataset(struct ctx *ctx, const char *name, struct zfs_dslist *l,
 	if (valid_dataset(name, e) == -1 ||
 	    zfs_get_one(ctx, name, STATE_PROPS, l, e) == -1)
 		return -1;
-	if (l->v[0].val[ZP_TYPE] == NULL ||
-	    strcmp(l->v[0].val[ZP_TYPE], "filesystem") != 0) {
+	if (!state_is_type(&l->v[0], "filesystem")) {
 		wserr_set(e, EX_DATAERR, "%s is not a filesystem", name);
 		zfs_dslist_free(l);
 		return -1;
@@ -52,8 +51,15 @@ set_changed(struct txn *t, const struct zfs_ds *d, enum zprop p,
  * Runs: zfs get; zfs set for each warpstor:* property that changes; the
  * exports file; exportfs -u of the old clients, exportfs -o of the new.
  */
-int
-cmd_export(struct ctx *ctx, int argc, char **argv)
+/* What export was asked: NAME, --clients, --export-options. */
+struct export_args {
+	const char	*name;
+	const char	*clients;
+	const char	*options;
+};
+
+static int
+export_args(struct ctx *ctx, int argc, char **argv, struct export_args *x)
 {
 	static const struct option longopts[] = {
 		{ "clients", required_argument, NULL, 'C' },
@@ -61,24 +67,18 @@ cmd_export(struct ctx *ctx, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct zfs_dslist l;
-	struct zfs_ds	*d;
-	struct nfs_export old, ex;
-	struct txn	 t;
 	struct wserr	 e;
-	const char	*clients = NULL, *options = NULL, *name;
-	char		 fsid[FSID_LEN + 1];
-	int		 ch, rc, was;
+	int		 ch;
 
 	optind = 0;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'C':
-			clients = optarg;
+			x->clients = optarg;
 			break;
 		case 'E':
-			options = optarg;
+			x->options = optarg;
 			break;
 		case 'h':
 			return cmd_help(ctx);
@@ -92,50 +92,73 @@ cmd_export(struct ctx *ctx, int argc, char **argv)
 	if (argc - optind != 1)
 		return cmd_usage(ctx, argc - optind < 1 ? "missing operand" :
 		    "too many operands");
-	name = argv[optind];
-	if (valid_dataset(name, &e) == -1)
+	x->name = argv[optind];
+	if (valid_dataset(x->name, &e) == -1 ||
+	    (x->clients != NULL && valid_clients(x->clients, &e) == -1) ||
+	    (x->options != NULL && valid_options(x->options, &e) == -1))
 		return cmd_fail(ctx, &e);
-	if (clients != NULL && valid_clients(clients, &e) == -1)
-		return cmd_fail(ctx, &e);
-	if (options != NULL && valid_options(options, &e) == -1)
-		return cmd_fail(ctx, &e);
-	if (one_dataset(ctx, name, &l, &e) == -1)
+	return CMD_GO_ON;
+}
+
+/*
+ * The export d gets (into ex): what was asked, else what it had (old,
+ * when it was exported), and its fsid kept when it has a valid one of
+ * its own (which must be its alone), else a new one.
+ */
+static int
+export_plan(struct ctx *ctx, const struct zfs_ds *d, struct export_args *x,
+    struct nfs_export *old, struct nfs_export *ex, struct wserr *e)
+{
+	char	 fsid[FSID_LEN + 1];
+
+	if (!state_mounted(d)) {
+		wserr_set(e, EX_UNAVAILABLE, "%s is not mounted: nothing to "
+		    "export", x->name);
+		return -1;
+	}
+	if (state_exported(d)) {
+		state_export(d, NULL, old);
+		if (x->clients == NULL)
+			x->clients = old->clients;
+		if (x->options == NULL && old->options[0] != '\0')
+			x->options = old->options;
+	}
+	if (nfs_export_spec(ctx, x->clients, x->options, ex, e) == -1)
+		return -1;
+	ex->path = xstrdup(d->val[ZP_MOUNTPOINT]);
+	if ((d->local & ZPM(ZP_FSID)) && nfs_valid_fsid(d->val[ZP_FSID])) {
+		ex->fsid = xstrdup(d->val[ZP_FSID]);
+		return state_fsid_unique(ctx, x->name, ex->fsid, e);
+	}
+	nfs_fsid_new(fsid);
+	ex->fsid = xstrdup(fsid);
+	return 0;
+}
+
+int
+cmd_export(struct ctx *ctx, int argc, char **argv)
+{
+	struct export_args x = { NULL, NULL, NULL };
+	struct zfs_dslist l;
+	struct zfs_ds	*d;
+	struct nfs_export old, ex;
+	struct txn	 t;
+	struct wserr	 e;
+	int		 rc;
+
+	if ((rc = export_args(ctx, argc, argv, &x)) != CMD_GO_ON)
+		return rc;
+	if (one_dataset(ctx, x.name, &l, &e) == -1)
 		return cmd_fail(ctx, &e);
 	d = &l.v[0];
 	memset(&old, 0, sizeof(old));
 	memset(&ex, 0, sizeof(ex));
-	if (!state_mounted(d)) {
-		wserr_set(&e, EX_UNAVAILABLE, "%s is not mounted: nothing to "
-		    "export", name);
+	if (export_plan(ctx, d, &x, &old, &ex, &e) == -1) {
 		rc = cmd_fail(ctx, &e);
 		goto out;
-	}
-	was = state_exported(d);
-	if (was) {
-		state_export(d, NULL, &old);
-		if (clients == NULL)
-			clients = old.clients;
-		if (options == NULL && old.options[0] != '\0')
-			options = old.options;
-	}
-	if (nfs_export_spec(ctx, clients, options, &ex, &e) == -1) {
-		rc = cmd_fail(ctx, &e);
-		goto out;
-	}
-	ex.path = xstrdup(d->val[ZP_MOUNTPOINT]);
-	if ((d->local & ZPM(ZP_FSID)) && nfs_valid_fsid(d->val[ZP_FSID])) {
-		ex.fsid = xstrdup(d->val[ZP_FSID]);
-		/* kept from before: it must be this dataset's alone */
-		if (state_fsid_unique(ctx, name, ex.fsid, &e) == -1) {
-			rc = cmd_fail(ctx, &e);
-			goto out;
-		}
-	} else {
-		nfs_fsid_new(fsid);
-		ex.fsid = xstrdup(fsid);
 	}
 	txn_init(&t, ctx);
-	if ((was && nfs_withdraw(&t, &old, 1, &e) == -1) ||
+	if ((old.path != NULL && nfs_withdraw(&t, &old, 1, &e) == -1) ||
 	    set_changed(&t, d, ZP_FSID, ex.fsid, &e) == -1 ||
 	    set_changed(&t, d, ZP_CLIENTS, ex.clients, &e) == -1 ||
 	    set_changed(&t, d, ZP_OPTIONS, ex.options, &e) == -1 ||
@@ -206,26 +229,14 @@ cmd_unexport(struct ctx *ctx, int argc, char **argv)
 static int
 options_cover(const char *have, const char *want)
 {
-	char	*w = xstrdup(want), *p = w, *tok;
-	int	 ok = 1;
+	struct strvec	 w = STRVEC_INIT;
+	size_t		 i;
+	int		 ok = 1;
 
-	while (ok && (tok = strsep(&p, ",")) != NULL) {
-		const char *h = have;
-		size_t	 len = strlen(tok);
-
-		if (*tok == '\0')
-			continue;
-		ok = 0;
-		while ((h = strstr(h, tok)) != NULL) {
-			if ((h == have || h[-1] == ',') &&
-			    (h[len] == ',' || h[len] == '\0')) {
-				ok = 1;
-				break;
-			}
-			h += len;
-		}
-	}
-	free(w);
+	strvec_split(&w, want, ",", 0);
+	for (i = 0; ok && i < w.n; i++)
+		ok = list_has(have, w.v[i]);
+	strvec_clear(&w);
 	return ok;
 }
 
@@ -413,6 +424,132 @@ unique_fsids(struct ctx *ctx, const struct zfs_ds **cand, size_t n,
 	}
 }
 
+/* What sync-exports reads, and what it wants. */
+struct sync {
+	struct zfs_dslist l;		/* every filesystem */
+	struct nfs_live	*live;		/* the live table */
+	size_t		 nlive;
+	struct nfs_file	 f;		/* the exports file */
+	struct nfs_export *old;		/* what the file exported */
+	size_t		 nold;
+	struct nfs_export *want;	/* what the properties export */
+	size_t		 nwant;
+	struct json_object *a;		/* -j: what was done */
+};
+
+static int
+sync_read(struct ctx *ctx, struct sync *s, struct wserr *e)
+{
+	if (zfs_get_datasets(ctx, STATE_PROPS | ZPM(ZP_CREATETXG), NULL, -1,
+	    &s->l, e) == -1 ||
+	    nfs_live_read(ctx, &s->live, &s->nlive, e) == -1 ||
+	    nfs_file_read(ctx->cfg.exports_file, &s->f, e) == -1)
+		return -1;
+	(void)nfs_file_exports(&s->f, &s->old, &s->nold);
+	return 0;
+}
+
+/* What is wanted: each exported, mounted dataset, one fsid each. */
+static void
+sync_want(struct ctx *ctx, struct sync *s)
+{
+	const struct zfs_ds **cand;
+	size_t		 i, n = 0;
+
+	state_warn_invalid(ctx, &s->l);
+	cand = xreallocarray(NULL, s->l.n + 1, sizeof(*cand));
+	for (i = 0; i < s->l.n; i++) {
+		if (!state_exported(&s->l.v[i]))
+			continue;
+		if (!state_mounted(&s->l.v[i])) {
+			(void)fprintf(stderr, "warpstor: sync-exports: %s is "
+			    "not mounted: not exported\n", s->l.v[i].name);
+			continue;
+		}
+		cand[n++] = &s->l.v[i];
+	}
+	unique_fsids(ctx, cand, n, s->old, s->nold);
+	s->want = xcalloc(s->l.n, sizeof(*s->want));
+	for (i = 0; i < n; i++)
+		if (cand[i] != NULL)
+			state_export(cand[i], NULL, &s->want[s->nwant++]);
+	free(cand);
+}
+
+/* The live table: export what is wanted and not live yet. */
+static int
+sync_missing(struct txn *t, struct sync *s, struct wserr *e)
+{
+	struct miss	*miss = NULL;
+	struct strvec	 cl = STRVEC_INIT;
+	size_t		 i, k, nmiss = 0;
+	int		 rc;
+
+	for (i = 0; i < s->nwant; i++) {
+		strvec_split(&cl, s->want[i].clients, ",", 1);
+		for (k = 0; k < cl.n; k++)
+			if (!live_ok(s->live, s->nlive, &s->want[i], cl.v[k]))
+				miss_add(&miss, &nmiss, i, cl.v[k]);
+		strvec_clear(&cl);
+	}
+	rc = export_missing(t, s->want, miss, nmiss, e);
+	for (i = 0; rc == 0 && i < nmiss; i++)
+		report(t->ctx, s->a, "export", miss[i].client,
+		    s->want[miss[i].want].path);
+	miss_free(miss, nmiss);
+	return rc;
+}
+
+/*
+ * Is the live export l warpstor's (its path in the file, or its fsid a
+ * dataset's) and no longer wanted?
+ */
+static int
+sync_stale(const struct sync *s, const struct nfs_live *l, const char *fsid)
+{
+	size_t	 i;
+	int	 ours = 0;
+
+	for (i = 0; i < s->nold && !ours; i++)
+		ours = strcmp(s->old[i].path, l->path) == 0;
+	for (i = 0; i < s->l.n && !ours && fsid != NULL; i++)
+		ours = (s->l.v[i].local & ZPM(ZP_FSID)) &&
+		    s->l.v[i].val[ZP_FSID] != NULL &&
+		    strcmp(s->l.v[i].val[ZP_FSID], fsid) == 0;
+	for (i = 0; i < s->nwant && ours; i++)
+		if (strcmp(s->want[i].path, l->path) == 0 &&
+		    list_has(s->want[i].clients, l->client))
+			return 0;
+	return ours;
+}
+
+/* Withdraw what warpstor exported that nothing wants any more. */
+static int
+sync_withdraw(struct txn *t, struct sync *s, struct wserr *e)
+{
+	size_t	 j;
+	int	 rc = 0;
+
+	for (j = 0; j < s->nlive && rc == 0; j++) {
+		const struct nfs_live *l = &s->live[j];
+		struct nfs_export ex;
+		char	*fs = nfs_live_fsid(l);
+
+		if (sync_stale(s, l, fs)) {
+			ex.path = l->path;
+			ex.clients = l->client;
+			ex.options = l->options;
+			ex.fsid = fs != NULL ? fs : (char *)"";
+			rc = nfs_unexport_one(t, &ex, l->client, e);
+			if (rc == 0)
+				report(t->ctx, s->a, "unexport", l->client,
+				    l->path);
+		}
+		free(fs);
+	}
+	return rc;
+}
+
 /*
  * sync-exports
  * Rebuild the exports file and the live table from the properties:
@@ -425,139 +562,42 @@ unique_fsids(struct ctx *ctx, const struct zfs_ds **cand, size_t n,
 int
 cmd_sync_exports(struct ctx *ctx, int argc, char **argv)
 {
-	struct zfs_dslist l;
-	struct nfs_export *want = NULL, *oldv = NULL;
-	struct nfs_live	*live = NULL;
-	struct miss	*miss = NULL;
-	struct nfs_file	 f;
+	struct sync	 s;
 	struct txn	 t;
 	struct wserr	 e;
-	struct json_object *a = NULL;
-	const struct zfs_ds **cand = NULL;
-	size_t		 i, j, nwant = 0, nold = 0, nlive = 0, nmiss = 0;
-	size_t		 ncand = 0;
-	char		*data;
-	int		 rc;
+	int		 rc, w;
 
 	if ((rc = cmd_operands(ctx, argc, argv, 0, 0)) != CMD_GO_ON)
 		return rc;
-	memset(&f, 0, sizeof(f));
-	if (zfs_get_datasets(ctx, STATE_PROPS | ZPM(ZP_CREATETXG), NULL, -1,
-	    &l, &e) == -1)
-		return cmd_fail(ctx, &e);
-	if (nfs_live_read(ctx, &live, &nlive, &e) == -1 ||
-	    nfs_file_read(ctx->cfg.exports_file, &f, &e) == -1) {
+	memset(&s, 0, sizeof(s));
+	if (sync_read(ctx, &s, &e) == -1) {
 		rc = cmd_fail(ctx, &e);
 		goto out;
 	}
-	(void)nfs_file_exports(&f, &oldv, &nold);
-	state_warn_invalid(ctx, &l);
-	cand = xreallocarray(NULL, l.n + 1, sizeof(const void *));
-	for (i = 0; i < l.n; i++) {
-		if (!state_exported(&l.v[i]))
-			continue;
-		if (!state_mounted(&l.v[i])) {
-			(void)fprintf(stderr, "warpstor: sync-exports: %s is "
-			    "not mounted: not exported\n", l.v[i].name);
-			continue;
-		}
-		cand[ncand++] = &l.v[i];
-	}
-	unique_fsids(ctx, cand, ncand, oldv, nold);
-	want = xcalloc(l.n, sizeof(*want));
-	for (i = 0; i < ncand; i++)
-		if (cand[i] != NULL)
-			state_export(cand[i], NULL, &want[nwant++]);
-
+	sync_want(ctx, &s);
 	if (ctx->json && !ctx->dry_run)
-		a = json_object_new_array();
+		s.a = json_object_new_array();
 	txn_init(&t, ctx);
-	/* The file, rebuilt whole from the properties. */
-	for (i = 0; i < f.n; i++)
-		free(f.lines[i]);
-	f.n = 0;
-	for (i = 0; i < nwant; i++)
-		nfs_file_set(&f, &want[i]);
-	data = nfs_file_render(&f);
-	/* no file and nothing to export: nothing to write either */
-	if ((f.before == NULL && nwant > 0) ||
-	    (f.before != NULL && strcmp(data, f.before) != 0)) {
-		if (nfs_file_write(&t, &f, &e) == -1) {
-			free(data);
-			goto fail;
-		}
-		report(ctx, a, "write", NULL, ctx->cfg.exports_file);
+	if ((w = nfs_file_rebuild(&t, &s.f, s.want, s.nwant, &e)) == 1)
+		report(ctx, s.a, "write", NULL, ctx->cfg.exports_file);
+	if (w == -1 || sync_missing(&t, &s, &e) == -1 ||
+	    sync_withdraw(&t, &s, &e) == -1 || txn_check(&t, &e) == -1) {
+		rc = cmd_rollback(&t, &e);
+		goto out;
 	}
-	free(data);
-	/* Then the live table: what is wanted and not live yet. */
-	for (i = 0; i < nwant; i++) {
-		char	*cl = xstrdup(want[i].clients), *p = cl, *c;
-
-		while ((c = strsep(&p, ",")) != NULL)
-			if (!live_ok(live, nlive, &want[i], c))
-				miss_add(&miss, &nmiss, i, c);
-		free(cl);
-	}
-	if (export_missing(&t, want, miss, nmiss, &e) == -1)
-		goto fail;
-	for (i = 0; i < nmiss; i++)
-		report(ctx, a, "export", miss[i].client,
-		    want[miss[i].want].path);
-	/* And what warpstor exported that nothing wants any more. */
-	for (j = 0; j < nlive; j++) {
-		struct nfs_export ex;
-		char	*fs = nfs_live_fsid(&live[j]);
-		int	 ours = 0, wanted = 0;
-
-		for (i = 0; i < nold && !ours; i++)
-			ours = strcmp(oldv[i].path, live[j].path) == 0;
-		for (i = 0; i < l.n && !ours && fs != NULL; i++)
-			ours = (l.v[i].local & ZPM(ZP_FSID)) &&
-			    l.v[i].val[ZP_FSID] != NULL &&
-			    strcmp(l.v[i].val[ZP_FSID], fs) == 0;
-		for (i = 0; i < nwant && !wanted; i++) {
-			char	*cl = xstrdup(want[i].clients), *p = cl, *c;
-
-			while (!wanted && (c = strsep(&p, ",")) != NULL)
-				wanted = strcmp(want[i].path,
-				    live[j].path) == 0 &&
-				    strcmp(c, live[j].client) == 0;
-			free(cl);
-		}
-		if (!ours || wanted) {
-			free(fs);
-			continue;
-		}
-		ex.path = live[j].path;
-		ex.clients = live[j].client;
-		ex.options = live[j].options;
-		ex.fsid = fs != NULL ? fs : (char *)"";
-		rc = nfs_unexport_one(&t, &ex, live[j].client, &e);
-		free(fs);
-		if (rc == -1)
-			goto fail;
-		report(ctx, a, "unexport", live[j].client, live[j].path);
-	}
-	if (txn_check(&t, &e) == -1)
-		goto fail;
 	txn_commit(&t);
-	if (a != NULL) {
-		out_json(a);
-		a = NULL;
+	if (s.a != NULL) {
+		out_json(s.a);
+		s.a = NULL;
 	}
 	rc = 0;
-	goto out;
-fail:
-	rc = cmd_rollback(&t, &e);
 out:
-	if (a != NULL)
-		json_object_put(a);
-	state_exports_free(want, nwant);
-	state_exports_free(oldv, nold);
-	free(cand);
-	miss_free(miss, nmiss);
-	nfs_live_free(live, nlive);
-	nfs_file_free(&f);
-	zfs_dslist_free(&l);
+	if (s.a != NULL)
+		json_object_put(s.a);
+	state_exports_free(s.want, s.nwant);
+	state_exports_free(s.old, s.nold);
+	nfs_live_free(s.live, s.nlive);
+	nfs_file_free(&s.f);
+	zfs_dslist_free(&s.l);
 	return rc;
 }

@@ -414,17 +414,79 @@ cmd_vfsid(struct ctx *ctx, int argc, char **argv)
  * owner (of the mounted mountpoint), exported, fsid, clients, options.
  * Runs: zfs get -H -p -o name,property,value,source ... DATASET
  */
+/* What info shows beside the properties. */
+struct info {
+	const char	*owner;		/* UID:GID of the mounted root, or NULL */
+	int		 exported;
+	long long	 deferred;	/* a destroy deferred since, or 0 */
+};
+
+#define LOCAL(d, p)	((d)->local & ZPM(p) ? (d)->val[p] : NULL)
+
+static void
+info_json(const struct zfs_ds *d, const struct info *in)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "name", json_object_new_string(d->name));
+	json_object_object_add(o, "type", out_jstr(d->val[ZP_TYPE]));
+	json_object_object_add(o, "origin", out_jstr(d->val[ZP_ORIGIN]));
+	json_object_object_add(o, "creation", out_jnum(d->val[ZP_CREATION]));
+	json_object_object_add(o, "used", out_jnum(d->val[ZP_USED]));
+	json_object_object_add(o, "available", out_jnum(d->val[ZP_AVAILABLE]));
+	json_object_object_add(o, "referenced",
+	    out_jnum(d->val[ZP_REFERENCED]));
+	json_object_object_add(o, "mountpoint", out_jstr(d->val[ZP_MOUNTPOINT]));
+	json_object_object_add(o, "owner", out_jstr(in->owner));
+	json_object_object_add(o, "exported",
+	    json_object_new_boolean(in->exported));
+	json_object_object_add(o, "fsid", out_jstr(LOCAL(d, ZP_FSID)));
+	json_object_object_add(o, "clients", out_jstr(LOCAL(d, ZP_CLIENTS)));
+	json_object_object_add(o, "options", out_jstr(LOCAL(d, ZP_OPTIONS)));
+	json_object_object_add(o, "destroy_deferred", in->deferred > 0 ?
+	    json_object_new_int64(in->deferred) : NULL);
+	out_json(o);
+}
+
+static void
+info_text(const struct zfs_ds *d, const struct info *in)
+{
+	char	 when[64];
+
+#define ROW(k, v)	(void)printf("%-11s%s\n", k, (v) != NULL ? (v) : "-")
+	ROW("name", d->name);
+	ROW("type", d->val[ZP_TYPE]);
+	ROW("origin", d->val[ZP_ORIGIN]);
+	ROW("creation", d->val[ZP_CREATION]);
+	ROW("used", d->val[ZP_USED]);
+	ROW("available", d->val[ZP_AVAILABLE]);
+	ROW("referenced", d->val[ZP_REFERENCED]);
+	ROW("mountpoint", d->val[ZP_MOUNTPOINT]);
+	ROW("owner", in->owner);
+	ROW("exported", in->exported ? "yes" : "no");
+	ROW("fsid", LOCAL(d, ZP_FSID));
+	ROW("clients", LOCAL(d, ZP_CLIENTS));
+	ROW("options", LOCAL(d, ZP_OPTIONS));
+	if (in->deferred > 0) {
+		(void)snprintf(when, sizeof(when), "deferred since %lld (the "
+		    "NFS server holds it)", in->deferred);
+		ROW("destroy", when);
+	}
+#undef ROW
+}
+
+#undef LOCAL
+
 int
 cmd_info(struct ctx *ctx, int argc, char **argv)
 {
 	struct zfs_dslist l;
-	struct zfs_ds	*d;
 	struct wserr	 e;
 	struct stat	 sb;
-	const char	*name, *mp;
-	char		 owner[64] = "-";
-	long long	 deferred;
-	int		 rc, exported, have_owner = 0;
+	struct info	 in = { NULL, 0, 0 };
+	const char	*name;
+	char		 owner[64];
+	int		 rc;
 
 	if ((rc = cmd_operands(ctx, argc, argv, 1, 1)) != CMD_GO_ON)
 		return rc;
@@ -432,68 +494,19 @@ cmd_info(struct ctx *ctx, int argc, char **argv)
 	if (valid_dataset_or_snapshot(name, &e) == -1 ||
 	    zfs_get_one(ctx, name, INFO_PROPS, &l, &e) == -1)
 		return cmd_fail(ctx, &e);
-	d = &l.v[0];
-	mp = d->val[ZP_MOUNTPOINT];
-	if (state_mounted(d) && lstat(mp, &sb) == 0) {
+	if (state_mounted(&l.v[0]) && lstat(l.v[0].val[ZP_MOUNTPOINT],
+	    &sb) == 0) {
 		(void)snprintf(owner, sizeof(owner), "%lu:%lu",
 		    (unsigned long)sb.st_uid, (unsigned long)sb.st_gid);
-		have_owner = 1;
+		in.owner = owner;
 	}
-	state_warn_one(ctx, d);
-	exported = state_exported(d);
-	deferred = deferred_since(ctx, name);
-#define LOCAL(p)	(d->local & ZPM(p) ? d->val[p] : NULL)
-	if (ctx->json) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "name", json_object_new_string(name));
-		json_object_object_add(o, "type", out_jstr(d->val[ZP_TYPE]));
-		json_object_object_add(o, "origin", out_jstr(d->val[ZP_ORIGIN]));
-		json_object_object_add(o, "creation",
-		    out_jnum(d->val[ZP_CREATION]));
-		json_object_object_add(o, "used", out_jnum(d->val[ZP_USED]));
-		json_object_object_add(o, "available",
-		    out_jnum(d->val[ZP_AVAILABLE]));
-		json_object_object_add(o, "referenced",
-		    out_jnum(d->val[ZP_REFERENCED]));
-		json_object_object_add(o, "mountpoint", out_jstr(mp));
-		json_object_object_add(o, "owner", have_owner ?
-		    json_object_new_string(owner) : NULL);
-		json_object_object_add(o, "exported",
-		    json_object_new_boolean(exported));
-		json_object_object_add(o, "fsid", out_jstr(LOCAL(ZP_FSID)));
-		json_object_object_add(o, "clients",
-		    out_jstr(LOCAL(ZP_CLIENTS)));
-		json_object_object_add(o, "options",
-		    out_jstr(LOCAL(ZP_OPTIONS)));
-		json_object_object_add(o, "destroy_deferred", deferred > 0 ?
-		    json_object_new_int64(deferred) : NULL);
-		out_json(o);
-	} else {
-#define ROW(k, v)	(void)printf("%-11s%s\n", k, (v) != NULL ? (v) : "-")
-		ROW("name", name);
-		ROW("type", d->val[ZP_TYPE]);
-		ROW("origin", d->val[ZP_ORIGIN]);
-		ROW("creation", d->val[ZP_CREATION]);
-		ROW("used", d->val[ZP_USED]);
-		ROW("available", d->val[ZP_AVAILABLE]);
-		ROW("referenced", d->val[ZP_REFERENCED]);
-		ROW("mountpoint", mp);
-		ROW("owner", owner);
-		ROW("exported", exported ? "yes" : "no");
-		ROW("fsid", LOCAL(ZP_FSID));
-		ROW("clients", LOCAL(ZP_CLIENTS));
-		ROW("options", LOCAL(ZP_OPTIONS));
-		if (deferred > 0) {
-			char	 when[64];
-
-			(void)snprintf(when, sizeof(when), "deferred since %lld "
-			    "(the NFS server holds it)", deferred);
-			ROW("destroy", when);
-		}
-#undef ROW
-	}
-#undef LOCAL
+	state_warn_one(ctx, &l.v[0]);
+	in.exported = state_exported(&l.v[0]);
+	in.deferred = deferred_since(ctx, name);
+	if (ctx->json)
+		info_json(&l.v[0], &in);
+	else
+		info_text(&l.v[0], &in);
 	zfs_dslist_free(&l);
 	return 0;
 }

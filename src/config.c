@@ -177,20 +177,74 @@ why:
 	return reason;
 }
 
-int
-config_load(struct config *c, const char *path, int required,
-    struct wserr *e)
+/*
+ * One line, trimmed and not empty: key = value.  Returns NULL, or why it
+ * is bad (*key then set when the line has a key).
+ */
+static const char *
+config_line(struct config *c, char *s, unsigned *seen, const char **key,
+    struct wserr *why)
 {
 	static const char *const once[] = { "default_volume", "export_clients",
 	    "export_options", "exports_file", "lock_file", "zfs", "exportfs",
 	    "mode", "filter_file", "journal_file", NULL };
+	char	*eq;
+	int	 i;
+
+	*key = NULL;
+	if ((eq = strchr(s, '=')) == NULL)
+		return "expected key = value";
+	*eq = '\0';
+	*key = trim(s);
+	for (i = 0; once[i] != NULL; i++)
+		if (strcmp(*key, once[i]) == 0) {
+			if (*seen & (1u << i))
+				return "key given twice";
+			*seen |= 1u << i;
+		}
+	return config_set(c, *key, trim(eq + 1), why);
+}
+
+/* Every line of fp; -1 with e saying where and why at the first bad one. */
+static int
+config_read(struct config *c, FILE *fp, const char *path, struct wserr *e)
+{
+	struct wserr	 why;
 	unsigned	 seen = 0;
+	const char	*bad = NULL, *key;
+	char		*line, *s, v[VIS_BUFSZ], k[VIS_BUFSZ];
+	size_t		 len, lineno = 0;
+
+	while (bad == NULL && (line = fparseln(fp, &len, &lineno, NULL,
+	    0)) != NULL) {
+		if (*(s = trim(line)) != '\0' &&
+		    (bad = config_line(c, s, &seen, &key, &why)) != NULL)
+			wserr_set(e, EX_CONFIG, "%s:%zu: %s%s%s",
+			    vis_str(v, sizeof(v), path), lineno,
+			    key != NULL && *key != '\0' ?
+			    vis_str(k, sizeof(k), key) : "",
+			    key != NULL ? ": " : "", bad);
+		free(line);
+	}
+	if (bad != NULL)
+		return -1;
+	if (ferror(fp)) {
+		wserr_set(e, EX_CONFIG, "%s: %s", vis_str(v, sizeof(v), path),
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+config_load(struct config *c, const char *path, int required,
+    struct wserr *e)
+{
 	struct wserr	 why;
 	FILE		*fp;
-	char		*line, *key = NULL, *val, *eq = NULL, v[VIS_BUFSZ];
-	const char	*bad, *env;
-	size_t		 len, lineno = 0;
-	int		 i, fd;
+	char		 v[VIS_BUFSZ];
+	const char	*env;
+	int		 fd, rc;
 
 	config_defaults(c);
 	c->path = xstrdup(path);
@@ -210,57 +264,16 @@ config_load(struct config *c, const char *path, int required,
 		return -1;
 	}
 	c->found = 1;
-	while ((line = fparseln(fp, &len, &lineno, NULL, 0)) != NULL) {
-		char	*s = trim(line);
-
-		if (*s == '\0') {
-			free(line);
-			continue;
-		}
-		if ((eq = strchr(s, '=')) == NULL) {
-			bad = "expected key = value";
-			goto bad;
-		}
-		*eq = '\0';
-		key = trim(s);
-		val = trim(eq + 1);
-		for (i = 0; once[i] != NULL; i++)
-			if (strcmp(key, once[i]) == 0) {
-				if (seen & (1u << i)) {
-					bad = "key given twice";
-					goto bad;
-				}
-				seen |= 1u << i;
-			}
-		if ((bad = config_set(c, key, val, &why)) != NULL)
-			goto bad;
-		free(line);
-	}
-	if (ferror(fp)) {
-		wserr_set(e, EX_CONFIG, "%s: %s", vis_str(v, sizeof(v), path),
-		    strerror(errno));
-		(void)fclose(fp);
-		return -1;
-	}
+	rc = config_read(c, fp, path, e);
 	(void)fclose(fp);
+	if (rc == -1)
+		return -1;
 env:
 	if ((env = getenv("WARPSTOR_ZFS")) != NULL && *env != '\0')
 		set(&c->zfs, env);
 	if ((env = getenv("WARPSTOR_EXPORTFS")) != NULL && *env != '\0')
 		set(&c->exportfs, env);
 	return 0;
-bad:
-	{
-		char	 k[VIS_BUFSZ];
-
-		wserr_set(e, EX_CONFIG, "%s:%zu: %s%s%s", vis_str(v, sizeof(v),
-		    path), lineno, eq != NULL && *key != '\0' ?
-		    vis_str(k, sizeof(k), key) : "", eq != NULL ? ": " : "",
-		    bad);
-	}
-	free(line);
-	(void)fclose(fp);
-	return -1;
 }
 
 void

@@ -151,18 +151,20 @@ void
 nfs_file_set(struct nfs_file *f, const struct nfs_export *ex)
 {
 	struct buf	 b = { NULL, 0, 0 };
-	char		*clients = xstrdup(ex->clients), *p = clients, *c;
+	struct strvec	 cl = STRVEC_INIT;
+	size_t		 i;
 
 	nfs_file_drop(f, ex->path);
 	path_escaped(&b, ex->path);
-	while ((c = strsep(&p, ",")) != NULL) {
-		char	*item = xasprintf(" %s(%s%sfsid=%s)", c, ex->options,
-		    *ex->options != '\0' ? "," : "", ex->fsid);
+	strvec_split(&cl, ex->clients, ",", 1);
+	for (i = 0; i < cl.n; i++) {
+		char	*item = xasprintf(" %s(%s%sfsid=%s)", cl.v[i],
+		    ex->options, *ex->options != '\0' ? "," : "", ex->fsid);
 
 		buf_append(&b, item, strlen(item));
 		free(item);
 	}
-	free(clients);
+	strvec_clear(&cl);
 	f->lines = xreallocarray(f->lines, f->n + 1, sizeof(*f->lines));
 	f->lines[f->n++] = b.data;
 }
@@ -210,6 +212,27 @@ nfs_file_write(struct txn *t, struct nfs_file *f, struct wserr *e)
 	free(f->before);
 	f->before = data;
 	return 0;
+}
+
+int
+nfs_file_rebuild(struct txn *t, struct nfs_file *f,
+    const struct nfs_export *exs, size_t n, struct wserr *e)
+{
+	size_t	 i;
+	char	*data;
+	int	 rc = 0;
+
+	for (i = 0; i < f->n; i++)
+		free(f->lines[i]);
+	f->n = 0;
+	for (i = 0; i < n; i++)
+		nfs_file_set(f, &exs[i]);
+	data = nfs_file_render(f);
+	if ((f->before == NULL && n > 0) ||
+	    (f->before != NULL && strcmp(data, f->before) != 0))
+		rc = nfs_file_write(t, f, e) == -1 ? -1 : 1;
+	free(data);
+	return rc;
 }
 
 void
@@ -455,13 +478,15 @@ static int
 each_client(struct txn *t, const struct nfs_export *ex, int add,
     struct wserr *e)
 {
-	char	*clients = xstrdup(ex->clients), *p = clients, *c;
-	int	 rc = 0;
+	struct strvec	 cl = STRVEC_INIT;
+	size_t		 i;
+	int		 rc = 0;
 
-	while (rc == 0 && (c = strsep(&p, ",")) != NULL)
-		rc = add ? nfs_export_one(t, ex, c, e) :
-		    nfs_unexport_one(t, ex, c, e);
-	free(clients);
+	strvec_split(&cl, ex->clients, ",", 1);
+	for (i = 0; rc == 0 && i < cl.n; i++)
+		rc = add ? nfs_export_one(t, ex, cl.v[i], e) :
+		    nfs_unexport_one(t, ex, cl.v[i], e);
+	strvec_clear(&cl);
 	return rc;
 }
 
