@@ -98,3 +98,14 @@ cmd_rollback(struct txn *t, struct wserr *e)
 	buf_free(&o.left);
 	return code;
 }
+
+int
+cmd_commit(struct txn *t, const char *name)
+{
+	int	 dry = t->ctx->dry_run;
+
+	txn_commit(t);
+	if (!dry)
+		(void)puts(name);
+	return 0;
+}

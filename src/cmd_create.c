@@ -442,10 +442,7 @@ make_dataset(struct ctx *ctx, int argc, char **argv, unsigned what,
 		rc = cmd_rollback(&t, &e);
 		goto out;
 	}
-	txn_commit(&t);
-	if (!ctx->dry_run)
-		(void)puts(nd.name);
-	rc = 0;
+	rc = cmd_commit(&t, nd.name);
 out:
 	free(mp);
 	nfs_export_free(&ex);
@@ -586,9 +583,7 @@ cmd_snapshot(struct ctx *ctx, int argc, char **argv)
 		free(name);
 		return rc;
 	}
-	txn_commit(&t);
-	if (!ctx->dry_run)
-		(void)puts(name);
+	(void)cmd_commit(&t, name);
 	free(name);
 	return 0;
 }

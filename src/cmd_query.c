@@ -46,12 +46,6 @@ matches(const char *pattern, const char *name)
 }
 
 static int
-cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int
 cmp_ds_name(const void *a, const void *b)
 {
 	return strcmp(((const struct zfs_ds *)a)->name,
@@ -154,7 +148,7 @@ list_names(struct ctx *ctx, const char *types, int by_creation, int depth,
 	if (zfs_list_names(ctx, types, by_creation, depth, &l, &e) == -1)
 		return cmd_fail(ctx, &e);
 	if (sort)
-		sort_items(l.v, l.n, sizeof(l.v[0]), cmp_name);
+		sort_items(l.v, l.n, sizeof(l.v[0]), cmp_str);
 	for (i = 0; i < l.n; i++)
 		if (matches(pattern, l.v[i]))
 			(void)puts(l.v[i]);

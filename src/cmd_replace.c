@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "command.h"
@@ -75,15 +74,6 @@ replace_query(struct ctx *ctx, const char *name, const char *source,
 fail:
 	zfs_dslist_free(l);
 	return -1;
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* What replace was asked, and what its checks found. */
@@ -659,10 +649,7 @@ cmd_replace(struct ctx *ctx, int argc, char **argv)
 		rc = cmd_rollback(&t, &e);
 		goto out;
 	}
-	txn_commit(&t);
-	if (!ctx->dry_run)
-		(void)puts(r.name);
-	rc = 0;
+	rc = cmd_commit(&t, r.name);
 out:
 	repl_free(&r);
 	return rc;

@@ -49,6 +49,8 @@ struct txn;
  * hand (listed, with the journal kept for recover).
  */
 int	 cmd_rollback(struct txn *, struct wserr *);
+/* Success: commit t and print the name acted on (not with -n); 0. */
+int	 cmd_commit(struct txn *, const char *name);
 
 int	 cmd_create_fs(struct ctx *, int, char **);
 int	 cmd_create_fs_no_export(struct ctx *, int, char **);

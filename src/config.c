@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "fsops.h"
+#include "file.h"
 #include "validate.h"
 
 static void
@@ -37,31 +37,28 @@ config_defaults(struct config *c)
 }
 
 static int
-valid_path(const char *v)
+all_graph(const char *v)
 {
-	const char *p;
-
-	if (v[0] != '/')
-		return 0;
-	for (p = v; *p != '\0'; p++)
-		if (!isgraph((unsigned char)*p))
+	for (; *v != '\0'; v++)
+		if (!isgraph((unsigned char)*v))
 			return 0;
 	return 1;
 }
 
 static int
+valid_path(const char *v)
+{
+	return v[0] == '/' && all_graph(v);
+}
+
+static int
 valid_program(const char *v)
 {
-	const char *p;
-
 	if (*v == '\0' || *v == '-')
 		return 0;
 	if (strchr(v, '/') != NULL && v[0] != '/')
 		return 0;
-	for (p = v; *p != '\0'; p++)
-		if (!isgraph((unsigned char)*p))
-			return 0;
-	return 1;
+	return all_graph(v);
 }
 
 static int

@@ -20,6 +20,7 @@ enum tool {
 
 struct ctx {
 	const struct command *cmd;	/* the command being run */
+	const char	*cmdname;	/* its name, for messages below cmd.c */
 	int		 dry_run;	/* -n */
 	int		 verbose;	/* -v */
 	int		 json;		/* -j */

@@ -9,9 +9,8 @@
 #include <sysexits.h>
 #include <time.h>
 
-#include "command.h"
 #include "deferred.h"
-#include "fsops.h"
+#include "file.h"
 #include "nfs.h"
 #include "txn.h"
 #include "validate.h"
@@ -199,7 +198,7 @@ deferred_add(struct ctx *ctx, const char *name, const char *gone,
 	(void)fprintf(stderr, "warpstor: %s: %s is withdrawn and unmounted, "
 	    "but the NFS server still holds it (%s); its destroy is deferred"
 	    "%s%s: the next warpstor command or 'warpstor recover' finishes "
-	    "it\n", ctx->cmd->name, name, busy.msg, strcmp(name, gone) != 0 ?
+	    "it\n", ctx->cmdname, name, busy.msg, strcmp(name, gone) != 0 ?
 	    ", as " : "", strcmp(name, gone) != 0 ? gone : "");
 	rc = 0;
 out:

@@ -1,5 +1,5 @@
 /*
- * fsops.c: atomic file writes, the chown walk, /proc scans.
+ * fsops.c: mounts, the chown walk, /proc scans.
  */
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -19,146 +19,8 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "fsops.h"
-
-static int
-syserr(struct wserr *e, const char *what, const char *path)
-{
-	char	 v[VIS_BUFSZ];
-
-	wserr_set(e, EX_UNAVAILABLE, "%s %s: %s", what,
-	    vis_str(v, sizeof(v), path), strerror(errno));
-	return -1;
-}
-
-static int
-fsync_dir(const char *dir, struct wserr *e)
-{
-	int	 fd;
-
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return syserr(e, "open", dir);
-	if (fsync(fd) == -1) {
-		(void)close(fd);
-		return syserr(e, "fsync", dir);
-	}
-	(void)close(fd);
-	return 0;
-}
-
-int
-fs_write_atomic(const char *path, const char *data, size_t len,
-    struct wserr *e)
-{
-	char	 dir[PATH_MAX], base[PATH_MAX], tmp[PATH_MAX];
-	int	 fd, n;
-	size_t	 off = 0;
-
-	if (strlcpy(dir, path, sizeof(dir)) >= sizeof(dir) ||
-	    strlcpy(base, path, sizeof(base)) >= sizeof(base)) {
-		errno = ENAMETOOLONG;
-		return syserr(e, "write", path);
-	}
-	(void)dirname(dir);
-	n = snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, basename(base));
-	if (n < 0 || (size_t)n >= sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return syserr(e, "write", path);
-	}
-	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
-		return syserr(e, "mkdir", dir);
-	/* Not *.exports: exportfs -r must never read a half-written file. */
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1)
-		return syserr(e, "create", tmp);
-	while (off < len) {
-		ssize_t	 w = write(fd, data + off, len - off);
-
-		if (w == -1) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		off += (size_t)w;
-	}
-	if (fchmod(fd, 0644) == -1 || fsync(fd) == -1)
-		goto fail;
-	if (close(fd) == -1) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) == -1)
-		goto fail;
-	return fsync_dir(dir, e);
-fail:
-	(void)syserr(e, "write", tmp);
-	if (fd != -1)
-		(void)close(fd);
-	(void)unlink(tmp);
-	return -1;
-}
-
-int
-fs_remove(const char *path, struct wserr *e)
-{
-	char	 dir[PATH_MAX];
-
-	if (unlink(path) == -1) {
-		if (errno == ENOENT)
-			return 0;
-		return syserr(e, "remove", path);
-	}
-	(void)strlcpy(dir, path, sizeof(dir));
-	return fsync_dir(dirname(dir), e);
-}
-
-static int read_file(const char *, int, char **, struct wserr *);
-
-int
-fs_read(const char *path, char **data, struct wserr *e)
-{
-	return read_file(path, 0, data, e);
-}
-
-int
-fs_read_trusted(const char *path, char **data, struct wserr *e)
-{
-	return read_file(path, 1, data, e);
-}
-
-static int
-read_file(const char *path, int trusted, char **data, struct wserr *e)
-{
-	struct buf	 b = { NULL, 0, 0 };
-	static char	 chunk[64 * 1024];
-	ssize_t		 n;
-	int		 fd;
-
-	*data = NULL;
-	e->code = 0;
-	fd = trusted ? fs_open_trusted(path, O_RDONLY, 0, e) :
-	    open(path, O_RDONLY | O_CLOEXEC);
-	if (fd == -1) {
-		if (errno == ENOENT && e->code == 0)
-			return 0;
-		return e->code != 0 ? -1 : syserr(e, "read", path);
-	}
-	buf_append(&b, "", 0);
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			(void)syserr(e, "read", path);
-			(void)close(fd);
-			buf_free(&b);
-			return -1;
-		}
-		buf_append(&b, chunk, (size_t)n);
-	}
-	(void)close(fd);
-	*data = b.data;
-	return 0;
-}
 
 void
 fs_unoctal(char *s)
@@ -329,7 +191,7 @@ fs_open_mount(const char *mountpoint, const char *dataset, struct wserr *e)
 	}
 	fd = open(mountpoint, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd == -1)
-		return syserr(e, "open", mountpoint);
+		return fs_syserr(e, "open", mountpoint);
 	if (fstat(fd, &sb) == -1 || sb.st_dev != dev) {
 		(void)close(fd);
 		wserr_set(e, EX_UNAVAILABLE, "%s: not the mount of %s",
@@ -353,7 +215,7 @@ fs_detach(const char *mountpoint, const char *dataset, struct wserr *e)
 		return -1;
 	}
 	if (umount2(mountpoint, MNT_DETACH | UMOUNT_NOFOLLOW) == -1)
-		return syserr(e, "detach", mountpoint);
+		return fs_syserr(e, "detach", mountpoint);
 	return 0;
 }
 
@@ -362,9 +224,9 @@ fs_chown_root(int fd, const char *mountpoint, uid_t uid, gid_t gid, int mode,
     struct wserr *e)
 {
 	if (fchown(fd, uid, gid) == -1)
-		return syserr(e, "chown", mountpoint);
+		return fs_syserr(e, "chown", mountpoint);
 	if (mode >= 0 && fchmod(fd, (mode_t)mode) == -1)
-		return syserr(e, "chmod", mountpoint);
+		return fs_syserr(e, "chmod", mountpoint);
 	return 0;
 }
 
@@ -406,12 +268,12 @@ fs_chown_tree(int fd, const char *mountpoint, uid_t uid, gid_t gid,
 
 	*count = 0;
 	if (fstat(fd, &root) == -1)
-		return syserr(e, "stat", mountpoint);
+		return fs_syserr(e, "stat", mountpoint);
 	nostat = !mounts_below(mountpoint);
 	fts = fts_open(paths, FTS_PHYSICAL | FTS_XDEV |
 	    (nostat ? FTS_NOSTAT : 0), NULL);
 	if (fts == NULL)
-		return syserr(e, "walk", mountpoint);
+		return fs_syserr(e, "walk", mountpoint);
 	while ((ent = fts_read(fts)) != NULL) {
 		/* with FTS_NOSTAT, glibc leaves fts_statp unset, even for
 		 * a directory */
@@ -420,7 +282,7 @@ fs_chown_tree(int fd, const char *mountpoint, uid_t uid, gid_t gid,
 
 		if (ent->fts_info == FTS_D && sb == NULL) {
 			if (lstat(ent->fts_accpath, &dir) == -1) {
-				rc = syserr(e, "stat", ent->fts_path);
+				rc = fs_syserr(e, "stat", ent->fts_path);
 				goto out;
 			}
 			sb = &dir;
@@ -432,7 +294,7 @@ fs_chown_tree(int fd, const char *mountpoint, uid_t uid, gid_t gid,
 		case FTS_ERR:
 		case FTS_NS:
 			errno = ent->fts_errno;
-			rc = syserr(e, "walk", ent->fts_path);
+			rc = fs_syserr(e, "walk", ent->fts_path);
 			goto out;
 		case FTS_NSOK:
 			/* not a directory, nothing mounted inside: no stat */
@@ -458,13 +320,13 @@ fs_chown_tree(int fd, const char *mountpoint, uid_t uid, gid_t gid,
 			break;
 		}
 		if (lchown(ent->fts_accpath, uid, gid) == -1) {
-			rc = syserr(e, "chown", ent->fts_path);
+			rc = fs_syserr(e, "chown", ent->fts_path);
 			goto out;
 		}
 		(*count)++;
 	}
 	if (errno != 0 && ent == NULL)
-		rc = syserr(e, "walk", mountpoint);
+		rc = fs_syserr(e, "walk", mountpoint);
 out:
 	(void)fts_close(fts);
 	return rc;
@@ -600,65 +462,4 @@ fs_note_holders(struct wserr *e, char *const *mps, size_t n)
 			free(h);
 		}
 	}
-}
-
-/* Owned by root, or by whoever runs warpstor, and writable by no one else. */
-static int
-owner_ok(const struct stat *sb)
-{
-	return (sb->st_uid == 0 || sb->st_uid == geteuid()) &&
-	    (sb->st_mode & (S_IWGRP | S_IWOTH)) == 0;
-}
-
-static int
-untrusted(struct wserr *e, const char *what, const char *path)
-{
-	char	 v[VIS_BUFSZ];
-
-	wserr_set(e, EX_NOPERM, "%s: refusing %s: not a %s owned by root and "
-	    "writable by no one else", vis_str(v, sizeof(v), path), what,
-	    strcmp(what, "its folder") == 0 ? "folder" : "regular file");
-	return -1;
-}
-
-int
-fs_open_trusted(const char *path, int flags, mode_t mode, struct wserr *e)
-{
-	struct stat	 sb;
-	char		 dir[PATH_MAX];
-	int		 fd, dfd, err;
-
-	if (strlcpy(dir, path, sizeof(dir)) >= sizeof(dir) || path[0] != '/') {
-		wserr_set(e, EX_NOPERM, "%s: not an absolute path", path);
-		return -1;
-	}
-	/* the folder first: nobody else may swap what is in it */
-	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC);
-	if (dfd == -1) {
-		if (errno == ENOENT)
-			return -1;
-		return untrusted(e, "its folder", path);
-	}
-	if (fstat(dfd, &sb) == -1 || !owner_ok(&sb)) {
-		(void)close(dfd);
-		return untrusted(e, "its folder", path);
-	}
-	fd = openat(dfd, strrchr(path, '/') + 1, flags | O_NOFOLLOW |
-	    O_CLOEXEC | O_NOCTTY, mode);
-	err = errno;
-	(void)close(dfd);
-	errno = err;
-	if (fd == -1) {
-		if (errno == ENOENT || errno == EEXIST || errno == EWOULDBLOCK)
-			return -1;
-		if (errno == ELOOP)
-			return untrusted(e, "a symbolic link", path);
-		return syserr(e, "open", path);
-	}
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) || !owner_ok(&sb)) {
-		(void)close(fd);
-		return untrusted(e, "it", path);
-	}
-	return fd;
 }

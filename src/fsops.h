@@ -1,6 +1,7 @@
 /*
- * fsops.h: what warpstor does to files itself: atomic writes, the
- * ownership walk of a dataset, and finding who holds a busy mountpoint.
+ * fsops.h: what warpstor does to datasets' files itself: the mount
+ * table, the ownership walk of a dataset, and finding who holds a busy
+ * mountpoint.
  * Nothing here follows a symlink or leaves the dataset's own filesystem.
  */
 #ifndef WARPSTOR_FSOPS_H
@@ -10,29 +11,8 @@
 
 #include "util.h"
 
-/* Write data to path: temp file in the same folder, fsync, rename, fsync
- * of the folder.  The folder is made (0755) when missing. */
-int	 fs_write_atomic(const char *path, const char *data, size_t len,
-	    struct wserr *);
-/* Remove path and fsync its folder; a missing file is fine. */
-int	 fs_remove(const char *path, struct wserr *);
-/*
- * Open a file of warpstor's own (configuration, journal, lock): never
- * through a symbolic link, and only a regular file in a folder, both
- * owned by root (or by whoever runs warpstor) and writable by no one
- * else; else 77 naming it.  Returns the descriptor, or -1: with errno
- * ENOENT, EEXIST or EWOULDBLOCK from open (e untouched), else e says why.
- */
-int	 fs_open_trusted(const char *path, int flags, mode_t mode,
-	    struct wserr *);
-
 /* Undo octal escapes (\040 for a space: mountinfo, exports(5)) in place. */
 void	 fs_unoctal(char *);
-/* Read a whole (small) file; *data NULL when it does not exist. */
-int	 fs_read(const char *path, char **data, struct wserr *);
-/* The same, of a file of warpstor's own (fs_open_trusted). */
-int	 fs_read_trusted(const char *path, char **data, struct wserr *);
-
 /*
  * Open the mounted root of dataset at mountpoint: it must be in the mount
  * table as that dataset's mount, and the opened folder must be it (same

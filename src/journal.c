@@ -24,7 +24,7 @@
 #define LIBBSD_OPENBSD_VIS
 #include <vis.h>
 
-#include "fsops.h"
+#include "file.h"
 #include "journal.h"
 
 static int

@@ -17,17 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fsops.h"
+#include "file.h"
 #include "lock.h"
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int
 lock_acquire(const char *path, int wait_secs, struct wserr *e)

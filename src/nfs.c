@@ -10,6 +10,7 @@
 #include <sysexits.h>
 
 #include "argv.h"
+#include "file.h"
 #include "fsops.h"
 #include "nfs.h"
 #include "spawn.h"

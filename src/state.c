@@ -7,7 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "command.h"
 #include "deferred.h"
 #include "fsops.h"
 #include "nfsd.h"
@@ -79,7 +78,7 @@ state_warn_one(struct ctx *ctx, const struct zfs_ds *d)
 
 	if (d != NULL && state_export_invalid(d, &e))
 		(void)fprintf(stderr, "warpstor: %s: %s; left out: not "
-		    "exported\n", ctx->cmd->name, e.msg);
+		    "exported\n", ctx->cmdname, e.msg);
 }
 
 void
@@ -115,12 +114,6 @@ state_exports_free(struct nfs_export *v, size_t n)
 	for (i = 0; v != NULL && i < n; i++)
 		nfs_export_free(&v[i]);
 	free(v);
-}
-
-static int
-cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /*
@@ -162,7 +155,7 @@ umount_step(struct ctx *ctx, char *const *argv, struct wserr *e)
 	if (ctx->verbose)
 		(void)fprintf(stderr, "warpstor: %s: %s was busy with no "
 		    "process holding it (the NFS server's cache): detached\n",
-		    ctx->cmd->name, mp);
+		    ctx->cmdname, mp);
 	ctx->detached++;
 	free(mp);
 	return 0;
@@ -171,7 +164,7 @@ umount_step(struct ctx *ctx, char *const *argv, struct wserr *e)
 int
 state_umount(struct txn *t, const char *name, int force, struct wserr *e)
 {
-	return zfs_umount(t, name, force, umount_step, e);
+	return zfs_umount(t, name, force ? "-f" : NULL, umount_step, e);
 }
 
 void
@@ -186,7 +179,7 @@ state_release(struct ctx *ctx, const char *name, const char *mp)
 	(void)close(fd);
 	if (left > 0 && ctx->verbose)
 		(void)fprintf(stderr, "warpstor: %s: %s: %d NFSv4 delegation%s "
-		    "still held after %d ms\n", ctx->cmd->name, name, left,
+		    "still held after %d ms\n", ctx->cmdname, name, left,
 		    left == 1 ? "" : "s", RECALL_WAIT_MS);
 }
 
@@ -199,7 +192,7 @@ state_take_down(struct txn *t, const struct nfs_export *exs, size_t nex,
 
 	for (i = 0; i < n; i++)
 		state_release(t->ctx, names[i], mps[i]);
-	sort_items(names, n, sizeof(*names), cmp_name);
+	sort_items(names, n, sizeof(*names), cmp_str);
 	if (nfs_withdraw(t, exs, nex, e) == -1)
 		return -1;
 	for (i = n; i-- > 0;)

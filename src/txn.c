@@ -11,7 +11,7 @@
 
 #include <json-c/json.h>
 
-#include "fsops.h"
+#include "file.h"
 #include "journal.h"
 #include "tool.h"
 #include "txn.h"

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 #define LIBBSD_OPENBSD_VIS	/* strnvis(dst, src, size, flags) */
 #include <vis.h>
 
@@ -150,4 +151,19 @@ vis_str(char *dst, size_t dstlen, const char *s)
 		(void)strlcpy(dst + dstlen - 4, "...", 4);
 	free(enc);
 	return dst;
+}
+
+int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

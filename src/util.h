@@ -26,6 +26,10 @@ char	*xasprintf(const char *, ...) WS_PRINTF(1, 2);
 
 /* qsort, but fine with no items (qsort's base may not be NULL). */
 void	 sort_items(void *, size_t, size_t, int (*)(const void *, const void *));
+/* sort_items' comparison of strings (an array of char *). */
+int	 cmp_str(const void *, const void *);
+/* Milliseconds of the monotonic clock. */
+long long now_ms(void);
 
 /*
  * A growable byte buffer, always NUL-terminated after len.

@@ -349,6 +349,7 @@ main(int argc, char *argv[])
 	argv += optind;
 	if ((rc = find_command(&ctx, argc, argv)) != CMD_GO_ON)
 		return rc;
+	ctx.cmdname = ctx.cmd->name;
 	if ((rc = prepare(&ctx, g.config, &lockfd)) != CMD_GO_ON) {
 		if (lockfd != -1)
 			(void)close(lockfd);

@@ -9,7 +9,6 @@
 #include <time.h>
 
 #include "argv.h"
-#include "command.h"
 #include "tool.h"
 #include "zfs.h"
 
@@ -357,7 +356,7 @@ ask_alone(struct ctx *ctx, unsigned mask, const char *name, int quiet,
 		if (!quiet)
 			(void)fprintf(stderr, "warpstor: %s: %s: a property value "
 			    "holds a tab, newline or other control character; "
-			    "left out\n", ctx->cmd != NULL ? ctx->cmd->name :
+			    "left out\n", ctx->cmdname != NULL ? ctx->cmdname :
 			    "zfs", vis_str(v, sizeof(v), name));
 		out->nbad++;
 		zfs_dslist_free(&m);
@@ -1172,14 +1171,14 @@ zfs_mount(struct txn *t, const char *name, struct wserr *e)
 }
 
 int
-zfs_umount(struct txn *t, const char *name, int force, step_fn run,
+zfs_umount(struct txn *t, const char *name, const char *flags, step_fn run,
     struct wserr *e)
 {
 	struct strvec	 argv = STRVEC_INIT, undo = STRVEC_INIT;
 
 	zfs_argv(t->ctx, &argv, "umount", SV_END);
-	if (force)
-		strvec_push(&argv, "-f");
+	if (flags != NULL && *flags != '\0')
+		strvec_push(&argv, flags);
 	strvec_push(&argv, name);
 	zfs_argv(t->ctx, &undo, "mount", name, SV_END);
 	/* a detached dataset mounts again at once (its superblock lives) */

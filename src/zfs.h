@@ -143,9 +143,12 @@ int	 zfs_set(struct txn *, const char *name, const char *prop,
 int	 zfs_inherit(struct txn *, const char *name, const char *prop,
 	    const char *old, struct wserr *);
 int	 zfs_mount(struct txn *, const char *name, struct wserr *);
-/* zfs umount [-f] NAME, run by run where not NULL; undo: zfs mount. */
-int	 zfs_umount(struct txn *, const char *name, int force, step_fn run,
-	    struct wserr *);
+/*
+ * zfs umount [FLAGS] NAME (flags as zfs spells them, "-f", or NULL, as
+ * zfs_destroy takes them), run by run where not NULL; undo: zfs mount.
+ */
+int	 zfs_umount(struct txn *, const char *name, const char *flags,
+	    step_fn run, struct wserr *);
 /* zfs rename (unmounted); undo: rename back. */
 int	 zfs_rename(struct txn *, const char *from, const char *to,
 	    struct wserr *);
