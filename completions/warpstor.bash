@@ -1,33 +1,75 @@
 # bash completion for warpstor(8)
 # shellcheck shell=bash
 #
-# Live lookups ask warpstor itself (one call, quiet on error), never zfs.
+# Live lookups ask warpstor itself (quiet on error), never zfs; the
+# options of a command come from its own help (the command table), so
+# they cannot drift; a -c FILE on the line is passed on.
 
 _warpstor_words() {
 	mapfile -t COMPREPLY < <(compgen -W "$1" -- "$cur")
 }
 
-_warpstor_datasets() {
-	_warpstor_words "$(warpstor list-filesystems 2>/dev/null)"
+# warpstor with the -c of the line being completed
+_warpstor_ask() {
+	warpstor ${_warpstor_conf:+-c "$_warpstor_conf"} "$@" 2>/dev/null
 }
 
+_warpstor_datasets() {
+	_warpstor_words "$(_warpstor_ask list-filesystems)"
+}
+
+# Snapshots: DATASET@ first (only datasets that have snapshots), then
+# the snapshots of that dataset.
 _warpstor_snapshots() {
 	if [[ $cur == *@* ]]; then
-		_warpstor_words "$(warpstor list-snapshots "${cur%%@*}@*" 2>/dev/null)"
+		_warpstor_words "$(_warpstor_ask list-snapshots "${cur%%@*}")"
 	else
-		_warpstor_words "$(warpstor list-filesystems 2>/dev/null | sed 's/$/@/')"
+		_warpstor_words "$(_warpstor_ask list-snapshots | sed 's/@.*/@/' | uniq)"
 		compopt -o nospace 2>/dev/null
 	fi
+}
+
+# The datasets warpstor exports (unexport, vfsid).
+_warpstor_exported() {
+	_warpstor_words "$(_warpstor_ask list-exports | cut -f 2)"
+}
+
+# The options -h lists for the command; "takes" gets those with a value.
+_warpstor_options() {
+	local line
+	_warpstor_opts="" _warpstor_takes=" "
+	while IFS= read -r line; do
+		[[ $line == "  -"* ]] || continue
+		line=${line#  }
+		line=${line%%  *}
+		local w last=""
+		for w in ${line//,/ }; do
+			if [[ $w == -* ]]; then
+				_warpstor_opts+=" $w"
+				last=$w
+			elif [[ -n $last ]]; then
+				_warpstor_takes+="$last "
+			fi
+		done
+	done < <(_warpstor_ask help "$1")
+}
+
+_warpstor_types() {
+	local conf=${_warpstor_conf:-${WARPSTOR_CONFIG:-/etc/warpstor.conf}}
+	_warpstor_words "$(sed -n 's/^[[:space:]]*type\.\([A-Za-z0-9_-]*\)[[:space:]]*=.*/\1/p' "$conf" 2>/dev/null)"
 }
 
 _warpstor() {
 	local cur prev words cword
 	_init_completion || return
 
-	local i cmd="" nops=0
+	local i cmd="" nops=0 first="" _warpstor_conf=""
+	local _warpstor_opts _warpstor_takes
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
-		-c | --config | -w | --wait) ((i++)) ;;
+		-c | --config) _warpstor_conf=${words[i + 1]}; ((i++)) ;;
+		--config=*) _warpstor_conf=${words[i]#--config=} ;;
+		-w | --wait) ((i++)) ;;
 		-*) ;;
 		*) cmd=${words[i]}; break ;;
 		esac
@@ -41,72 +83,71 @@ _warpstor() {
 		if [[ $cur == -* ]]; then
 			_warpstor_words '-c --config -h --help -j --json -n --dry-run -V --version -v --verbose -w --wait -y --yes'
 		else
-			_warpstor_words "$(warpstor list-methods 2>/dev/null | tr , '\n')"
+			_warpstor_words "$(_warpstor_ask list-methods | tr , '\n')"
 		fi
 		return
 	fi
 
+	_warpstor_options "$cmd"
 	# how many operands come before the word being completed
 	for ((i = i + 1; i < cword; i++)); do
 		case ${words[i]} in
-		-u | -g | -t | -o | -x | -X | --keep | --clients | --export-options) ((i++)) ;;
-		-*) ;;
-		*) ((nops++)) ;;
+		-*)
+			[[ $_warpstor_takes == *" ${words[i]} "* ]] && ((i++)) ;;
+		*)
+			[[ -z $first ]] && first=${words[i]}
+			((nops++)) ;;
 		esac
 	done
 
 	case $prev in
 	-u) mapfile -t COMPREPLY < <(compgen -u -- "$cur"); return ;;
 	-g) mapfile -t COMPREPLY < <(compgen -g -- "$cur"); return ;;
-	-t)
-		local conf=${WARPSTOR_CONFIG:-/etc/warpstor.conf}
-		_warpstor_words "$(sed -n 's/^[[:space:]]*type\.\([A-Za-z0-9_-]*\)[[:space:]]*=.*/\1/p' "$conf" 2>/dev/null)"
-		return ;;
+	-t) _warpstor_types; return ;;
 	-X) _filedir; return ;;
 	--keep) _warpstor_datasets; return ;;
-	-o | -x | --clients | --export-options) return ;;
 	esac
+	[[ $_warpstor_takes == *" $prev "* ]] && return
 
-	local opts=""
-	case $cmd in
-	create-fs | create_fs) opts='-u -g -t -o --clients --export-options -h' ;;
-	create-fs-no-export | create_fs_no_export) opts='-u -g -t -o -h' ;;
-	create-fs-only | create_fs_only | clone-only | clone_only) opts='-o -h' ;;
-	clone) opts='-u -g -o --clients --export-options -h' ;;
-	filtered-clone | filtered_clone) opts='-u -g -x -X -o --clients --export-options -h' ;;
-	replace) opts='-u -g -o -x -X --keep --force -h' ;;
-	snapshot) opts='-r -h' ;;
-	destroy) opts='-r -R -f -h' ;;
-	export) opts='--clients --export-options -h' ;;
-	used-space | available-space | get_used_space_for_vol | get_available_space_for_vol) opts='--human -h' ;;
-	*) opts='-h' ;;
-	esac
 	if [[ $cur == -* ]]; then
-		_warpstor_words "$opts"
+		_warpstor_words "$_warpstor_opts"
 		return
 	fi
 
 	case $cmd in
-	snapshot-exists | snapshot_exists_not | list-snapshots | list_snapshots)
+	snapshot-exists | snapshot_exists_not)
 		_warpstor_snapshots ;;
+	list-snapshots | list_snapshots)
+		((nops == 0)) && _warpstor_datasets ;;
 	clone | clone-only | clone_only | filtered-clone | filtered_clone)
 		((nops == 0)) && _warpstor_snapshots ;;
 	replace)
 		if ((nops == 0)); then _warpstor_datasets
-		elif [[ $cur == *@* ]]; then _warpstor_snapshots
-		else _warpstor_datasets; fi ;;
-	rebuild-vol | rebuild_vol)
-		((nops == 0)) && _warpstor_words "$(warpstor list-vols 2>/dev/null)" ;;
-	destroy | rename)
+		elif ((nops == 1)); then
+			if [[ $cur == *@* ]]; then _warpstor_snapshots; else _warpstor_datasets; fi
+		fi ;;
+	rebuild-vol | rebuild_vol | used-space | available-space | \
+	get_used_space_for_vol | get_available_space_for_vol)
+		((nops == 0)) && _warpstor_words "$(_warpstor_ask list-vols)" ;;
+	rename)
+		if ((nops == 0)); then
+			if [[ $cur == *@* ]]; then _warpstor_snapshots; else _warpstor_datasets; fi
+		elif ((nops == 1)) && [[ $first == *@* ]]; then
+			# a snapshot is renamed within its dataset
+			[[ $cur == "${first%%@*}@"* ]] || cur="${first%%@*}@"
+			COMPREPLY=("$cur")
+			compopt -o nospace 2>/dev/null
+		fi ;;
+	destroy)
+		((nops == 0)) || return
 		if [[ $cur == *@* ]]; then _warpstor_snapshots; else _warpstor_datasets; fi ;;
-	used-space | available-space | get_used_space_for_vol | get_available_space_for_vol)
-		((nops == 0)) && _warpstor_words "$(warpstor list-vols 2>/dev/null)" ;;
+	unexport | vfsid | get_vfsid_for_export)
+		((nops == 0)) && _warpstor_exported ;;
 	snapshot)
 		((nops == 0)) && _warpstor_datasets ;;
-	exists | dataset_exists_not | info | vfsid | get_vfsid_for_export | \
-	list-filesystems | list_filesystems | promote | export | unexport | \
-	create-fs | create_fs | create-fs-no-export | create_fs_no_export | \
-	create-fs-only | create_fs_only)
+	exists | dataset_exists_not | info | list-filesystems | list_filesystems | \
+	list-exports | promote | export | create-fs | create_fs | \
+	create-fs-no-export | create_fs_no_export | create-fs-only | create_fs_only)
 		((nops == 0)) && _warpstor_datasets ;;
 	esac
 } && complete -F _warpstor warpstor
