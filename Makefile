@@ -7,6 +7,7 @@ SBINDIR     ?= $(PREFIX)/sbin
 DATADIR     ?= $(PREFIX)/share
 MANDIR      ?= $(DATADIR)/man
 BASH_COMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSH_COMPDIR ?= $(DATADIR)/zsh/vendor-completions
 SYSCONFDIR  ?= /etc
 DESTDIR     ?=
 
@@ -24,8 +25,8 @@ ALL_CFLAGS   = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE \
                $(CPPFLAGS) $(CFLAGS)
 CFLAGS      ?= -O2 -g
 
-SRCS = src/warpstor.c src/cmd.c src/cmd_create.c src/cmd_export.c src/cmd_lifecycle.c src/cmd_query.c src/cmd_recover.c src/cmd_replace.c src/deferred.c src/lock.c src/state.c src/argv.c src/config.c src/dsname.c src/file.c src/filter.c src/fsops.c src/journal.c src/nfs.c src/nfsd.c \
-       src/output.c src/spawn.c src/tool.c src/txn.c src/util.c src/validate.c src/zfs.c
+SRCS = src/warpstor.c src/cmd.c src/commands.c src/cmd_create.c src/cmd_export.c src/cmd_lifecycle.c src/cmd_query.c src/cmd_recover.c src/cmd_replace.c src/deferred.c src/lock.c src/state.c src/argv.c src/config.c src/dsname.c src/file.c src/filter.c src/fsops.c src/journal.c src/nfs.c src/nfsd.c \
+       src/output.c src/progress.c src/spawn.c src/tool.c src/txn.c src/util.c src/validate.c src/zfs.c
 OBJS = $(SRCS:.c=.o)
 
 all: warpstor
@@ -108,13 +109,15 @@ demo: warpstor
 install: warpstor
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASH_COMPDIR) \
-	    $(DESTDIR)$(SYSCONFDIR)
+	    $(DESTDIR)$(ZSH_COMPDIR) $(DESTDIR)$(SYSCONFDIR)
 	$(INSTALL) -m 0755 warpstor $(DESTDIR)$(SBINDIR)/warpstor
 	$(INSTALL) -m 0644 man/warpstor.8 $(DESTDIR)$(MANDIR)/man8/warpstor.8
 	$(INSTALL) -m 0644 man/warpstor.conf.5 \
 	    $(DESTDIR)$(MANDIR)/man5/warpstor.conf.5
 	$(INSTALL) -m 0644 completions/warpstor.bash \
 	    $(DESTDIR)$(BASH_COMPDIR)/warpstor
+	$(INSTALL) -m 0644 completions/_warpstor \
+	    $(DESTDIR)$(ZSH_COMPDIR)/_warpstor
 	$(INSTALL) -m 0644 packaging/warpstor.conf.sample \
 	    $(DESTDIR)$(SYSCONFDIR)/warpstor.conf.sample
 
@@ -123,6 +126,7 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man8/warpstor.8 \
 	    $(DESTDIR)$(MANDIR)/man5/warpstor.conf.5 \
 	    $(DESTDIR)$(BASH_COMPDIR)/warpstor \
+	    $(DESTDIR)$(ZSH_COMPDIR)/_warpstor \
 	    $(DESTDIR)$(SYSCONFDIR)/warpstor.conf.sample
 
 clean:

@@ -12,6 +12,8 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "command.h"
 #include "dsname.h"
 #include "filter.h"
@@ -48,33 +50,17 @@ struct newds_opts {
 };
 
 static int
-newds_options(struct ctx *ctx, int argc, char **argv, unsigned what,
-    struct newds *nd, struct newds_opts *o)
+newds_options(struct ctx *ctx, int argc, char **argv, struct newds *nd,
+    struct newds_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "clients", required_argument, NULL, 'C' },
-		{ "export-options", required_argument, NULL, 'E' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	/* the options each one needs in what */
-	static const struct { int ch; unsigned need; } needs[] = {
-		{ 'X', NEW_FILTER }, { 'x', NEW_FILTER }, { 'C', NEW_EXPORT },
-		{ 'E', NEW_EXPORT }, { 'g', NEW_IDS }, { 'u', NEW_IDS },
-		{ 'o', NEW_PROPS }, { 't', NEW_TYPE },
-	};
 	struct wserr	 e;
-	size_t		 i;
-	int		 ch;
+	int		 ch, rc = 0;
 
 	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":g:ho:t:u:X:x:", longopts,
-	    NULL)) != -1) {
-		for (i = 0; i < sizeof(needs) / sizeof(needs[0]); i++)
-			if (needs[i].ch == ch && !(what & needs[i].need))
-				return cmd_badopt(ctx, argv, ch);
+	while ((ch = cmd_getopt(ctx, argc, argv, &rc)) != -1) {
 		switch (ch) {
+		case CMD_OPT_EXIT:
+			return rc;
 		case 'X':
 		case 'x':
 			if ((ch == 'x' ? filter_add(&nd->filter, optarg, &e) :
@@ -91,8 +77,6 @@ newds_options(struct ctx *ctx, int argc, char **argv, unsigned what,
 		case 'g':
 			o->group = optarg;
 			break;
-		case 'h':
-			return cmd_help(ctx);
 		case 'o':
 			if (valid_propassign(optarg, &e) == -1)
 				return cmd_fail(ctx, &e);
@@ -104,11 +88,6 @@ newds_options(struct ctx *ctx, int argc, char **argv, unsigned what,
 		case 'u':
 			o->user = optarg;
 			break;
-		case ':':
-			return cmd_usage(ctx, "option '%s' needs a value",
-			    argv[optind - 1]);
-		default:
-			return cmd_badopt(ctx, argv, ch);
 		}
 	}
 	return CMD_GO_ON;
@@ -148,7 +127,7 @@ newds_parse(struct ctx *ctx, int argc, char **argv, unsigned what,
 	int		 rc, want;
 
 	memset(nd, 0, sizeof(*nd));
-	if ((rc = newds_options(ctx, argc, argv, what, nd, &o)) != CMD_GO_ON)
+	if ((rc = newds_options(ctx, argc, argv, nd, &o)) != CMD_GO_ON)
 		return rc;
 	if ((what & NEW_FILTER) && !o.filtered &&
 	    filter_add_file(&nd->filter, ctx->cfg.filter_file, 1, &e) == -1)
@@ -288,6 +267,24 @@ list_removal(const char *rel, void *arg)
 	(void)txn_step(l->t, "remove %s/%s", l->mp, rel);
 }
 
+/* -j: what was made: the export, the owner. */
+static struct json_object *
+made_json(const struct newds *nd, const struct nfs_export *ex, int owning)
+{
+	struct json_object *o = json_object_new_object();
+	char	 owner[64];
+
+	if (ex != NULL)
+		cmd_json_export(o, ex);
+	if (owning) {
+		(void)snprintf(owner, sizeof(owner), "%lu:%lu",
+		    (unsigned long)nd->uid, (unsigned long)nd->gid);
+		json_object_object_add(o, "owner",
+		    json_object_new_string(owner));
+	}
+	return o;
+}
+
 /*
  * Remove what the filter matches from the new clone.  With -n the clone
  * does not exist: the snapshot is read where zfs shows it
@@ -299,7 +296,7 @@ apply_filter(struct txn *t, const struct newds *nd, const char *mp,
     struct wserr *e)
 {
 	struct listing	 l = { t, mp };
-	size_t		 removed = 0, i;
+	size_t		 removed = 0, i, *hits;
 	int		 fd, rc;
 
 	if (nd->filter.n == 0 || nd->snap == NULL)
@@ -327,15 +324,19 @@ apply_filter(struct txn *t, const struct newds *nd, const char *mp,
 				    nd->filter.globs[i]);
 			return 0;
 		}
+		hits = xcalloc(nd->filter.n + 1, sizeof(*hits));
 		rc = filter_apply(&nd->filter, fd, mp, list_removal, &l,
-		    &removed, e);
+		    &removed, hits, NULL, e);
 		(void)close(fd);
+		if (rc == 0)
+			filter_report(&nd->filter, hits, mp, 0);
+		free(hits);
 		return rc;
 	}
 	if (txn_check(t, e) == -1)
 		return -1;
 	return filter_apply_mount(&nd->filter, nd->name, mp, t->ctx->verbose,
-	    e);
+	    t->ctx->progress, e);
 }
 
 /* chown the new dataset's root (create) or whole tree (clone). */
@@ -344,26 +345,20 @@ take_ownership(struct txn *t, const struct newds *nd, const char *mp,
     int tree, struct wserr *e)
 {
 	int	 mode = t->ctx->cfg.mode, fd, rc;
-	size_t	 count = 0;
 
-	if (txn_step(t, "chown%s %lu:%lu %s", tree ? " -R" : "",
-	    (unsigned long)nd->uid, (unsigned long)nd->gid, mp)) {
-		if (!tree && mode >= 0)
+	if (tree)
+		return state_chown_tree(t, nd->name, mp, nd->uid, nd->gid, e);
+	if (txn_step(t, "chown %lu:%lu %s", (unsigned long)nd->uid,
+	    (unsigned long)nd->gid, mp)) {
+		if (mode >= 0)
 			(void)txn_step(t, "chmod %04o %s", mode, mp);
 		return 0;
 	}
 	if (txn_check(t, e) == -1 ||
 	    (fd = fs_open_mount(mp, nd->name, e)) == -1)
 		return -1;
-	if (tree)
-		rc = fs_chown_tree(fd, mp, nd->uid, nd->gid, &count, e);
-	else
-		rc = fs_chown_root(fd, mp, nd->uid, nd->gid, mode, e);
+	rc = fs_chown_root(fd, mp, nd->uid, nd->gid, mode, e);
 	(void)close(fd);
-	if (rc == 0 && tree && t->ctx->verbose)
-		(void)fprintf(stderr, "chown -R %lu:%lu %s: %zu entries "
-		    "changed\n", (unsigned long)nd->uid,
-		    (unsigned long)nd->gid, mp, count);
 	return rc;
 }
 
@@ -401,8 +396,9 @@ make_dataset(struct ctx *ctx, int argc, char **argv, unsigned what,
 	}
 	/* -n checks what the run would find, with the same code */
 	e.code = 0;
-	if (ctx->dry_run && (why_not_created(ctx, nd.snap, nd.name, &e),
-	    e.code != 0)) {
+	if (ctx->dry_run)
+		why_not_created(ctx, nd.snap, nd.name, &e);
+	if (e.code != 0) {
 		rc = cmd_fail(ctx, &e);
 		goto out;
 	}
@@ -442,7 +438,8 @@ make_dataset(struct ctx *ctx, int argc, char **argv, unsigned what,
 		rc = cmd_rollback(&t, &e);
 		goto out;
 	}
-	rc = cmd_commit(&t, nd.name);
+	rc = cmd_done(&t, nd.name, made_json(&nd, exporting ? &ex : NULL,
+	    owning));
 out:
 	free(mp);
 	nfs_export_free(&ex);
@@ -531,48 +528,42 @@ cmd_clone_only(struct ctx *ctx, int argc, char **argv)
 int
 cmd_snapshot(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct txn	 t;
 	struct wserr	 e;
-	char		*name;
-	int		 ch, recursive = 0, n, rc;
+	char		*name, v[VIS_BUFSZ];
+	int		 ch, recursive = 0, n, rc = 0;
 
 	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "hr", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			return cmd_help(ctx);
-		case 'r':
-			recursive = 1;
-			break;
-		default:
-			return cmd_badopt(ctx, argv, ch);
-		}
+	while ((ch = cmd_getopt(ctx, argc, argv, &rc)) != -1) {
+		if (ch == CMD_OPT_EXIT)
+			return rc;
+		recursive = ch == 'r';
 	}
 	n = argc - optind;
 	if (n < 1)
 		return cmd_usage(ctx, "missing operand");
 	if (n > 2)
 		return cmd_usage(ctx, "too many operands");
-	if (n == 2) {
-		if (strchr(argv[optind], '@') != NULL ||
-		    strchr(argv[optind + 1], '@') != NULL)
-			return cmd_usage(ctx, "give DATASET@NAME or DATASET "
-			    "NAME");
-		name = xasprintf("%s@%s", argv[optind], argv[optind + 1]);
-	} else
-		name = xstrdup(argv[optind]);
+	if (n == 2 && (strchr(argv[optind], '@') != NULL ||
+	    strchr(argv[optind + 1], '@') != NULL)) {
+		wserr_set(&e, EX_DATAERR, "'%s': %s", vis_str(v, sizeof(v),
+		    argv[optind + (strchr(argv[optind], '@') == NULL)]),
+		    strchr(argv[optind], '@') != NULL ? "a dataset name holds "
+		    "no '@' (give DATASET@NAME alone)" : "a snapshot's NAME "
+		    "holds no '@'");
+		return cmd_fail(ctx, &e);
+	}
+	name = n == 2 ? xasprintf("%s@%s", argv[optind], argv[optind + 1]) :
+	    xstrdup(argv[optind]);
 	if (valid_snapshot(name, &e) == -1) {
 		free(name);
 		return cmd_fail(ctx, &e);
 	}
 	/* -n checks what the run would find, with the same code */
 	e.code = 0;
-	if (ctx->dry_run && (why_no_snapshot(ctx, name, &e), e.code != 0)) {
+	if (ctx->dry_run)
+		why_no_snapshot(ctx, name, &e);
+	if (e.code != 0) {
 		free(name);
 		return cmd_fail(ctx, &e);
 	}
@@ -580,10 +571,8 @@ cmd_snapshot(struct ctx *ctx, int argc, char **argv)
 	if (zfs_snapshot(&t, name, recursive, &e) == -1) {
 		why_no_snapshot(ctx, name, &e);
 		rc = cmd_rollback(&t, &e);
-		free(name);
-		return rc;
-	}
-	(void)cmd_commit(&t, name);
+	} else
+		rc = cmd_done(&t, name, NULL);
 	free(name);
-	return 0;
+	return rc;
 }

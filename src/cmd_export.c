@@ -1,6 +1,7 @@
 /*
  * cmd_export.c: export, unexport, sync-exports.
  */
+#include <fnmatch.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "command.h"
 #include "nfs.h"
 #include "output.h"
+#include "progress.h"
 #include "state.h"
 #include "txn.h"
 #include "validate.h"
@@ -61,32 +63,20 @@ struct export_args {
 static int
 export_args(struct ctx *ctx, int argc, char **argv, struct export_args *x)
 {
-	static const struct option longopts[] = {
-		{ "clients", required_argument, NULL, 'C' },
-		{ "export-options", required_argument, NULL, 'E' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct wserr	 e;
-	int		 ch;
+	int		 ch, rc = 0;
 
 	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	while ((ch = cmd_getopt(ctx, argc, argv, &rc)) != -1) {
 		switch (ch) {
+		case CMD_OPT_EXIT:
+			return rc;
 		case 'C':
 			x->clients = optarg;
 			break;
 		case 'E':
 			x->options = optarg;
 			break;
-		case 'h':
-			return cmd_help(ctx);
-		case ':':
-			return cmd_usage(ctx, "option '%s' needs a value",
-			    argv[optind - 1]);
-		default:
-			return cmd_badopt(ctx, argv, ch);
 		}
 	}
 	if (argc - optind != 1)
@@ -139,6 +129,7 @@ int
 cmd_export(struct ctx *ctx, int argc, char **argv)
 {
 	struct export_args x = { NULL, NULL, NULL };
+	struct json_object *o;
 	struct zfs_dslist l;
 	struct zfs_ds	*d;
 	struct nfs_export old, ex;
@@ -166,8 +157,9 @@ cmd_export(struct ctx *ctx, int argc, char **argv)
 		rc = cmd_rollback(&t, &e);
 		goto out;
 	}
-	txn_commit(&t);
-	rc = 0;
+	o = json_object_new_object();
+	cmd_json_export(o, &ex);
+	rc = cmd_done(&t, x.name, o);
 out:
 	nfs_export_free(&old);
 	nfs_export_free(&ex);
@@ -216,10 +208,8 @@ cmd_unexport(struct ctx *ctx, int argc, char **argv)
 	    zfs_prop_name(ZP_OPTIONS), d->val[ZP_OPTIONS], &e) == -1) ||
 	    txn_check(&t, &e) == -1)
 		rc = cmd_rollback(&t, &e);
-	else {
-		txn_commit(&t);
-		rc = 0;
-	}
+	else
+		rc = cmd_done(&t, name, NULL);
 	nfs_export_free(&ex);
 	zfs_dslist_free(&l);
 	return rc;
@@ -302,6 +292,7 @@ export_missing(struct txn *t, const struct nfs_export *want,
     struct miss *miss, size_t nmiss, struct wserr *e)
 {
 	struct nfs_live	*live;
+	struct progress	 p;
 	char		**specs;
 	size_t		 i, nlive;
 	int		 rc;
@@ -329,11 +320,14 @@ export_missing(struct txn *t, const struct nfs_export *want,
 	nfs_live_free(live, nlive);
 	return rc;
 one_by_one:
-	for (i = 0; i < nmiss; i++)
-		if (nfs_export_one(t, &want[miss[i].want], miss[i].client,
-		    e) == -1)
-			return -1;
-	return 0;
+	progress_start(&p, t->ctx->progress && !t->ctx->dry_run && nmiss > 1,
+	    "sync-exports: export", "exports", nmiss);
+	for (i = 0, rc = 0; i < nmiss && rc == 0; i++) {
+		rc = nfs_export_one(t, &want[miss[i].want], miss[i].client, e);
+		progress_add(&p, 1);
+	}
+	progress_end(&p);
+	return rc;
 }
 
 static void
@@ -457,7 +451,7 @@ sync_want(struct ctx *ctx, struct sync *s)
 	size_t		 i, n = 0;
 
 	state_warn_invalid(ctx, &s->l);
-	cand = xreallocarray(NULL, s->l.n + 1, sizeof(*cand));
+	cand = xreallocarray(NULL, s->l.n + 1, sizeof(const void *));
 	for (i = 0; i < s->l.n; i++) {
 		if (!state_exported(&s->l.v[i]))
 			continue;
@@ -527,11 +521,16 @@ sync_stale(const struct sync *s, const struct nfs_live *l, const char *fsid)
 static int
 sync_withdraw(struct txn *t, struct sync *s, struct wserr *e)
 {
-	size_t	 j;
-	int	 rc = 0;
+	struct progress	 p;
+	size_t		 j;
+	int		 rc = 0;
 
+	progress_start(&p, t->ctx->progress && !t->ctx->dry_run &&
+	    s->nlive > 1, "sync-exports: check", "live exports", s->nlive);
 	for (j = 0; j < s->nlive && rc == 0; j++) {
 		const struct nfs_live *l = &s->live[j];
+
+		progress_add(&p, 1);
 		struct nfs_export ex;
 		char	*fs = nfs_live_fsid(l);
 
@@ -547,6 +546,7 @@ sync_withdraw(struct txn *t, struct sync *s, struct wserr *e)
 		}
 		free(fs);
 	}
+	progress_end(&p);
 	return rc;
 }
 
@@ -587,7 +587,10 @@ cmd_sync_exports(struct ctx *ctx, int argc, char **argv)
 	}
 	txn_commit(&t);
 	if (s.a != NULL) {
-		out_json(s.a);
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "changes", s.a);
+		out_json(o);
 		s.a = NULL;
 	}
 	rc = 0;
@@ -595,6 +598,113 @@ out:
 	if (s.a != NULL)
 		json_object_put(s.a);
 	state_exports_free(s.want, s.nwant);
+	state_exports_free(s.old, s.nold);
+	nfs_live_free(s.live, s.nlive);
+	nfs_file_free(&s.f);
+	zfs_dslist_free(&s.l);
+	return rc;
+}
+
+/* Where an export is: in the live table (every client), in the file. */
+static const char *
+export_where(const struct sync *s, const struct nfs_export *ex)
+{
+	struct strvec	 cl = STRVEC_INIT;
+	size_t		 i;
+	int		 live = 1, file = 0;
+
+	strvec_split(&cl, ex->clients, ",", 1);
+	for (i = 0; i < cl.n && live; i++)
+		live = live_ok(s->live, s->nlive, ex, cl.v[i]);
+	strvec_clear(&cl);
+	for (i = 0; i < s->nold && !file; i++)
+		file = strcmp(s->old[i].path, ex->path) == 0 &&
+		    s->old[i].fsid != NULL && strcmp(s->old[i].fsid,
+		    ex->fsid) == 0;
+	return live && file ? "live+file" : live ? "live" : file ? "file" :
+	    "missing";
+}
+
+static void
+export_row(struct json_object *a, const char *name,
+    const struct nfs_export *ex, const char *where)
+{
+	struct json_object *o;
+
+	if (a == NULL) {
+		(void)printf("%s\t%s\t%s\t%s\t%s\t%s\n", ex->path, name,
+		    ex->clients, *ex->options != '\0' ? ex->options : "-",
+		    ex->fsid, where);
+		return;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "name", json_object_new_string(name));
+	cmd_json_export(o, ex);
+	json_object_object_add(o, "where", json_object_new_string(where));
+	json_object_array_add(a, o);
+}
+
+static int
+cmp_export_path(const void *a, const void *b)
+{
+	const struct zfs_ds *const *l = a, *const *r = b;
+
+	return strcmp((*l)->val[ZP_MOUNTPOINT], (*r)->val[ZP_MOUNTPOINT]);
+}
+
+/*
+ * list-exports [PATTERN]
+ * One line per dataset its properties export (PATTERN: a glob on its
+ * name), sorted by path: PATH, DATASET, CLIENTS, OPTIONS, FSID and where
+ * the export is, tab-separated: live+file, live (every client in the
+ * live table with its fsid), file (the exports file has it), missing.
+ * Runs: zfs get of every filesystem (zfs_get_datasets), exportfs -v,
+ * reads the exports file.
+ */
+int
+cmd_list_exports(struct ctx *ctx, int argc, char **argv)
+{
+	struct sync	 s;
+	struct wserr	 e;
+	struct json_object *a = NULL;
+	const struct zfs_ds **v;
+	const char	*pattern = NULL;
+	size_t		 i, n = 0;
+	int		 rc;
+
+	if ((rc = cmd_operands(ctx, argc, argv, 0, 1)) != CMD_GO_ON)
+		return rc;
+	if (optind < argc) {
+		pattern = argv[optind];
+		if (valid_pattern(pattern, &e) == -1)
+			return cmd_fail(ctx, &e);
+	}
+	memset(&s, 0, sizeof(s));
+	if (sync_read(ctx, &s, &e) == -1) {
+		rc = cmd_fail(ctx, &e);
+		goto out;
+	}
+	state_warn_invalid(ctx, &s.l);
+	v = xreallocarray(NULL, s.l.n + 1, sizeof(const void *));
+	for (i = 0; i < s.l.n; i++)
+		if (state_withdrawable(&s.l.v[i]) && (pattern == NULL ||
+		    fnmatch(pattern, s.l.v[i].name, 0) == 0))
+			v[n++] = &s.l.v[i];
+	sort_items(v, n, sizeof(const void *), cmp_export_path);
+	if (ctx->json)
+		a = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		struct nfs_export ex;
+
+		state_export(v[i], NULL, &ex);
+		export_row(a, v[i]->name, &ex, export_where(&s, &ex));
+		nfs_export_free(&ex);
+	}
+	if (a != NULL)
+		out_json(a);
+	free(v);
+	rc = 0;
+out:
 	state_exports_free(s.old, s.nold);
 	nfs_live_free(s.live, s.nlive);
 	nfs_file_free(&s.f);

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include <json-c/json.h>
+
 #include "command.h"
 #include "dsname.h"
 #include "fsops.h"
@@ -40,8 +42,7 @@ cmd_promote(struct ctx *ctx, int argc, char **argv)
 			wserr_set(&e, EX_NOINPUT, "%s: does not exist", name);
 		return cmd_rollback(&t, &e);
 	}
-	txn_commit(&t);
-	return 0;
+	return cmd_done(&t, name, NULL);
 }
 
 static int
@@ -74,8 +75,7 @@ rename_snapshot(struct ctx *ctx, const char *from, const char *to)
 	txn_init(&t, ctx);
 	if (zfs_rename(&t, from, to, &e) == -1)
 		return cmd_rollback(&t, &e);
-	txn_commit(&t);
-	return 0;
+	return cmd_done(&t, to, NULL);
 }
 
 /* NEW exists (yes), or its parent does not: 1 with e saying so. */
@@ -239,8 +239,7 @@ cmd_rename(struct ctx *ctx, int argc, char **argv)
 	}
 	if (txn_check(&t, &e) == -1)
 		goto fail;
-	txn_commit(&t);
-	rc = 0;
+	rc = cmd_done(&t, to, NULL);
 	goto out;
 fail:
 	rc = cmd_rollback(&t, &e);
@@ -318,30 +317,23 @@ struct destroy {
 static int
 destroy_args(struct ctx *ctx, int argc, char **argv, struct destroy *d)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct wserr	 e;
-	int		 ch;
+	int		 ch, rc = 0;
 
 	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "fhrR", longopts, NULL)) != -1) {
+	while ((ch = cmd_getopt(ctx, argc, argv, &rc)) != -1) {
 		switch (ch) {
+		case CMD_OPT_EXIT:
+			return rc;
 		case 'f':
 			d->f = 1;
 			break;
-		case 'h':
-			return cmd_help(ctx);
 		case 'r':
 			d->r = 1;
 			break;
 		case 'R':
 			d->R = 1;
 			break;
-		default:
-			return cmd_badopt(ctx, argv, ch);
 		}
 	}
 	if (d->r && d->R)
@@ -405,7 +397,8 @@ destroy_select(struct destroy *d)
 			d->set[i] = 1;
 		else if (d->r || d->R)
 			d->set[i] = at != NULL && strcmp(at, d->snap) == 0 &&
-			    strncmp(n, d->target, dl) == 0 && n[dl] == '/';
+			    strncmp(n, d->target, dl) == 0 && n[dl] == '/' ?
+			    1 : 0;
 	}
 }
 
@@ -512,14 +505,21 @@ destroy_run(struct ctx *ctx, struct destroy *d)
 	if (rc == -1)
 		rc = cmd_rollback(&t, &e);
 	else {
+		struct json_object *o = json_object_new_object();
+		struct json_object *gone = json_object_new_array();
+
 		for (i = 0; i < d->l.n; i++)
-			if (d->set[i])
+			if (d->set[i]) {
 				(void)txn_step(&t, "destroys %s",
 				    d->l.v[i].name);
+				json_object_array_add(gone,
+				    json_object_new_string(d->l.v[i].name));
+			}
 		for (i = 0; i < nex; i++)
 			(void)txn_step(&t, "withdraws the export of %s to %s",
 			    exs[i].path, exs[i].clients);
-		txn_commit(&t);
+		json_object_object_add(o, "destroyed", gone);
+		rc = cmd_done(&t, d->target, o);
 	}
 	state_exports_free(exs, nex);
 	free(mps);

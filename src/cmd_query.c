@@ -14,6 +14,7 @@
 
 #include "command.h"
 #include "deferred.h"
+#include "dsname.h"
 #include "nfs.h"
 #include "output.h"
 #include "state.h"
@@ -63,29 +64,30 @@ num(const char *s)
 }
 
 /*
- * Oldest first, as zfs list -s creation sorts: by creation, then as zfs
- * compares names (the dataset part byte-wise, then createtxg).
+ * Oldest first, as zfs list -s creation -s createtxg sorts: by creation
+ * (seconds), then createtxg (exact within a pool), then name.
  */
 static int
 cmp_snap_age(const void *a, const void *b)
 {
 	const struct zfs_ds *l = a, *r = b;
 	long long lc = num(l->val[ZP_CREATION]), rc = num(r->val[ZP_CREATION]);
-	size_t	 ll = strcspn(l->name, "@"), rl = strcspn(r->name, "@");
+	size_t	 ll, rl;
 	int	 c;
 
 	if (lc != rc)
 		return lc < rc ? -1 : 1;
-	c = strncmp(l->name, r->name, ll < rl ? ll : rl);
-	if (c == 0 && ll != rl)
-		c = ll < rl ? -1 : 1;
-	if (c != 0)
-		return c;
 	lc = num(l->val[ZP_CREATETXG]);
 	rc = num(r->val[ZP_CREATETXG]);
 	if (lc != rc)
 		return lc < rc ? -1 : 1;
-	return strcmp(l->name, r->name);
+	/* as zfs breaks ties: the dataset part alone first */
+	ll = ds_fs_len(l->name);
+	rl = ds_fs_len(r->name);
+	c = strncmp(l->name, r->name, ll < rl ? ll : rl);
+	if (c == 0 && ll != rl)
+		c = ll < rl ? -1 : 1;
+	return c != 0 ? c : strcmp(l->name, r->name);
 }
 
 /* The JSON object of a filesystem or volume. */
@@ -196,9 +198,10 @@ cmd_list_filesystems(struct ctx *ctx, int argc, char **argv)
 }
 
 /*
- * list-snapshots [PATTERN]
- * Snapshot names, oldest first.
- * Runs: zfs list -H -o name -t snapshot -s creation
+ * list-snapshots [DATASET | PATTERN]
+ * Snapshot names, oldest first; a plain dataset name (no '@', no glob)
+ * means its snapshots.
+ * Runs: zfs list -H -o name -t snapshot -s creation -s createtxg
  * (-j: zfs get -H -p -o name,property,value,source type,creation,used,createtxg)
  */
 int
@@ -208,17 +211,25 @@ cmd_list_snapshots(struct ctx *ctx, int argc, char **argv)
 	struct json_object *a, *o;
 	struct wserr	 e;
 	const char	*pattern;
+	char		*mine = NULL;
 	size_t		 i;
 	int		 rc;
 
 	if ((rc = cmd_operands(ctx, argc, argv, 0, 1)) != CMD_GO_ON ||
 	    (rc = pattern_arg(ctx, argc, argv, &pattern)) != CMD_GO_ON)
 		return rc;
-	if (!ctx->json)
-		return list_names(ctx, "snapshot", 1, -1, pattern, 0);
+	if (pattern != NULL && strpbrk(pattern, "@*?[") == NULL)
+		pattern = mine = xasprintf("%s@*", pattern);
+	if (!ctx->json) {
+		rc = list_names(ctx, "snapshot", 1, -1, pattern, 0);
+		free(mine);
+		return rc;
+	}
 	if (zfs_get(ctx, ZPM(ZP_TYPE) | ZPM(ZP_CREATION) | ZPM(ZP_USED) |
-	    ZPM(ZP_CREATETXG), NULL, -1, &l, &e) == -1)
+	    ZPM(ZP_CREATETXG), NULL, -1, &l, &e) == -1) {
+		free(mine);
 		return cmd_fail(ctx, &e);
+	}
 	sort_items(l.v, l.n, sizeof(l.v[0]), cmp_snap_age);
 	a = json_object_new_array();
 	for (i = 0; i < l.n; i++) {
@@ -235,6 +246,7 @@ cmd_list_snapshots(struct ctx *ctx, int argc, char **argv)
 	}
 	out_json(a);
 	zfs_dslist_free(&l);
+	free(mine);
 	return 0;
 }
 
@@ -289,28 +301,16 @@ cmd_snapshot_exists(struct ctx *ctx, int argc, char **argv)
 static int
 space(struct ctx *ctx, int argc, char **argv, enum zprop prop)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "human", no_argument, NULL, 'H' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct zfs_dslist l;
 	struct wserr	 e;
 	const char	*vol;
-	int		 ch, human = 0;
+	int		 ch, human = 0, rc = 0;
 
 	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			return cmd_help(ctx);
-		case 'H':
-			human = 1;
-			break;
-		default:
-			return cmd_badopt(ctx, argv, ch);
-		}
+	while ((ch = cmd_getopt(ctx, argc, argv, &rc)) != -1) {
+		if (ch == CMD_OPT_EXIT)
+			return rc;
+		human = ch == 'H';
 	}
 	if (argc - optind > 1)
 		return cmd_usage(ctx, "too many operands");
@@ -402,17 +402,12 @@ cmd_vfsid(struct ctx *ctx, int argc, char **argv)
 	ZPM(ZP_MOUNTPOINT) | ZPM(ZP_MOUNTED) | ZPM(ZP_FSID) | \
 	ZPM(ZP_CLIENTS) | ZPM(ZP_OPTIONS))
 
-/*
- * info DATASET
- * name, type, origin, creation, used, available, referenced, mountpoint,
- * owner (of the mounted mountpoint), exported, fsid, clients, options.
- * Runs: zfs get -H -p -o name,property,value,source ... DATASET
- */
 /* What info shows beside the properties. */
 struct info {
 	const char	*owner;		/* UID:GID of the mounted root, or NULL */
 	int		 exported;
 	long long	 deferred;	/* a destroy deferred since, or 0 */
+	int		 human;		/* --human: dates and sizes as zfs */
 };
 
 #define LOCAL(d, p)	((d)->local & ZPM(p) ? (d)->val[p] : NULL)
@@ -445,16 +440,20 @@ info_json(const struct zfs_ds *d, const struct info *in)
 static void
 info_text(const struct zfs_ds *d, const struct info *in)
 {
-	char	 when[64];
+	char	 when[64], b[4][32];
 
 #define ROW(k, v)	(void)printf("%-11s%s\n", k, (v) != NULL ? (v) : "-")
 	ROW("name", d->name);
 	ROW("type", d->val[ZP_TYPE]);
 	ROW("origin", d->val[ZP_ORIGIN]);
-	ROW("creation", d->val[ZP_CREATION]);
-	ROW("used", d->val[ZP_USED]);
-	ROW("available", d->val[ZP_AVAILABLE]);
-	ROW("referenced", d->val[ZP_REFERENCED]);
+	ROW("creation", in->human ? out_iso8601(d->val[ZP_CREATION], b[0],
+	    sizeof(b[0])) : d->val[ZP_CREATION]);
+	ROW("used", in->human ? out_human_size(d->val[ZP_USED], b[1],
+	    sizeof(b[1])) : d->val[ZP_USED]);
+	ROW("available", in->human ? out_human_size(d->val[ZP_AVAILABLE],
+	    b[2], sizeof(b[2])) : d->val[ZP_AVAILABLE]);
+	ROW("referenced", in->human ? out_human_size(d->val[ZP_REFERENCED],
+	    b[3], sizeof(b[3])) : d->val[ZP_REFERENCED]);
 	ROW("mountpoint", d->val[ZP_MOUNTPOINT]);
 	ROW("owner", in->owner);
 	ROW("exported", in->exported ? "yes" : "no");
@@ -471,19 +470,33 @@ info_text(const struct zfs_ds *d, const struct info *in)
 
 #undef LOCAL
 
+/*
+ * info DATASET [--human]
+ * name, type, origin, creation, used, available, referenced, mountpoint,
+ * owner (of the mounted mountpoint), exported, fsid, clients, options.
+ * --human: creation in ISO 8601 (UTC), sizes as zfs prints them.
+ * Runs: zfs get -H -p -o name,property,value,source ... DATASET
+ */
 int
 cmd_info(struct ctx *ctx, int argc, char **argv)
 {
 	struct zfs_dslist l;
 	struct wserr	 e;
 	struct stat	 sb;
-	struct info	 in = { NULL, 0, 0 };
+	struct info	 in = { NULL, 0, 0, 0 };
 	const char	*name;
 	char		 owner[64];
-	int		 rc;
+	int		 ch, rc = 0;
 
-	if ((rc = cmd_operands(ctx, argc, argv, 1, 1)) != CMD_GO_ON)
-		return rc;
+	optind = 0;
+	while ((ch = cmd_getopt(ctx, argc, argv, &rc)) != -1) {
+		if (ch == CMD_OPT_EXIT)
+			return rc;
+		in.human = ch == 'H';
+	}
+	if (argc - optind != 1)
+		return cmd_usage(ctx, argc - optind < 1 ? "missing operand" :
+		    "too many operands");
 	name = argv[optind];
 	if (valid_dataset_or_snapshot(name, &e) == -1 ||
 	    zfs_get_one(ctx, name, INFO_PROPS, &l, &e) == -1)

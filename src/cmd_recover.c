@@ -2,17 +2,21 @@
  * cmd_recover.c: finish or undo a command that was cut off (crash, power
  * loss, kill -9) from its journal.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 
+#include <json-c/json.h>
+
 #include "command.h"
 #include "deferred.h"
 #include "fsops.h"
 #include "journal.h"
 #include "nfs.h"
+#include "output.h"
 #include "state.h"
 #include "txn.h"
 #include "zfs.h"
@@ -35,16 +39,16 @@ kind_named(const char *name)
 }
 
 static void
-say(const char *verb, const struct jentry *je)
+say(FILE *out, const char *verb, const struct jentry *je)
 {
 	struct buf	 b = { NULL, 0, 0 };
 
 	if (je->kind == J_FILE) {
-		(void)printf("%s: restore %s\n", verb, je->argv.v[0]);
+		(void)fprintf(out, "%s: restore %s\n", verb, je->argv.v[0]);
 		return;
 	}
 	argv_join(&b, je->argv.v);
-	(void)printf("%s: %s\n", verb, b.data);
+	(void)fprintf(out, "%s: %s\n", verb, b.data);
 	buf_free(&b);
 }
 
@@ -80,29 +84,30 @@ defer_final(struct ctx *ctx, const struct strvec *argv, struct wserr *e)
  * what became of them; "nothing to recover" when there was nothing.
  */
 static int
-reap(struct ctx *ctx, int nothing_else)
+reap(struct ctx *ctx, FILE *out, int nothing_else)
 {
 	struct wserr	 e;
 	int		 left;
 
 	if (ctx->dry_run) {
 		if (nothing_else)
-			(void)printf("nothing to recover\n");
+			(void)fprintf(out, "nothing to recover\n");
 		return 0;
 	}
-	if ((left = deferred_reap(ctx, 1, stdout, &e)) == -1)
+	if ((left = deferred_reap(ctx, 1, out, &e)) == -1)
 		return cmd_fail(ctx, &e);
 	if (left > 0)
-		(void)printf("%d deferred destroy%s still held by the NFS "
+		(void)fprintf(out, "%d deferred destroy%s still held by the NFS "
 		    "server\n", left, left == 1 ? "" : "s");
 	else if (nothing_else)
-		(void)printf("nothing to recover\n");
+		(void)fprintf(out, "nothing to recover\n");
 	return 0;
 }
 
 /* Only the last, irreversible step was under way: finish it. */
 static void
-finish_final(struct ctx *ctx, const struct journal *j, struct buf *left)
+finish_final(struct ctx *ctx, FILE *out, const struct journal *j,
+    struct buf *left)
 {
 	const struct undo_kind *zfs = &zfs_undo_retry;
 	struct jentry	 fin;
@@ -116,12 +121,13 @@ finish_final(struct ctx *ctx, const struct journal *j, struct buf *left)
 	    !zfs->goal_met(ctx, j->final.v) &&
 	    defer_final(ctx, &j->final, &e) == -1)
 		txn_left(left, zfs, j->final.v, &e);
-	say(j->final_state == JF_PENDING ? "finish" : "was done", &fin);
+	say(out, j->final_state == JF_PENDING ? "finish" : "was done", &fin);
 }
 
 /* Undo every step that was begun, in reverse order. */
 static void
-undo_all(struct ctx *ctx, const struct journal *j, struct buf *left)
+undo_all(struct ctx *ctx, FILE *out, const struct journal *j,
+    struct buf *left)
 {
 	const struct undo_kind *kind;
 	struct wserr	 e;
@@ -139,7 +145,7 @@ undo_all(struct ctx *ctx, const struct journal *j, struct buf *left)
 			txn_left(left, &zfs_undo_once, je->argv.v, &e);
 			continue;
 		}
-		say("undo", je);
+		say(out, "undo", je);
 		if (ctx->dry_run)
 			continue;
 		if (txn_undo_one(ctx, kind, je->argv.v, je->content,
@@ -149,40 +155,32 @@ undo_all(struct ctx *ctx, const struct journal *j, struct buf *left)
 	}
 }
 
-/*
- * recover
- * Finish or undo, from its journal, a command that was cut off: when only
- * its last, irreversible step (a destroy) was under way, finish that;
- * otherwise undo every step it had begun, in reverse order.  Prints what
- * it did; a no-op when nothing is pending.
- */
-int
-cmd_recover(struct ctx *ctx, int argc, char **argv)
+/* recover's work, its lines to out. */
+static int
+recover_run(struct ctx *ctx, FILE *out)
 {
 	struct journal	 j;
 	struct wserr	 e;
 	struct buf	 left = { NULL, 0, 0 };
 	const char	*path = ctx->cfg.journal_file;
-	int		 rc;
 
-	if ((rc = cmd_operands(ctx, argc, argv, 0, 0)) != CMD_GO_ON)
-		return rc;
 	if (journal_read(path, &j, &e) == -1)
 		return cmd_fail(ctx, &e);
 	if (j.cmdline == NULL)
-		return reap(ctx, 1);
-	if (j.pid > 0 && kill(j.pid, 0) == 0 && ctx->dry_run) {
-		(void)printf("pid %ld may still be running: %s\n",
+		return reap(ctx, out, 1);
+	if (j.pid > 0 && kill(j.pid, 0) == 0 && ctx->dry_run)
+		(void)fprintf(out, "pid %ld may still be running: %s\n",
 		    (long)j.pid, j.cmdline);
-	}
-	(void)printf("recovering: %s (pid %ld)\n", j.cmdline, (long)j.pid);
+	(void)fprintf(out, "recovering: %s (pid %ld)\n", j.cmdline,
+	    (long)j.pid);
 	if (j.final_state != JF_NONE)
-		finish_final(ctx, &j, &left);
+		finish_final(ctx, out, &j, &left);
 	else
-		undo_all(ctx, &j, &left);
+		undo_all(ctx, out, &j, &left);
 	if (left.len > 0) {
-		(void)fprintf(stderr, "warpstor: recover: not all went back; "
-		    "left to finish by hand:\n%s", left.data);
+		(void)cmd_error(ctx, EX_SOFTWARE, "not all went back; left to "
+		    "finish by hand:");
+		(void)fprintf(stderr, "%s", left.data);
 		buf_free(&left);
 		journal_free(&j);
 		return EX_SOFTWARE;
@@ -191,8 +189,48 @@ cmd_recover(struct ctx *ctx, int argc, char **argv)
 		journal_free(&j);
 		return cmd_fail(ctx, &e);
 	}
-	(void)printf("%s: %s\n", j.final_state != JF_NONE ? "finished" :
+	(void)fprintf(out, "%s: %s\n", j.final_state != JF_NONE ? "finished" :
 	    "undone", j.cmdline);
 	journal_free(&j);
-	return reap(ctx, 0);
+	return reap(ctx, out, 0);
+}
+
+/*
+ * recover
+ * Finish or undo, from its journal, a command that was cut off: when only
+ * its last, irreversible step (a destroy) was under way, finish that;
+ * otherwise undo every step it had begun, in reverse order.  Prints what
+ * it did, a line a step (-j: {"steps": [those lines]}); a no-op when
+ * nothing is pending.
+ */
+int
+cmd_recover(struct ctx *ctx, int argc, char **argv)
+{
+	struct json_object *o, *a;
+	FILE	*out;
+	char	*buf = NULL, *p, *line;
+	size_t	 len = 0;
+	int	 rc;
+
+	if ((rc = cmd_operands(ctx, argc, argv, 0, 0)) != CMD_GO_ON)
+		return rc;
+	if (!ctx->json)
+		return recover_run(ctx, stdout);
+	if ((out = open_memstream(&buf, &len)) == NULL)
+		return cmd_error(ctx, EX_OSERR, "open_memstream: %s",
+		    strerror(errno));
+	rc = recover_run(ctx, out);
+	(void)fclose(out);
+	if (rc == 0) {
+		o = json_object_new_object();
+		a = json_object_new_array();
+		for (p = buf; (line = strsep(&p, "\n")) != NULL;)
+			if (*line != '\0')
+				json_object_array_add(a,
+				    json_object_new_string(line));
+		json_object_object_add(o, "steps", a);
+		out_json(o);
+	}
+	free(buf);
+	return rc;
 }

@@ -13,11 +13,14 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "command.h"
 #include "dsname.h"
 #include "filter.h"
 #include "fsops.h"
 #include "nfs.h"
+#include "progress.h"
 #include "state.h"
 #include "txn.h"
 #include "validate.h"
@@ -96,33 +99,26 @@ struct repl {
 	char		*newtmp;	/* the new content until the switch */
 	char		*newmp;		/* and where it is mounted */
 	char		*oldtmp;	/* the old content after the switch */
+	long long	 switched_ms;	/* how long the switch took */
 };
 
 static int
 repl_args(struct ctx *ctx, int argc, char **argv, struct repl *r,
     struct wserr *e)
 {
-	static const struct option longopts[] = {
-		{ "force", no_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "keep", required_argument, NULL, 'k' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int	 ch;
+	int	 ch, rc = 0;
 
 	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":g:ho:u:x:X:", longopts,
-	    NULL)) != -1) {
+	while ((ch = cmd_getopt(ctx, argc, argv, &rc)) != -1) {
 		switch (ch) {
+		case CMD_OPT_EXIT:
+			return rc;
 		case 'F':
 			r->force = 1;
 			break;
 		case 'g':
 			r->group = optarg;
 			break;
-		case 'h':
-			return cmd_help(ctx);
 		case 'k':
 			r->keep = optarg;
 			break;
@@ -140,11 +136,6 @@ repl_args(struct ctx *ctx, int argc, char **argv, struct repl *r,
 			    filter_add_file(&r->extra, optarg, 0, e)) == -1)
 				return cmd_fail(ctx, e);
 			break;
-		case ':':
-			return cmd_usage(ctx, "option '%s' needs a value",
-			    argv[optind - 1]);
-		default:
-			return cmd_badopt(ctx, argv, ch);
 		}
 	}
 	if (argc - optind != 2)
@@ -456,7 +447,8 @@ repl_filter(struct txn *t, struct repl *r, const char *ds, const char *mp,
 		return 0;
 	if (txn_check(t, e) == -1)
 		return -1;
-	return filter_apply_mount(&r->filter, ds, mp, t->ctx->verbose, e);
+	return filter_apply_mount(&r->filter, ds, mp, t->ctx->verbose,
+	    t->ctx->progress, e);
 }
 
 static void
@@ -493,8 +485,6 @@ static int
 repl_prepare(struct txn *t, struct repl *r, struct wserr *e)
 {
 	struct ctx	*ctx = t->ctx;
-	size_t		 count;
-	int		 fd, rc;
 
 	if (r->srcds != NULL) {
 		r->newtmp = state_temp_name(r->name, "wsnew");
@@ -515,15 +505,7 @@ repl_prepare(struct txn *t, struct repl *r, struct wserr *e)
 	}
 	if (repl_filter(t, r, r->newtmp, r->newmp, e) == -1)
 		return -1;
-	if (txn_step(t, "chown -R %lu:%lu %s", (unsigned long)r->uid,
-	    (unsigned long)r->gid, r->newmp) != 0)
-		return 0;
-	if (txn_check(t, e) == -1 ||
-	    (fd = fs_open_mount(r->newmp, r->newtmp, e)) == -1)
-		return -1;
-	rc = fs_chown_tree(fd, r->newmp, r->uid, r->gid, &count, e);
-	(void)close(fd);
-	return rc;
+	return state_chown_tree(t, r->newtmp, r->newmp, r->uid, r->gid, e);
 }
 
 /*
@@ -560,9 +542,10 @@ repl_switch(struct txn *t, struct repl *r, struct wserr *e)
 	if (r->exported && (nfs_publish(t, &r->ex, 1, e) == -1 ||
 	    nfs_flush(t, e) == -1))
 		return -1;
+	r->switched_ms = now_ms() - t0;
 	if (ctx->verbose && !ctx->dry_run)
 		(void)fprintf(stderr, "replace: %s was switched in %lld ms\n",
-		    r->name, now_ms() - t0);
+		    r->name, r->switched_ms);
 	return 0;
 }
 
@@ -589,6 +572,23 @@ repl_old(struct txn *t, struct repl *r, struct wserr *e)
 		    was[i], e) == -1)
 			return -1;
 	return zfs_mount(t, r->keep, e);
+}
+
+/* -j: the export it kept, the owner, how long the switch took. */
+static struct json_object *
+repl_json(const struct repl *r)
+{
+	struct json_object *o = json_object_new_object();
+	char	 owner[64];
+
+	if (r->exported)
+		cmd_json_export(o, &r->ex);
+	(void)snprintf(owner, sizeof(owner), "%lu:%lu", (unsigned long)r->uid,
+	    (unsigned long)r->gid);
+	json_object_object_add(o, "owner", json_object_new_string(owner));
+	json_object_object_add(o, "switched_ms",
+	    json_object_new_int64(r->switched_ms));
+	return o;
 }
 
 /*
@@ -622,6 +622,10 @@ cmd_replace(struct ctx *ctx, int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	if ((rc = repl_args(ctx, argc, argv, &r, &e)) != CMD_GO_ON)
 		goto out;
+	if (r.name == NULL || r.source == NULL) {
+		rc = EX_SOFTWARE;	/* repl_args sets both to go on */
+		goto out;
+	}
 	if (repl_check(ctx, &r, &e) == -1) {
 		rc = cmd_fail(ctx, &e);
 		goto out;
@@ -649,7 +653,7 @@ cmd_replace(struct ctx *ctx, int argc, char **argv)
 		rc = cmd_rollback(&t, &e);
 		goto out;
 	}
-	rc = cmd_commit(&t, r.name);
+	rc = cmd_done(&t, r.name, repl_json(&r));
 out:
 	repl_free(&r);
 	return rc;
@@ -713,6 +717,20 @@ rebuild_plan(struct rebuild *b)
 	}
 }
 
+/* -j: what went. */
+static struct json_object *
+rebuild_json(const struct rebuild *b)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *a = json_object_new_array();
+	size_t	 i;
+
+	for (i = 0; i < b->ngone; i++)
+		json_object_array_add(a, json_object_new_string(b->gone[i]));
+	json_object_object_add(o, "destroyed", a);
+	return o;
+}
+
 /*
  * Take everything down, then destroy VOL's snapshots first (-R takes
  * their clones), then its children.
@@ -720,26 +738,32 @@ rebuild_plan(struct rebuild *b)
 static int
 rebuild_run(struct txn *t, struct rebuild *b, struct wserr *e)
 {
-	size_t	 i, vlen = strlen(b->vol);
-	int	 pass, yes;
+	struct progress	 p;
+	size_t		 i, vlen = strlen(b->vol);
+	int		 pass, yes;
 
 	if (state_take_down(t, b->exs, b->nex, b->mnt, b->mps, b->nmnt, 0,
 	    e) == -1)
 		return -1;
+	progress_start(&p, t->ctx->progress && !t->ctx->dry_run, "destroy",
+	    "datasets and snapshots", b->ngone);
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < b->ngone; i++) {
 			if ((b->gone[i][vlen] == '@') != (pass == 0))
 				continue;
+			progress_add(&p, 1);
 			if (pass == 1 && !t->ctx->dry_run &&
 			    (zfs_exists(t->ctx, b->gone[i], &yes, e) == -1 ||
 			    !yes))
 				continue;	/* gone already, as a clone */
 			if (state_destroy(t, b->gone[i], "-R", 1, e) == -1) {
+				progress_end(&p);
 				if (pass == 1)
 					fs_note_holders(e, b->mps, b->nmnt);
 				return -1;
 			}
 		}
+	progress_end(&p);
 	return 0;
 }
 
@@ -781,15 +805,14 @@ cmd_rebuild_vol(struct ctx *ctx, int argc, char **argv)
 		    "(stdin is not a terminal to ask)", b.vol);
 	else if (!ctx->yes && !ctx->dry_run && !confirmed(b.vol, b.nds,
 	    b.nsnap))
-		rc = cmd_usage(ctx, "not confirmed: nothing was destroyed");
+		rc = cmd_error(ctx, EX_NOPERM, "not confirmed: nothing was "
+		    "destroyed");
 	else {
 		txn_init(&t, ctx);
 		if (rebuild_run(&t, &b, &e) == -1)
 			rc = cmd_rollback(&t, &e);
-		else {
-			txn_commit(&t);
-			rc = 0;
-		}
+		else
+			rc = cmd_done(&t, b.vol, rebuild_json(&b));
 	}
 	state_exports_free(b.exs, b.nex);
 	free(b.mnt);

@@ -13,25 +13,69 @@
 #define CMD_MUTATES	0x04	/* changes state: syslog, journal check */
 #define CMD_RECOVER	0x08	/* works on a pending journal itself */
 
+/* One option of a command: -h explains it, cmd_getopt parses it. */
+struct cmd_option {
+	int		 code;		/* what cmd_getopt returns; 0 ends a list */
+	char		 sh;		/* the short letter, or 0 */
+	const char	*lng;		/* the long name, or NULL */
+	const char	*arg;		/* the value's name; NULL: a flag */
+	const char	*help;
+};
+
 struct command {
 	const char	*name;
 	const char	*alias;		/* the older client's method name */
 	int		(*fn)(struct ctx *, int, char **);
 	const char	*synopsis;	/* what follows "warpstor NAME" */
 	unsigned	 flags;
+	const struct cmd_option *opts;	/* its options but -h; NULL: none */
+	const char	*what;		/* one line: what it does */
 };
 
 /* Every command, in usage order; NULL-terminated. */
 extern const struct command commands[];
 
-/* "warpstor: CMD: why", then the synopsis, on stderr; returns 64. */
+/* The command named name (or by its alias), or NULL. */
+const struct command *command_find(const char *name);
+/*
+ * The commands closest to a mistyped name (edit distance, or a common
+ * prefix), as "'a' or 'b'" into buf; 0 when none is close.
+ */
+int	 command_suggest(const char *name, char *buf, size_t len);
+/* The same for "--word" among long option names (given without "--"). */
+int	 cmd_suggest_long(const char *word, const char *const *names, size_t n,
+	    char *buf, size_t len);
+
+/*
+ * "warpstor: CMD: why", then the synopsis and "warpstor CMD -h" on
+ * stderr (with -j also the JSON error on stdout); returns 64.
+ */
 int	 cmd_usage(struct ctx *, const char *, ...) WS_PRINTF(2, 3);
-/* The usage error of an option getopt_long returned as ch; returns 64. */
-int	 cmd_badopt(struct ctx *, char **, int ch);
-/* The synopsis on stdout; returns 0. */
+/* The synopsis, what it does and every option explained, on stdout; 0. */
 int	 cmd_help(struct ctx *);
-/* "warpstor: CMD: msg" on stderr; returns e->code. */
+/*
+ * "warpstor: CMD: msg" on stderr; with -j, {"error": {"code", "command",
+ * "message"}} on stdout too.  Returns e->code.
+ */
 int	 cmd_fail(struct ctx *, const struct wserr *);
+/* The same of a message (before a command is known: "warpstor: msg"). */
+int	 cmd_error(struct ctx *, int code, const char *, ...) WS_PRINTF(3, 4);
+
+/* What cmd_getopt returns when the command is over (*rc says how). */
+#define CMD_OPT_EXIT	(-2)
+/*
+ * The next option of the command, from its table (and -h): its code
+ * (optarg holding a value), -1 after the last (operands from optind), or
+ * CMD_OPT_EXIT after -h (*rc 0) or a usage error naming the option (*rc
+ * 64).  Set optind to 0 before the first call.
+ */
+int	 cmd_getopt(struct ctx *, int argc, char **argv, int *rc);
+/*
+ * -n, -v, -j (and --dry-run, --verbose, --json) given after the command,
+ * as zfs users type them (destroy -nv): set in ctx and taken out of argv
+ * (argc adjusted), minding the command's own options and their values.
+ */
+void	 cmd_take_globals(struct ctx *, int *argc, char **argv);
 /* What a parser returns when the command goes on (not an exit status). */
 #define CMD_GO_ON	(-1)
 
@@ -49,8 +93,17 @@ struct txn;
  * hand (listed, with the journal kept for recover).
  */
 int	 cmd_rollback(struct txn *, struct wserr *);
-/* Success: commit t and print the name acted on (not with -n); 0. */
-int	 cmd_commit(struct txn *, const char *name);
+
+struct json_object;
+/*
+ * Success of a mutating command: commit t (printing the plan with -n),
+ * then (not with -n) print the name acted on, or with -j the object o
+ * (NULL: a new one) with "name" added.  Takes o over; returns 0.
+ */
+int	 cmd_done(struct txn *, const char *name, struct json_object *o);
+struct nfs_export;
+/* Add an export's fsid, path, clients and options to o. */
+void	 cmd_json_export(struct json_object *o, const struct nfs_export *);
 
 int	 cmd_create_fs(struct ctx *, int, char **);
 int	 cmd_create_fs_no_export(struct ctx *, int, char **);
@@ -69,6 +122,7 @@ int	 cmd_unexport(struct ctx *, int, char **);
 int	 cmd_sync_exports(struct ctx *, int, char **);
 int	 cmd_recover(struct ctx *, int, char **);
 int	 cmd_list_vols(struct ctx *, int, char **);
+int	 cmd_list_exports(struct ctx *, int, char **);
 int	 cmd_list_filesystems(struct ctx *, int, char **);
 int	 cmd_list_snapshots(struct ctx *, int, char **);
 int	 cmd_exists(struct ctx *, int, char **);

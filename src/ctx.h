@@ -28,9 +28,12 @@ struct ctx {
 	int		 wait_secs;	/* -w */
 	struct config	 cfg;
 	char		*cmdline;	/* the command as given, for journal and log */
+	char		*recover_hint;	/* "warpstor [-c FILE] recover", to copy */
 	char		 tool_path[TOOL_COUNT][PATH_MAX];	/* found on first use */
 	int		 zfs_get_t;	/* zfs get takes -t: 1 yes, -1 no, 0 untried */
 	int		 detached;	/* mounts detached in this run (NFS-held) */
+	int		 warned_location;	/* said where exports_file is */
+	int		 progress;	/* stderr a terminal: progress lines */
 };
 
 #endif

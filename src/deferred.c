@@ -197,9 +197,10 @@ deferred_add(struct ctx *ctx, const char *name, const char *gone,
 	}
 	(void)fprintf(stderr, "warpstor: %s: %s is withdrawn and unmounted, "
 	    "but the NFS server still holds it (%s); its destroy is deferred"
-	    "%s%s: the next warpstor command or 'warpstor recover' finishes "
-	    "it\n", ctx->cmdname, name, busy.msg, strcmp(name, gone) != 0 ?
-	    ", as " : "", strcmp(name, gone) != 0 ? gone : "");
+	    "%s%s: the next warpstor command or '%s' finishes it\n",
+	    ctx->cmdname, name, busy.msg, strcmp(name, gone) != 0 ? ", as " :
+	    "", strcmp(name, gone) != 0 ? gone : "", ctx->recover_hint != NULL ?
+	    ctx->recover_hint : "warpstor recover");
 	rc = 0;
 out:
 	free(guid);

@@ -16,6 +16,7 @@
 
 #include "filter.h"
 #include "fsops.h"
+#include "progress.h"
 
 #define GLOB_MAX	1024
 
@@ -103,7 +104,7 @@ filter_match(const struct filter *f, const char *rel)
 
 	for (i = 0; i < f->n; i++)
 		if (fnmatch(f->globs[i], rel, FNM_PATHNAME) == 0)
-			return 1;
+			return (int)i + 1;
 	return 0;
 }
 
@@ -125,6 +126,8 @@ struct walk {
 	void		(*list)(const char *, void *);
 	void		*arg;
 	size_t		*removed;
+	size_t		*hits;		/* per glob: the entries it matched */
+	struct progress	*p;
 	struct wserr	*e;
 };
 
@@ -257,20 +260,24 @@ walk_dir(struct walk *w, int fd, const char *rel)
 	for (i = 0; rc == 0 && i < n; i++) {
 		struct stat	 sb;
 		char		*sub;
+		int		 g;
 
+		progress_add(w->p, 1);
 		sub = rel[0] ? xasprintf("%s/%s", rel, names[i]) :
 		    xstrdup(names[i]);
 		if (fstatat(fd, names[i], &sb, AT_SYMLINK_NOFOLLOW) == -1)
 			rc = walk_err(w, "stat", sub);
 		else if (sb.st_dev != w->dev)
 			;	/* a mount point: another filesystem, not ours */
-		else if (filter_match(w->f, sub)) {
+		else if ((g = filter_match(w->f, sub)) != 0) {
 			if (w->list != NULL)
 				w->list(sub, w->arg);
 			else
 				rc = remove_entry(w, fd, names[i], &sb, sub);
-			if (rc == 0)
+			if (rc == 0) {
 				(*w->removed)++;
+				w->hits[g - 1]++;
+			}
 		} else if (S_ISDIR(sb.st_mode)) {
 			int	 cfd = open_dir(w, fd, names[i], &sb);
 
@@ -290,12 +297,13 @@ walk_dir(struct walk *w, int fd, const char *rel)
 int
 filter_apply(const struct filter *f, int rootfd, const char *root,
     void (*list)(const char *, void *), void *arg, size_t *removed,
-    struct wserr *e)
+    size_t *hits, struct progress *p, struct wserr *e)
 {
 	struct walk	 w;
 	struct stat	 sb;
 
 	*removed = 0;
+	memset(hits, 0, f->n * sizeof(*hits));
 	if (f->n == 0)
 		return 0;
 	if (fstat(rootfd, &sb) == -1) {
@@ -309,6 +317,8 @@ filter_apply(const struct filter *f, int rootfd, const char *root,
 	w.list = list;
 	w.arg = arg;
 	w.removed = removed;
+	w.hits = hits;
+	w.p = p;
 	w.e = e;
 	return walk_dir(&w, rootfd, "");
 }
@@ -372,19 +382,48 @@ filter_has(const struct filter *f, const char *glob)
 	return 0;
 }
 
+void
+filter_report(const struct filter *f, const size_t *hits, const char *mp,
+    int verbose)
+{
+	size_t	 i;
+	char	 v[VIS_BUFSZ];
+
+	for (i = 0; i < f->n; i++)
+		if (hits[i] == 0)
+			(void)fprintf(stderr, "warpstor: warning: filter glob "
+			    "'%s' matched nothing in %s\n",
+			    vis_str(v, sizeof(v), f->globs[i]), mp);
+		else if (verbose)
+			(void)fprintf(stderr, "filter %s: '%s': %zu entr%s "
+			    "removed\n", mp, vis_str(v, sizeof(v),
+			    f->globs[i]), hits[i], hits[i] == 1 ? "y" : "ies");
+}
+
 int
 filter_apply_mount(const struct filter *f, const char *ds, const char *mp,
-    int verbose, struct wserr *e)
+    int verbose, int progress, struct wserr *e)
 {
-	size_t	 removed = 0;
-	int	 fd, rc;
+	struct progress	 p;
+	size_t		 removed = 0, *hits;
+	char		*what;
+	int		 fd, rc;
 
 	if ((fd = fs_open_mount(mp, ds, e)) == -1)
 		return -1;
-	rc = filter_apply(f, fd, mp, NULL, NULL, &removed, e);
+	hits = xcalloc(f->n + 1, sizeof(*hits));
+	what = xasprintf("filter %s", mp);
+	progress_start(&p, progress, what, "entries", 0);
+	rc = filter_apply(f, fd, mp, NULL, NULL, &removed, hits, &p, e);
+	progress_end(&p);
+	free(what);
 	(void)close(fd);
-	if (rc == 0 && verbose)
-		(void)fprintf(stderr, "filter %s: %zu entr%s removed\n", mp,
-		    removed, removed == 1 ? "y" : "ies");
+	if (rc == 0) {
+		filter_report(f, hits, mp, verbose);
+		if (verbose)
+			(void)fprintf(stderr, "filter %s: %zu entr%s removed\n",
+			    mp, removed, removed == 1 ? "y" : "ies");
+	}
+	free(hits);
 	return rc;
 }

@@ -23,26 +23,36 @@ int	 filter_add(struct filter *, const char *, struct wserr *);
  * an error (66) unless missing_ok. */
 int	 filter_add_file(struct filter *, const char *, int missing_ok,
 	    struct wserr *);
+/* The first glob that matches rel (its index + 1), or 0. */
 int	 filter_match(const struct filter *, const char *rel);
 /* Is glob one of f's already? */
 int	 filter_has(const struct filter *, const char *glob);
 
+struct progress;
 /*
  * Remove every match below the root whose descriptor is rootfd.  Each
  * removed entry (a directory counts with everything in it) is counted in
- * *removed; with list, each matching path is handed to it instead and
- * nothing is removed.
+ * *removed and in hits[] (one count a glob, f->n of them) under the
+ * first glob that matched it; with list, each matching path is handed
+ * to it instead and nothing is removed.  p (or NULL) counts entries seen.
  */
 int	 filter_apply(const struct filter *, int rootfd, const char *root,
 	    void (*list)(const char *rel, void *), void *arg, size_t *removed,
-	    struct wserr *);
+	    size_t *hits, struct progress *p, struct wserr *);
+/*
+ * On stderr: a warning for each glob that matched nothing in mp; with
+ * verbose, each other glob's count.
+ */
+void	 filter_report(const struct filter *, const size_t *hits,
+	    const char *mp, int verbose);
 void	 filter_free(struct filter *);
 /*
- * filter_apply on the mounted root of dataset ds at mp (fs_open_mount);
- * with verbose, how many entries went, on stderr.
+ * filter_apply on the mounted root of dataset ds at mp (fs_open_mount),
+ * then filter_report and, with verbose, the total on stderr; with
+ * progress, a progress line.
  */
 int	 filter_apply_mount(const struct filter *, const char *ds,
-	    const char *mp, int verbose, struct wserr *);
+	    const char *mp, int verbose, int progress, struct wserr *);
 
 /*
  * The globs as one warpstor:filter value (filtered-clone records its

@@ -21,6 +21,7 @@
 
 #include "file.h"
 #include "fsops.h"
+#include "progress.h"
 
 void
 fs_unoctal(char *s)
@@ -258,7 +259,7 @@ mounts_below(const char *mountpoint)
  */
 int
 fs_chown_tree(int fd, const char *mountpoint, uid_t uid, gid_t gid,
-    size_t *count, struct wserr *e)
+    size_t *count, struct progress *p, struct wserr *e)
 {
 	char	*const paths[] = { (char *)mountpoint, NULL };
 	struct stat	 root;
@@ -280,6 +281,7 @@ fs_chown_tree(int fd, const char *mountpoint, uid_t uid, gid_t gid,
 		const struct stat *sb = nostat ? NULL : ent->fts_statp;
 		struct stat	 dir;
 
+		progress_add(p, 1);
 		if (ent->fts_info == FTS_D && sb == NULL) {
 			if (lstat(ent->fts_accpath, &dir) == -1) {
 				rc = fs_syserr(e, "stat", ent->fts_path);

@@ -40,13 +40,15 @@ char	*fs_mount_of(const char *dataset);
 int	 fs_chown_root(int fd, const char *mountpoint, uid_t, gid_t, int mode,
 	    struct wserr *);
 
+struct progress;
 /*
  * chown everything below and including the root whose descriptor is fd,
  * never following a symlink (the link itself is changed) and never
- * crossing into another filesystem.  *count gets the entries changed.
+ * crossing into another filesystem.  *count gets the entries changed;
+ * p (or NULL) counts every entry seen.
  */
 int	 fs_chown_tree(int fd, const char *mountpoint, uid_t, gid_t,
-	    size_t *count, struct wserr *);
+	    size_t *count, struct progress *p, struct wserr *);
 
 /*
  * Processes whose cwd, root, open files or mappings are at or below

@@ -128,7 +128,8 @@ fsync_parent(const char *path)
 }
 
 int
-journal_begin(const char *path, const char *cmdline, int *fd, struct wserr *e)
+journal_begin(const char *path, const char *cmdline, const char *hint,
+    int *fd, struct wserr *e)
 {
 	struct buf	 b = { NULL, 0, 0 };
 	char		 dir[PATH_MAX], pid[32];
@@ -144,8 +145,7 @@ journal_begin(const char *path, const char *cmdline, int *fd, struct wserr *e)
 			return -1;
 		if (errno == EEXIST) {
 			wserr_set(e, EX_SOFTWARE, "an interrupted command left "
-			    "its journal %s: run 'warpstor recover' first",
-			    path);
+			    "its journal %s: run '%s' first", path, hint);
 			return -1;
 		}
 		return jerr(e, "create", path);

@@ -58,9 +58,9 @@ struct journal {
 	enum jfinal	 final_state;
 };
 
-/* Start a journal at path (fails when one is there: 70). */
-int	 journal_begin(const char *path, const char *cmdline, int *fd,
-	    struct wserr *);
+/* Start a journal at path (fails when one is there: 70, naming hint). */
+int	 journal_begin(const char *path, const char *cmdline, const char *hint,
+	    int *fd, struct wserr *);
 /* An undo before its step: kind's name and argv, or (name NULL) a file. */
 int	 journal_pending(int fd, const char *name, char *const *argv,
 	    const char *content, struct wserr *);

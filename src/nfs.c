@@ -515,13 +515,15 @@ nfs_file_read_by_exportfs(const char *file)
 	    strcmp(file + len - 8, ".exports") == 0;
 }
 
+/* Once a run: the exports file where exportfs -r does not read it. */
 static void
-warn_location(const char *file)
+warn_location(struct ctx *ctx, const char *file)
 {
-	if (!nfs_file_read_by_exportfs(file))
+	if (!ctx->warned_location && !nfs_file_read_by_exportfs(file))
 		(void)fprintf(stderr, "warpstor: warning: exports_file %s is "
 		    "not a /etc/exports.d/*.exports file: exportfs -r (run "
 		    "by zfs on every mount) will not read it\n", file);
+	ctx->warned_location = 1;
 }
 
 /*
@@ -581,7 +583,7 @@ publish(struct txn *t, const struct nfs_export *ex, size_t n, int add,
 
 	if (n == 0)
 		return 0;
-	warn_location(t->ctx->cfg.exports_file);
+	warn_location(t->ctx, t->ctx->cfg.exports_file);
 	if (nfs_file_read(t->ctx->cfg.exports_file, &f, e) == -1) {
 		nfs_file_free(&f);
 		return -1;

@@ -14,5 +14,17 @@ struct json_object *out_jstr(const char *);
 struct json_object *out_jnum(const char *);
 /* A byte count, exact or (human) scaled like zfs does; "-" when NULL. */
 void	 out_size(const char *, int human);
+/*
+ * n bytes as zfs prints sizes: 512B, 1K (an exact multiple), 8.56M, 10.0K
+ * (the most decimals that fit in five characters).
+ */
+void	 out_nicenum(unsigned long long n, char *buf, size_t len);
+/*
+ * The value s as --human shows it into buf: a size (an exact number)
+ * rounded as out_nicenum does, or s itself.  Returns buf, or "-".
+ */
+const char *out_human_size(const char *s, char *buf, size_t len);
+/* Seconds since the epoch as ISO 8601 UTC (2026-11-29T10:00:00Z), or s. */
+const char *out_iso8601(const char *s, char *buf, size_t len);
 
 #endif

@@ -10,6 +10,7 @@
 #include "deferred.h"
 #include "fsops.h"
 #include "nfsd.h"
+#include "progress.h"
 #include "state.h"
 #include "validate.h"
 
@@ -187,19 +188,26 @@ int
 state_take_down(struct txn *t, const struct nfs_export *exs, size_t nex,
     char **names, char *const *mps, size_t n, int force, struct wserr *e)
 {
-	size_t	 i;
-	int	 before = t->ctx->detached;
+	struct progress	 p;
+	size_t		 i;
+	int		 before = t->ctx->detached;
 
 	for (i = 0; i < n; i++)
 		state_release(t->ctx, names[i], mps[i]);
 	sort_items(names, n, sizeof(*names), cmp_str);
 	if (nfs_withdraw(t, exs, nex, e) == -1)
 		return -1;
-	for (i = n; i-- > 0;)
+	progress_start(&p, t->ctx->progress && n > 1 && !t->ctx->dry_run,
+	    "unmount", "datasets", n);
+	for (i = n; i-- > 0;) {
 		if (state_umount(t, names[i], force, e) == -1) {
+			progress_end(&p);
 			fs_note_holders(e, mps, n);
 			return -1;
 		}
+		progress_add(&p, 1);
+	}
+	progress_end(&p);
 	/*
 	 * A flush after the detach: entries made before it still hold the
 	 * detached mount; none made after it can reach it by its path.
@@ -263,5 +271,32 @@ state_fsid_unique(struct ctx *ctx, const char *name, const char *fsid,
 			rc = -1;
 		}
 	zfs_dslist_free(&l);
+	return rc;
+}
+
+int
+state_chown_tree(struct txn *t, const char *ds, const char *mp, uid_t uid,
+    gid_t gid, struct wserr *e)
+{
+	struct progress	 p;
+	char		*what;
+	size_t		 count = 0;
+	int		 fd, rc;
+
+	if (txn_step(t, "chown -R %lu:%lu %s", (unsigned long)uid,
+	    (unsigned long)gid, mp))
+		return 0;
+	if (txn_check(t, e) == -1 || (fd = fs_open_mount(mp, ds, e)) == -1)
+		return -1;
+	what = xasprintf("chown -R %s", mp);
+	progress_start(&p, t->ctx->progress, what, "entries", 0);
+	rc = fs_chown_tree(fd, mp, uid, gid, &count, &p, e);
+	progress_end(&p);
+	free(what);
+	(void)close(fd);
+	if (rc == 0 && t->ctx->verbose)
+		(void)fprintf(stderr, "chown -R %lu:%lu %s: %zu entries "
+		    "changed\n", (unsigned long)uid, (unsigned long)gid, mp,
+		    count);
 	return rc;
 }

@@ -78,4 +78,12 @@ int	 state_fsid_unique(struct ctx *, const char *name, const char *fsid,
 
 void	 state_exports_free(struct nfs_export *, size_t);
 
+/*
+ * chown -R UID:GID of dataset ds mounted at mp, as a step of t (with -n:
+ * printed): its tree walked from the opened root (fs_chown_tree), with a
+ * progress line on a terminal and, with -v, the count on stderr.
+ */
+int	 state_chown_tree(struct txn *, const char *ds, const char *mp,
+	    uid_t, gid_t, struct wserr *);
+
 #endif

@@ -97,8 +97,9 @@ txn_check(struct txn *t, struct wserr *e)
 {
 	(void)t;
 	if (caught_signal != 0) {
-		wserr_set(e, EX_UNAVAILABLE, "interrupted by signal %d (%s)",
-		    (int)caught_signal, strsignal(caught_signal));
+		/* 128 + the signal, as a shell reports it (130, 143) */
+		wserr_set(e, 128 + (int)caught_signal, "interrupted by signal "
+		    "%d (%s)", (int)caught_signal, strsignal(caught_signal));
 		return -1;
 	}
 	return 0;
@@ -126,7 +127,8 @@ journal_open(struct txn *t, struct wserr *e)
 	if (t->jfd != -1)
 		return 0;
 	return journal_begin(t->ctx->cfg.journal_file, t->ctx->cmdline,
-	    &t->jfd, e);
+	    t->ctx->recover_hint != NULL ? t->ctx->recover_hint :
+	    "warpstor recover", &t->jfd, e);
 }
 
 static struct undo *

@@ -22,90 +22,55 @@
 #include "deferred.h"
 #include "journal.h"
 #include "lock.h"
+#include "progress.h"
 #include "txn.h"
 
 #ifndef WARPSTOR_VERSION
 #define WARPSTOR_VERSION "0.0.0"
 #endif
 
-/* In usage order; list-methods prints the names in this order. */
-#define MUT	(CMD_ROOT | CMD_LOCK | CMD_MUTATES)
+#define GLOBAL_SYNOPSIS	"[-hjnVvy] [-c FILE] [-w SECONDS] COMMAND " \
+			"[OPTIONS] [ARGS]"
 
-const struct command commands[] = {
-	{ "create-fs", "create_fs", cmd_create_fs, "DATASET -u UID -g GID "
-	    "[-t TYPE] [-o PROP=VAL]... [--clients LIST] "
-	    "[--export-options OPTS]", MUT },
-	{ "create-fs-no-export", "create_fs_no_export", cmd_create_fs_no_export,
-	    "DATASET -u UID -g GID [-t TYPE] [-o PROP=VAL]...", MUT },
-	{ "create-fs-only", "create_fs_only", cmd_create_fs_only,
-	    "DATASET [-o PROP=VAL]...", MUT },
-	{ "snapshot", "snapshot", cmd_snapshot,
-	    "DATASET@NAME | DATASET NAME [-r]", MUT },
-	{ "clone", "clone", cmd_clone, "SNAPSHOT DATASET -u UID -g GID "
-	    "[-o PROP=VAL]... [--clients LIST] [--export-options OPTS]", MUT },
-	{ "clone-only", "clone_only", cmd_clone_only,
-	    "SNAPSHOT DATASET [-o PROP=VAL]...", MUT },
-	{ "filtered-clone", "filtered_clone", cmd_filtered_clone,
-	    "SNAPSHOT DATASET -u UID -g GID [-x GLOB]... [-X FILE]... "
-	    "[-o PROP=VAL]... [--clients LIST] [--export-options OPTS]", MUT },
-	{ "promote", "promote", cmd_promote, "CLONE", MUT },
-	{ "rename", "rename", cmd_rename, "OLD NEW", MUT },
-	{ "destroy", "destroy", cmd_destroy, "[-r | -R] [-f] DATASET | SNAPSHOT",
-	    MUT },
-	{ "replace", "replace", cmd_replace, "DATASET SOURCE [-u UID] [-g GID] "
-	    "[-o PROP=VAL]... [-x GLOB]... [-X FILE]... [--keep NAME] "
-	    "[--force]", MUT },
-	{ "rebuild-vol", "rebuild_vol", cmd_rebuild_vol, "[VOL]", MUT },
-	{ "export", NULL, cmd_export, "DATASET [--clients LIST] "
-	    "[--export-options OPTS]", MUT },
-	{ "unexport", NULL, cmd_unexport, "DATASET", MUT },
-	{ "sync-exports", NULL, cmd_sync_exports, "", MUT },
-	{ "recover", NULL, cmd_recover, "", MUT | CMD_RECOVER },
-	{ "exists", "dataset_exists_not", cmd_exists, "DATASET", 0 },
-	{ "snapshot-exists", "snapshot_exists_not", cmd_snapshot_exists,
-	    "SNAPSHOT", 0 },
-	{ "list-filesystems", "list_filesystems", cmd_list_filesystems,
-	    "[PATTERN]", 0 },
-	{ "list-snapshots", "list_snapshots", cmd_list_snapshots,
-	    "[PATTERN]", 0 },
-	{ "list-vols", "list_vols", cmd_list_vols, "", 0 },
-	{ "used-space", "get_used_space_for_vol", cmd_used_space,
-	    "[VOL] [--human]", 0 },
-	{ "available-space", "get_available_space_for_vol",
-	    cmd_available_space, "[VOL] [--human]", 0 },
-	{ "vfsid", "get_vfsid_for_export", cmd_vfsid, "DATASET", 0 },
-	{ "info", NULL, cmd_info, "DATASET", 0 },
-	{ "list-methods", "list_wst_methods", cmd_list_methods, "", 0 },
-	{ "version", NULL, cmd_version, "", 0 },
-	{ NULL, NULL, NULL, NULL, 0 }
-};
-
+/* Every command: -h, help. */
 static void
-usage(FILE *fp, const char *why)
+usage(void)
 {
 	const struct command *c;
 
-	if (why != NULL)
-		(void)fprintf(fp, "warpstor: %s\n", why);
-	(void)fprintf(fp, "usage: warpstor [-hjnVvy] [-c FILE] [-w SECONDS] "
-	    "COMMAND [OPTIONS] [ARGS]\n\ncommands:\n");
+	(void)printf("usage: warpstor %s\n\ncommands:\n", GLOBAL_SYNOPSIS);
 	for (c = commands; c->name != NULL; c++)
-		(void)fprintf(fp, "  %s%s%s\n", c->name,
-		    *c->synopsis ? " " : "", c->synopsis);
-	(void)fprintf(fp, "\n'warpstor COMMAND -h' shows one command's "
-	    "usage; see warpstor(8).\n");
+		(void)printf("  %-20s %s\n", c->name, c->what);
+	(void)printf("\n'warpstor help COMMAND' or 'warpstor COMMAND -h' "
+	    "explains one; see warpstor(8).\n");
 }
 
-static const struct command *
-command_find(const char *name)
+/*
+ * A usage error before the command: the reason (naming word, which is
+ * made safe to print), the synopsis; 64.
+ */
+static int
+global_usage_near(struct ctx *ctx, const char *why, const char *word,
+    const char *near)
 {
-	const struct command *c;
+	char	 v[VIS_BUFSZ];
 
-	for (c = commands; c->name != NULL; c++)
-		if (strcmp(c->name, name) == 0 ||
-		    (c->alias != NULL && strcmp(c->alias, name) == 0))
-			return c;
-	return NULL;
+	if (word != NULL)
+		(void)cmd_error(ctx, EX_USAGE, "%s '%s'%s%s%s", why,
+		    vis_str(v, sizeof(v), word), near != NULL ? "; did you "
+		    "mean " : "", near != NULL ? near : "", near != NULL ?
+		    "?" : "");
+	else
+		(void)cmd_error(ctx, EX_USAGE, "%s", why);
+	(void)fprintf(stderr, "usage: warpstor %s\n'warpstor help' lists "
+	    "the commands\n", GLOBAL_SYNOPSIS);
+	return EX_USAGE;
+}
+
+static int
+global_usage(struct ctx *ctx, const char *why, const char *word)
+{
+	return global_usage_near(ctx, why, word, NULL);
 }
 
 /* The command line as given, for the syslog line (getopt permutes argv). */
@@ -163,13 +128,29 @@ journal_check(struct ctx *ctx, int locked, struct wserr *e)
 		return 0;		/* under way */
 	}
 	wserr_set(e, EX_SOFTWARE, "an interrupted command left its journal "
-	    "%s (pid %ld: %s): run 'warpstor recover'", ctx->cfg.journal_file,
-	    (long)j.pid, j.cmdline);
+	    "%s (pid %ld: %s): run '%s'", ctx->cfg.journal_file,
+	    (long)j.pid, j.cmdline, ctx->recover_hint);
 	journal_free(&j);
 	if (locked)
 		return -1;
 	(void)fprintf(stderr, "warpstor: warning: %s\n", e->msg);
 	return 0;
+}
+
+/* The recover command to copy: with the -c in use, shell-quoted. */
+static char *
+recover_hint(const char *config)
+{
+	struct strvec	 argv = STRVEC_INIT;
+	struct buf	 b = { NULL, 0, 0 };
+
+	strvec_push(&argv, "warpstor");
+	if (config != NULL)
+		strvec_pushl(&argv, "-c", config, SV_END);
+	strvec_push(&argv, "recover");
+	argv_join(&b, argv.v);
+	strvec_clear(&argv);
+	return b.data;
 }
 
 static int
@@ -188,6 +169,33 @@ struct globals {
 	const char	*config;	/* -c */
 	int		 exit;		/* -1: go on; else exit with it */
 };
+
+/* The unknown option getopt stopped at: "-q" of a group, or "--long". */
+static const char *
+global_word(char **argv)
+{
+	static char	 w[3];		/* read at once, by global_usage */
+	const char	*a = argv[optind - 1];
+
+	if (strncmp(a, "--", 2) == 0)
+		return a;
+	w[0] = '-';
+	w[1] = (char)optopt;
+	return w;
+}
+
+/* An unknown global option, with the closest long one. */
+static int
+global_unknown(struct ctx *ctx, const char *word)
+{
+	static const char *const names[] = { "config", "help", "json",
+	    "dry-run", "version", "verbose", "wait", "yes" };
+	char	 near[128];
+
+	return global_usage_near(ctx, "unknown option", word,
+	    cmd_suggest_long(word, names, sizeof(names) / sizeof(names[0]),
+	    near, sizeof(near)) ? near : NULL);
+}
 
 /* The options before COMMAND (-hjnVvwy, -c); argv[optind] is COMMAND. */
 static void
@@ -211,13 +219,13 @@ parse_globals(struct ctx *ctx, int argc, char **argv, struct globals *g)
 	g->exit = CMD_GO_ON;
 	opterr = 0;
 	while (g->exit == CMD_GO_ON && (ch = getopt_long(argc, argv,
-	    "+c:hjnVvw:y", longopts, NULL)) != -1) {
+	    "+:c:hjnVvw:y", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			g->config = optarg;
 			break;
 		case 'h':
-			usage(stdout, NULL);
+			usage();
 			g->exit = finish("help", 0);
 			break;
 		case 'j':
@@ -235,19 +243,19 @@ parse_globals(struct ctx *ctx, int argc, char **argv, struct globals *g)
 			break;
 		case 'w':
 			ctx->wait_secs = (int)strtonum(optarg, 0, 86400, &errstr);
-			if (errstr != NULL) {
-				usage(stderr, "-w takes seconds from 0 to 86400");
-				g->exit = EX_USAGE;
-			}
+			if (errstr != NULL)
+				g->exit = global_usage(ctx, "-w takes seconds "
+				    "from 0 to 86400, not", optarg);
 			break;
 		case 'y':
 			ctx->yes = 1;
 			break;
+		case ':':
+			g->exit = global_usage(ctx, "a value is missing "
+			    "after", argv[optind - 1]);
+			break;
 		default:
-			usage(stderr, optopt == 'c' || optopt == 'w' ?
-			    "an option is missing its argument" :
-			    "unknown option");
-			g->exit = EX_USAGE;
+			g->exit = global_unknown(ctx, global_word(argv));
 		}
 	}
 }
@@ -259,29 +267,26 @@ parse_globals(struct ctx *ctx, int argc, char **argv, struct globals *g)
 static int
 find_command(struct ctx *ctx, int argc, char **argv)
 {
-	char	 v[VIS_BUFSZ];
+	const char	*name = argc > 1 && strcmp(argv[0], "help") == 0 ?
+	    argv[1] : argc > 0 ? argv[0] : NULL;
+	char		 near[256], v[VIS_BUFSZ];
 
-	if (argc == 0) {
-		usage(stderr, "missing command");
-		return EX_USAGE;
+	if (argc == 0)
+		return global_usage(ctx, "missing command", NULL);
+	if (strcmp(argv[0], "help") == 0 && argc < 2) {
+		usage();
+		return finish("help", 0);
 	}
-	if (strcmp(argv[0], "help") == 0) {
-		if (argc < 2) {
-			usage(stdout, NULL);
-			return finish("help", 0);
-		}
-		if ((ctx->cmd = command_find(argv[1])) == NULL) {
-			usage(stderr, "unknown command");
-			return EX_USAGE;
-		}
+	if ((ctx->cmd = command_find(name)) == NULL) {
+		if (command_suggest(name, near, sizeof(near)))
+			return cmd_error(ctx, EX_USAGE, "unknown command '%s'; "
+			    "did you mean %s?", vis_str(v, sizeof(v), name),
+			    near);
+		return global_usage(ctx, "unknown command", name);
+	}
+	if (strcmp(argv[0], "help") == 0)
 		return finish("help", cmd_help(ctx));
-	}
-	if ((ctx->cmd = command_find(argv[0])) != NULL)
-		return CMD_GO_ON;
-	(void)fprintf(stderr, "warpstor: unknown command '%s'\n",
-	    vis_str(v, sizeof(v), argv[0]));
-	usage(stderr, NULL);
-	return EX_USAGE;
+	return CMD_GO_ON;
 }
 
 /*
@@ -299,9 +304,7 @@ prepare(struct ctx *ctx, const char *config, int *lockfd)
 
 	*lockfd = -1;
 	if ((ctx->cmd->flags & CMD_ROOT) && geteuid() != 0 && !ctx->dry_run) {
-		(void)fprintf(stderr, "warpstor: %s: must be run as root\n",
-		    ctx->cmd->name);
-		return EX_NOPERM;
+		return cmd_error(ctx, EX_NOPERM, "must be run as root");
 	}
 	if (config == NULL) {
 		if ((env = getenv("WARPSTOR_CONFIG")) != NULL && *env != '\0')
@@ -341,6 +344,7 @@ main(int argc, char *argv[])
 	closefrom(3);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.wait_secs = 30;
+	ctx.progress = progress_allowed();
 
 	parse_globals(&ctx, argc, argv, &g);
 	if (g.exit != CMD_GO_ON)
@@ -350,7 +354,10 @@ main(int argc, char *argv[])
 	if ((rc = find_command(&ctx, argc, argv)) != CMD_GO_ON)
 		return rc;
 	ctx.cmdname = ctx.cmd->name;
+	cmd_take_globals(&ctx, &argc, argv);
+	ctx.recover_hint = recover_hint(g.config);
 	if ((rc = prepare(&ctx, g.config, &lockfd)) != CMD_GO_ON) {
+		free(ctx.recover_hint);
 		if (lockfd != -1)
 			(void)close(lockfd);
 		config_free(&ctx.cfg);
@@ -364,6 +371,7 @@ main(int argc, char *argv[])
 	if ((ctx.cmd->flags & CMD_MUTATES) && !ctx.dry_run)
 		log_outcome(words, rc);
 	free(words);
+	free(ctx.recover_hint);
 	if (lockfd != -1)
 		(void)close(lockfd);
 	config_free(&ctx.cfg);

@@ -724,8 +724,10 @@ zfs_list_names(struct ctx *ctx, const char *types, int by_creation,
 
 	strvec_pushl(&argv, ctx->cfg.zfs, "list", "-H", "-o", "name", "-t",
 	    types, SV_END);
+	/* createtxg is exact within a pool, creation (seconds) across */
 	if (by_creation)
-		strvec_pushl(&argv, "-s", "creation", SV_END);
+		strvec_pushl(&argv, "-s", "creation", "-s", "createtxg",
+		    SV_END);
 	if (depth >= 0) {
 		strvec_push(&argv, "-d");
 		strvec_pushf(&argv, "%d", depth);

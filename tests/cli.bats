@@ -27,11 +27,11 @@ teardown_file() {
 @test "COMMAND -h: that command's synopsis on stdout, exit 0, for every command" {
 	for c in $("$WS" list-methods | tr , ' '); do
 		run -0 --separate-stderr "$WS" "$c" -h
-		assert_output --regexp "^usage: warpstor $c( |$)"
+		assert_line --index 0 --regexp "^usage: warpstor $c( |$)"
 		[ -z "$stderr" ]
 		run -0 "$WS" "$c" --help
 		run -0 "$WS" help "$c"
-		assert_output --regexp "^usage: warpstor $c( |$)"
+		assert_line --index 0 --regexp "^usage: warpstor $c( |$)"
 	done
 }
 
@@ -68,7 +68,7 @@ teardown_file() {
 	chmod +x "$w"
 	WARPSTOR_ZFS="$w" run -69 --separate-stderr "$WS" list-snapshots
 	[ -z "$output" ]
-	[ "$stderr" = "warpstor: list-snapshots: \`$w list -H -o name -t snapshot -s creation\` failed (exit 2): boom: pool is sad" ]
+	[ "$stderr" = "warpstor: list-snapshots: \`$w list -H -o name -t snapshot -s creation -s createtxg\` failed (exit 2): boom: pool is sad" ]
 	# killed by a signal
 	printf '#!/bin/sh\nkill -9 $$\n' > "$w"
 	WARPSTOR_ZFS="$w" run -69 --separate-stderr "$WS" used-space

@@ -64,9 +64,9 @@ teardown_file() {
 	assert_output --partial "{\"name\":\"$POOL/clone\",\"used\":$(zfs get -H -p -o value used "$POOL/clone"),\"available\":$(zfs get -H -p -o value available "$POOL/clone"),\"mountpoint\":\"$POOLMNT/clone\",\"origin\":\"$POOL/a@s1\",\"exported\":false,\"fsid\":null}"
 }
 
-@test "list-snapshots: oldest first, exactly as zfs list -s creation" {
+@test "list-snapshots: oldest first, exactly as zfs list -s creation -s createtxg" {
 	run -0 "$WS" list-snapshots
-	assert_output "$(zfs list -H -o name -t snapshot -s creation)"
+	assert_output "$(zfs list -H -o name -t snapshot -s creation -s createtxg)"
 	run -0 "$WS" list-snapshots "$POOL*"
 	assert_line --index 0 "$POOL/c@first"
 	assert_line --index 1 "$POOL/a@s1"
@@ -80,7 +80,7 @@ teardown_file() {
 @test "list-snapshots -j: same order as zfs, exact creation and used" {
 	run -0 "$WS" -j list-snapshots "$POOL*"
 	names=$(printf '%s\n' "$output" | grep -o '"name":"[^"]*"' | cut -d'"' -f4)
-	[ "$names" = "$(zfs list -H -o name -t snapshot -s creation -r "$POOL")" ]
+	[ "$names" = "$(zfs list -H -o name -t snapshot -s creation -s createtxg -r "$POOL")" ]
 	for s in $names; do
 		c=$(zfs get -H -p -o value creation "$s")
 		u=$(zfs get -H -p -o value used "$s")
@@ -254,7 +254,7 @@ teardown_file() {
 
 @test "-v echoes each zfs argv, shell-quoted, to stderr only" {
 	run -0 --separate-stderr "$WS" -v list-snapshots "$POOL/a@*"
-	[ "$stderr" = "zfs list -H -o name -t snapshot -s creation" ]
+	[ "$stderr" = "zfs list -H -o name -t snapshot -s creation -s createtxg" ]
 	assert_output "$(printf '%s\n' "$POOL/a@s1" "$POOL/a@all" "$POOL/a@s2")"
 	run -0 --separate-stderr "$WS" -v used-space "$POOL"
 	# guid last, always: no value can forge the end of a dataset's lines
@@ -305,5 +305,5 @@ teardown_file() {
 	n=$(printf '%s\n' "$output" | grep -o '"name":' | wc -l)
 	[ "$n" -eq $((41 * 60)) ]
 	run -0 "$WS" list-snapshots "$POOL/big*"
-	[ "$output" = "$(zfs list -H -o name -t snapshot -s creation -r "$POOL/big")" ]
+	[ "$output" = "$(zfs list -H -o name -t snapshot -s creation -s createtxg -r "$POOL/big")" ]
 }

@@ -115,7 +115,7 @@ sweep() {
 	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
 }
 
-@test "SIGTERM in the middle rolls back without anything left" {
+@test "SIGTERM and SIGINT in the middle roll back, then exit 143 and 130" {
 	real=$(command -v exportfs)
 	w="$BATS_TEST_TMPDIR/exportfs-slow"
 	cat > "$w" <<-WRAP
@@ -126,17 +126,22 @@ sweep() {
 	WRAP
 	chmod +x "$w"
 	ws_state_logical > "$BATS_TEST_TMPDIR/before"
-	WARPSTOR_EXPORTFS=$w "$WS" clone "$POOL/golden@v1" "$POOL/u/sig" -u 1 -g 1 \
-		--clients 10.0.0.1,10.0.0.2 2> "$BATS_TEST_TMPDIR/err" &
-	pid=$!
-	for _ in $(seq 100); do [ -e "$BATS_TEST_TMPDIR/in-exportfs" ] && break; sleep 0.1; done
-	kill -TERM $pid
-	status=0
-	wait $pid || status=$?
-	[ "$status" -eq 69 ]
-	grep -q "interrupted by signal 15" "$BATS_TEST_TMPDIR/err"
-	ws_state_logical > "$BATS_TEST_TMPDIR/after"
-	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	for sig in TERM:15:143 INT:2:130; do
+		rm -f "$BATS_TEST_TMPDIR/in-exportfs"
+		WARPSTOR_EXPORTFS=$w "$WS" clone "$POOL/golden@v1" "$POOL/u/sig" -u 1 -g 1 \
+			--clients 10.0.0.1,10.0.0.2 2> "$BATS_TEST_TMPDIR/err" &
+		pid=$!
+		for _ in $(seq 100); do [ -e "$BATS_TEST_TMPDIR/in-exportfs" ] && break; sleep 0.1; done
+		kill -"${sig%%:*}" $pid
+		status=0
+		wait $pid || status=$?
+		[ "$status" -eq "${sig##*:}" ]
+		n=${sig#*:}
+		grep -q "interrupted by signal ${n%%:*}" "$BATS_TEST_TMPDIR/err"
+		grep -q "rolled back" "$BATS_TEST_TMPDIR/err"
+		ws_state_logical > "$BATS_TEST_TMPDIR/after"
+		diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	done
 }
 
 @test "the lock: a second mutating command waits -w seconds, then 75 naming the holder; queries go on" {
