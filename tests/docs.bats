@@ -4,6 +4,14 @@
 
 load helper
 
+setup_file() {
+	ws_setup_pool
+}
+
+teardown_file() {
+	ws_teardown_pool
+}
+
 # mandoc -Tascii without its overstrikes (what col -b does, without
 # needing col, which OpenZFS's lab image has not)
 ws_plain() { sed 's/.\x08//g'; }
@@ -27,7 +35,7 @@ ws_plain() { sed 's/.\x08//g'; }
 		"$WS" "$a" -h > /dev/null
 	done
 	exits=$(sed -n '/^EXIT STATUS/,/^EXAMPLES/p' <<< "$page")
-	for code in 0 1 64 65 66 69 70 73 74 75 77 78; do
+	for code in 0 1 64 65 66 69 70 73 74 75 77 78 130 143; do
 		grep -Eq "^     $code[[:space:]]" <<< "$exits" || { echo "EXIT STATUS lacks $code"; false; }
 	done
 	for s in NAME SYNOPSIS DESCRIPTION ENVIRONMENT FILES "EXIT STATUS" EXAMPLES "SEE ALSO"; do
@@ -57,4 +65,39 @@ ws_plain() { sed 's/.\x08//g'; }
 		case $c in list-methods|version|sync-exports|recover|list-vols) continue ;; esac
 		grep -q -- "$c" <<< "$comp" || { echo "no completion case for $c"; false; }
 	done
+}
+
+# The commands of the man page's EXAMPLES, one a line: continuations
+# joined, the prompt taken off, wsvol and the users made this pool's.
+man_examples() {
+	sed -n '/^\.Sh EXAMPLES/,/^\.Sh SEE ALSO/p' "$WS_TOP/man/warpstor.8" |
+		awk '/^\.Bd -literal/ { b = 1; next } /^\.Ed/ { b = 0; next }
+		b { if (sub(/ *\\e$/, "")) { acc = acc $0 " "; next }
+		    print acc $0; acc = "" }' |
+		sed -e 's/^# //' -e "s/wsvol/$POOL/g" \
+		    -e 's/-u alice/-u daemon/g; s/-u bob/-u bin/g; s/-u carol/-u sys/g'
+}
+
+@test "man page: the EXAMPLES run as written, in order, on the real pool" {
+	run -0 man_examples
+	[ "${#lines[@]}" -ge 15 ]
+	mkdir -p "$BATS_TEST_TMPDIR/bin"
+	ln -sf "$WS" "$BATS_TEST_TMPDIR/bin/warpstor"
+	while IFS= read -r cmd; do
+		[ -n "$cmd" ] || continue
+		case $cmd in
+		zfs\ create\ *) eval "$cmd"; echo data > "$POOLMNT/golden/file" ;;
+		*) PATH="$BATS_TEST_TMPDIR/bin:$PATH" bash -c "$cmd" > "$BATS_TEST_TMPDIR/out" 2>&1 ||
+			{ echo "failed: $cmd"; cat "$BATS_TEST_TMPDIR/out"; return 1; } ;;
+		esac
+	done < <(man_examples)
+	# what they leave: alice on golden v2, bob filtered, carol made, old gone
+	run -0 "$WS" exists "$POOL/alice"
+	run -1 "$WS" exists "$POOL/alice-old"
+	run -0 zfs get -H -o value origin "$POOL/alice"
+	assert_output "$POOL/golden@v2"
+	run -0 stat -c %U "$POOLMNT/alice/file"
+	assert_output daemon
+	run -0 "$WS" exists "$POOL/carol"
+	run -0 "$WS" vfsid "$POOL/bob"
 }

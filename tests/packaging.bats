@@ -21,6 +21,7 @@ setup_file() {
 	for f in ./usr/sbin/warpstor ./usr/share/man/man8/warpstor.8.gz \
 		./usr/share/man/man5/warpstor.conf.5.gz \
 		./usr/share/bash-completion/completions/warpstor \
+		./usr/share/zsh/vendor-completions/_warpstor \
 		./etc/warpstor.conf ./etc/warpstor/filter \
 		./lib/systemd/system/warpstor-exports.service \
 		./lib/systemd/system/warpstor-recover.service \
@@ -63,7 +64,8 @@ setup_file() {
 	rpm=$(ls "$SRC"/warpstor-*.rpm)
 	run -0 rpm -qlp "$rpm"
 	for f in /usr/sbin/warpstor /usr/share/man/man8/warpstor.8 \
-		/usr/share/bash-completion/completions/warpstor /etc/warpstor.conf \
+		/usr/share/bash-completion/completions/warpstor \
+		/usr/share/zsh/site-functions/_warpstor /etc/warpstor.conf \
 		/etc/warpstor/filter /usr/lib/systemd/system/warpstor-exports.service \
 		/usr/lib/systemd/system/warpstor-recover.service \
 		/usr/lib/systemd/system/warpstor-recover.timer; do
