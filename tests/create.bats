@@ -132,7 +132,7 @@ teardown_file() {
 	run -73 "$WS" snapshot "$POOL/users/alice@one"
 	run -66 "$WS" snapshot "$POOL/users/nobody@x"
 	run -65 "$WS" snapshot "$POOL/users/alice@a@b"
-	run -64 "$WS" snapshot "$POOL/users/alice@x" y
+	run -65 "$WS" snapshot "$POOL/users/alice@x" y
 }
 
 @test "clone: every file owned, symlinks changed themselves, nothing outside touched" {

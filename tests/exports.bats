@@ -108,7 +108,7 @@ teardown_file() {
 	# the properties go behind warpstor's back
 	zfs inherit warpstor:clients "$POOL/e/s1"
 	run -0 "$WS" -j sync-exports
-	assert_output "[{\"action\":\"write\",\"client\":null,\"path\":\"/etc/exports.d/warpstor.exports\"},{\"action\":\"unexport\",\"client\":\"*\",\"path\":\"$POOLMNT/e/s1\"}]"
+	assert_output "{\"changes\":[{\"action\":\"write\",\"client\":null,\"path\":\"/etc/exports.d/warpstor.exports\"},{\"action\":\"unexport\",\"client\":\"*\",\"path\":\"$POOLMNT/e/s1\"}]}"
 	run ! grep -q "$POOLMNT/e/s1 " /etc/exports.d/warpstor.exports
 	run -0 ws_live
 	refute_output --partial "$POOLMNT/e/s1 "
