@@ -136,7 +136,7 @@ finish() {
 	expect 64 exists -rf "$POOL/a"
 	expect 64 used-space --bogus
 	expect 64 used-space "$POOL" "$POOL"
-	expect 64 info --human "$POOL/a"
+	expect 64 info --humane "$POOL/a"
 	expect 64
 	finish
 }
