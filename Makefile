@@ -25,7 +25,7 @@ ALL_CFLAGS   = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE \
                $(CPPFLAGS) $(CFLAGS)
 CFLAGS      ?= -O2 -g
 
-SRCS = src/warpstor.c src/cmd.c src/commands.c src/cmd_create.c src/cmd_export.c src/cmd_lifecycle.c src/cmd_query.c src/cmd_recover.c src/cmd_replace.c src/deferred.c src/lock.c src/state.c src/argv.c src/config.c src/dsname.c src/file.c src/filter.c src/fsops.c src/journal.c src/nfs.c src/nfsd.c \
+SRCS = src/warpstor.c src/cmd.c src/commands.c src/cmd_create.c src/cmd_export.c src/cmd_lifecycle.c src/cmd_query.c src/cmd_recover.c src/cmd_replace.c src/cmd_replicate.c src/deferred.c src/lock.c src/state.c src/argv.c src/config.c src/dsname.c src/file.c src/filter.c src/fsops.c src/journal.c src/nfs.c src/nfsd.c \
        src/output.c src/progress.c src/spawn.c src/tool.c src/txn.c src/util.c src/validate.c src/zfs.c
 OBJS = $(SRCS:.c=.o)
 

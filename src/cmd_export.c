@@ -9,6 +9,7 @@
 #include <sysexits.h>
 
 #include "command.h"
+#include "dsname.h"
 #include "nfs.h"
 #include "output.h"
 #include "progress.h"
@@ -427,9 +428,31 @@ struct sync {
 	struct nfs_export *old;		/* what the file exported */
 	size_t		 nold;
 	struct nfs_export *want;	/* what the properties export */
+	const char	**wname;	/* and of which dataset each */
 	size_t		 nwant;
 	struct json_object *a;		/* -j: what was done */
+	const char	*scope;		/* POOL: only its exports; or NULL */
 };
+
+/* name is in the pool sync-exports was given (or none was). */
+static int
+in_scope(const struct sync *s, const char *name)
+{
+	return s->scope == NULL || ds_in_tree(name, s->scope);
+}
+
+/* The dataset of s->l mounted at path, or NULL. */
+static const struct zfs_ds *
+dataset_at(const struct sync *s, const char *path)
+{
+	size_t	 i;
+
+	for (i = 0; i < s->l.n; i++)
+		if (s->l.v[i].val[ZP_MOUNTPOINT] != NULL &&
+		    strcmp(s->l.v[i].val[ZP_MOUNTPOINT], path) == 0)
+			return &s->l.v[i];
+	return NULL;
+}
 
 static int
 sync_read(struct ctx *ctx, struct sync *s, struct wserr *e)
@@ -464,9 +487,12 @@ sync_want(struct ctx *ctx, struct sync *s)
 	}
 	unique_fsids(ctx, cand, n, s->old, s->nold);
 	s->want = xcalloc(s->l.n, sizeof(*s->want));
+	s->wname = xcalloc(s->l.n + 1, sizeof(*s->wname));
 	for (i = 0; i < n; i++)
-		if (cand[i] != NULL)
+		if (cand[i] != NULL) {
+			s->wname[s->nwant] = cand[i]->name;
 			state_export(cand[i], NULL, &s->want[s->nwant++]);
+		}
 	free(cand);
 }
 
@@ -480,6 +506,8 @@ sync_missing(struct txn *t, struct sync *s, struct wserr *e)
 	int		 rc;
 
 	for (i = 0; i < s->nwant; i++) {
+		if (!in_scope(s, s->wname[i]))
+			continue;
 		strvec_split(&cl, s->want[i].clients, ",", 1);
 		for (k = 0; k < cl.n; k++)
 			if (!live_ok(s->live, s->nlive, &s->want[i], cl.v[k]))
@@ -504,6 +532,11 @@ sync_stale(const struct sync *s, const struct nfs_live *l, const char *fsid)
 	size_t	 i;
 	int	 ours = 0;
 
+	const struct zfs_ds *at = dataset_at(s, l->path);
+
+	/* with a POOL, only what is mounted from it */
+	if (s->scope != NULL && (at == NULL || !in_scope(s, at->name)))
+		return 0;
 	for (i = 0; i < s->nold && !ours; i++)
 		ours = strcmp(s->old[i].path, l->path) == 0;
 	for (i = 0; i < s->l.n && !ours && fsid != NULL; i++)
@@ -559,25 +592,89 @@ sync_withdraw(struct txn *t, struct sync *s, struct wserr *e)
  * Runs: zfs get of every filesystem (zfs_get_datasets), exportfs -v, the
  * exports file, exportfs -o / -u per client that changes.
  */
+/*
+ * --withdraw POOL: every export of POOL's datasets taken down, the file
+ * and the live table, their clients' delegations given back first and
+ * the server's cache flushed after; the properties stay (the pool moves
+ * to another node with them, where sync-exports POOL exports them).
+ */
+static int
+sync_release(struct txn *t, struct sync *s, struct wserr *e)
+{
+	struct nfs_export *exs = xcalloc(s->l.n + 1, sizeof(*exs));
+	size_t		 i, n = 0;
+	int		 rc = 0;
+
+	for (i = 0; i < s->l.n; i++) {
+		const struct zfs_ds *d = &s->l.v[i];
+
+		if (!in_scope(s, d->name) || !state_withdrawable(d))
+			continue;
+		if (state_mounted(d))
+			state_release(t->ctx, d->name, d->val[ZP_MOUNTPOINT]);
+		state_export(d, NULL, &exs[n]);
+		report(t->ctx, s->a, "unexport", exs[n].clients, exs[n].path);
+		n++;
+	}
+	if (n > 0 && (nfs_withdraw(t, exs, n, e) == -1 ||
+	    nfs_flush(t, e) == -1))
+		rc = -1;
+	state_exports_free(exs, n);
+	return rc;
+}
+
+static int
+sync_args(struct ctx *ctx, int argc, char **argv, struct sync *s,
+    int *withdraw)
+{
+	struct wserr	 e;
+	int		 ch, rc = 0;
+
+	optind = 0;
+	while ((ch = cmd_getopt(ctx, argc, argv, &rc)) != -1) {
+		if (ch == CMD_OPT_EXIT)
+			return rc;
+		*withdraw = ch == 'W';
+	}
+	if (argc - optind > 1)
+		return cmd_usage(ctx, "too many operands");
+	if (*withdraw && argc - optind < 1)
+		return cmd_usage(ctx, "--withdraw needs the POOL");
+	if (optind < argc) {
+		s->scope = argv[optind];
+		if (valid_dataset(s->scope, &e) == -1)
+			return cmd_fail(ctx, &e);
+	}
+	return CMD_GO_ON;
+}
+
 int
 cmd_sync_exports(struct ctx *ctx, int argc, char **argv)
 {
 	struct sync	 s;
 	struct txn	 t;
 	struct wserr	 e;
-	int		 rc, w;
+	int		 rc, w, withdraw = 0;
 
-	if ((rc = cmd_operands(ctx, argc, argv, 0, 0)) != CMD_GO_ON)
-		return rc;
 	memset(&s, 0, sizeof(s));
+	if ((rc = sync_args(ctx, argc, argv, &s, &withdraw)) != CMD_GO_ON)
+		return rc;
 	if (sync_read(ctx, &s, &e) == -1) {
 		rc = cmd_fail(ctx, &e);
 		goto out;
 	}
-	sync_want(ctx, &s);
 	if (ctx->json && !ctx->dry_run)
 		s.a = json_object_new_array();
 	txn_init(&t, ctx);
+	if (withdraw) {
+		if (sync_release(&t, &s, &e) == -1 ||
+		    txn_check(&t, &e) == -1) {
+			rc = cmd_rollback(&t, &e);
+			goto out;
+		}
+		goto done;
+	}
+	sync_want(ctx, &s);
 	if ((w = nfs_file_rebuild(&t, &s.f, s.want, s.nwant, &e)) == 1)
 		report(ctx, s.a, "write", NULL, ctx->cfg.exports_file);
 	if (w == -1 || sync_missing(&t, &s, &e) == -1 ||
@@ -585,6 +682,7 @@ cmd_sync_exports(struct ctx *ctx, int argc, char **argv)
 		rc = cmd_rollback(&t, &e);
 		goto out;
 	}
+done:
 	txn_commit(&t);
 	if (s.a != NULL) {
 		struct json_object *o = json_object_new_object();
@@ -597,6 +695,7 @@ cmd_sync_exports(struct ctx *ctx, int argc, char **argv)
 out:
 	if (s.a != NULL)
 		json_object_put(s.a);
+	free(s.wname);
 	state_exports_free(s.want, s.nwant);
 	state_exports_free(s.old, s.nold);
 	nfs_live_free(s.live, s.nlive);

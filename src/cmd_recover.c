@@ -24,7 +24,7 @@
 /* The undo kinds a journal may name. */
 static const struct undo_kind *const undo_kinds[] = {
 	&zfs_undo_once, &zfs_undo_retry, &zfs_undo_created,
-	&nfs_undo_once, &nfs_undo_unexport,
+	&nfs_undo_once, &nfs_undo_unexport, &replicate_undo_transfer,
 };
 
 static const struct undo_kind *

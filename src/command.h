@@ -121,6 +121,12 @@ int	 cmd_export(struct ctx *, int, char **);
 int	 cmd_unexport(struct ctx *, int, char **);
 int	 cmd_sync_exports(struct ctx *, int, char **);
 int	 cmd_recover(struct ctx *, int, char **);
+int	 cmd_replicate(struct ctx *, int, char **);
+int	 cmd_takeover(struct ctx *, int, char **);
+
+struct undo_kind;
+/* The undo of replicate's transfer, for recover (cmd_replicate.c). */
+extern const struct undo_kind replicate_undo_transfer;
 int	 cmd_list_vols(struct ctx *, int, char **);
 int	 cmd_list_exports(struct ctx *, int, char **);
 int	 cmd_list_filesystems(struct ctx *, int, char **);

@@ -65,6 +65,11 @@ static const struct cmd_option o_replace[] = {
 	O_END
 };
 static const struct cmd_option o_export[] = { O_CLIENTS, O_EXPOPTS, O_END };
+static const struct cmd_option o_sync[] = {
+	{ 'W', 0, "withdraw", NULL, "take down every export of POOL's "
+	    "datasets, keeping their properties (before zpool export)" },
+	O_END
+};
 static const struct cmd_option o_human[] = { O_HUMAN, O_END };
 
 /* In usage order; list-methods prints the names in this order. */
@@ -112,11 +117,16 @@ const struct command commands[] = {
 	    "export a dataset (its fsid kept if it had one)" },
 	{ "unexport", NULL, cmd_unexport, "DATASET", MUT, NULL,
 	    "withdraw a dataset's export (its fsid kept)" },
-	{ "sync-exports", NULL, cmd_sync_exports, "", MUT, NULL,
-	    "rebuild the exports file and the live table from the "
-	    "properties" },
+	{ "sync-exports", NULL, cmd_sync_exports, "[--withdraw] [POOL]", MUT,
+	    o_sync, "rebuild the exports file and the live table from the "
+	    "properties (POOL: only its exports)" },
 	{ "recover", NULL, cmd_recover, "", MUT | CMD_RECOVER, NULL,
 	    "finish or undo a command that was cut off" },
+	{ "replicate", NULL, cmd_replicate, "DATASET [HOST:]TARGET", MUT, NULL,
+	    "send DATASET to a replica on a standby (full, then "
+	    "incremental)" },
+	{ "takeover", NULL, cmd_takeover, "DATASET", MUT, NULL,
+	    "make a replica the live dataset, exported with its own fsid" },
 	{ "exists", "dataset_exists_not", cmd_exists, "DATASET", 0, NULL,
 	    "exit 0 when the filesystem exists, 1 when not" },
 	{ "snapshot-exists", "snapshot_exists_not", cmd_snapshot_exists,

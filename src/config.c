@@ -33,6 +33,7 @@ config_defaults(struct config *c)
 	set(&c->zfs, "zfs");
 	set(&c->exportfs, "exportfs");
 	set(&c->filter_file, "/etc/warpstor/filter");
+	strvec_pushl(&c->ssh, "ssh", "-o", "BatchMode=yes", SV_END);
 	c->mode = -1;
 }
 
@@ -147,6 +148,21 @@ config_set(struct config *c, const char *key, const char *val,
 		if (!valid_program(val))
 			return "not a program name or absolute path";
 		set(key[0] == 'z' ? &c->zfs : &c->exportfs, val);
+	} else if (strcmp(key, "ssh") == 0) {
+		struct strvec	 w = STRVEC_INIT;
+		size_t		 i;
+
+		strvec_split(&w, val, " \t", 0);
+		for (i = 0; i < w.n && (i > 0 || valid_program(w.v[0])) &&
+		    all_graph(w.v[i]); i++)
+			;
+		if (w.n == 0 || i < w.n) {
+			strvec_clear(&w);
+			return "a program name or absolute path, then its "
+			    "arguments";
+		}
+		strvec_clear(&c->ssh);
+		c->ssh = w;
 	} else if (strcmp(key, "mode") == 0) {
 		errno = 0;
 		m = strtol(val, &end, 8);
@@ -184,7 +200,7 @@ config_line(struct config *c, char *s, unsigned *seen, const char **key,
 {
 	static const char *const once[] = { "default_volume", "export_clients",
 	    "export_options", "exports_file", "lock_file", "zfs", "exportfs",
-	    "mode", "filter_file", "journal_file", NULL };
+	    "mode", "filter_file", "journal_file", "ssh", NULL };
 	char	*eq;
 	int	 i;
 
@@ -288,6 +304,7 @@ config_free(struct config *c)
 	free(c->zfs);
 	free(c->exportfs);
 	free(c->filter_file);
+	strvec_clear(&c->ssh);
 	for (i = 0; i < c->ntypes; i++) {
 		free(c->types[i].name);
 		free(c->types[i].props);

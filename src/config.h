@@ -4,6 +4,7 @@
 #ifndef WARPSTOR_CONFIG_H
 #define WARPSTOR_CONFIG_H
 
+#include "argv.h"
 #include "util.h"
 
 #define CONFIG_DEFAULT	"/etc/warpstor.conf"
@@ -24,6 +25,7 @@ struct config {
 	char	*journal_file;
 	char	*zfs;
 	char	*exportfs;
+	struct strvec	 ssh;		/* replicate's remote shell: argv */
 	char	*filter_file;
 	int	 mode;			/* -1: leave as created */
 	struct config_type *types;

@@ -15,6 +15,7 @@ struct command;
 enum tool {
 	TOOL_ZFS,
 	TOOL_EXPORTFS,
+	TOOL_SSH,		/* replicate's way to another node */
 	TOOL_COUNT
 };
 

@@ -452,7 +452,7 @@ nfs_export_one(struct txn *t, const struct nfs_export *ex, const char *client,
 	exportfs_argv(t->ctx, &argv, 1, ex, client);
 	exportfs_argv(t->ctx, &undo, 0, ex, client);
 	rc = txn_do(t, &(struct step){ TOOL_EXPORTFS, &argv, NULL,
-	    &nfs_undo_unexport, &undo }, e);
+	    &nfs_undo_unexport, &undo, NULL, NULL }, e);
 	strvec_clear(&argv);
 	return rc;
 }
@@ -470,7 +470,7 @@ nfs_unexport_one(struct txn *t, const struct nfs_export *ex,
 	exportfs_argv(t->ctx, &argv, 0, ex, client);
 	exportfs_argv(t->ctx, &undo, 1, ex, client);
 	rc = txn_do(t, &(struct step){ TOOL_EXPORTFS, &argv,
-	    nfs_unexport_tolerant, &nfs_undo_once, &undo }, e);
+	    nfs_unexport_tolerant, &nfs_undo_once, &undo, NULL, NULL }, e);
 	strvec_clear(&argv);
 	return rc;
 }
@@ -565,7 +565,7 @@ nfs_export_batch(struct txn *t, char *const *specs, size_t n,
 			bytes += strlen(specs[i]) + 1;
 		} while (++i < n && bytes < BATCH_CHUNK);
 		rc = txn_do(t, &(struct step){ TOOL_EXPORTFS, &argv,
-		    batch_run, &nfs_undo_unexport, &undo }, e);
+		    batch_run, &nfs_undo_unexport, &undo, NULL, NULL }, e);
 		strvec_clear(&argv);
 		if (rc == -1)
 			return -1;

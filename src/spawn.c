@@ -76,12 +76,13 @@ close_fd(int *fd)
 }
 
 /*
- * posix_spawn path with stdin from /dev/null, stdout and stderr on the
+ * posix_spawn path with stdin from infd (-1: /dev/null), stdout and stderr on the
  * pipes' write ends, nothing beyond them, default signal handling and an
  * empty mask.  Returns posix_spawn's error number.
  */
 static int
-start(const char *path, char *const argv[], int outfd, int errfd, pid_t *pid)
+start(const char *path, char *const argv[], int infd, int outfd, int errfd,
+    pid_t *pid)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t	 attr;
@@ -89,7 +90,11 @@ start(const char *path, char *const argv[], int outfd, int errfd, pid_t *pid)
 	int			 rc;
 
 	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (infd == -1)
+		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY,
+		    0);
+	else
+		posix_spawn_file_actions_adddup2(&fa, infd, 0);
 	posix_spawn_file_actions_adddup2(&fa, outfd, 1);
 	posix_spawn_file_actions_adddup2(&fa, errfd, 2);
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
@@ -175,7 +180,7 @@ spawn_run(const char *path, char *const argv[], int echo,
 		    strerror(errno));
 		goto fail;
 	}
-	rc = start(path, argv, outp[1], errp[1], &pid);
+	rc = start(path, argv, -1, outp[1], errp[1], &pid);
 	close_fd(&outp[1]);
 	close_fd(&errp[1]);
 	if (rc != 0) {
@@ -256,4 +261,159 @@ spawn_result_free(struct spawn_result *r)
 {
 	buf_free(&r->out);
 	buf_free(&r->err);
+}
+
+/* The pipes and children of spawn_pipe. */
+struct relay {
+	int	 from;		/* the first's stdout */
+	int	 to;		/* the second's stdin */
+	int	 err[2];	/* both stderrs */
+	int	 out2;		/* the second's stdout */
+	char	*buf;
+	size_t	 len, off;
+};
+
+static int
+nonblock(int fd)
+{
+	int	 fl = fcntl(fd, F_GETFL);
+
+	return fl == -1 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+/* Move what the first writes to the second, collecting both stderrs. */
+static int
+relay_run(struct relay *x, struct spawn_result *r1, struct spawn_result *r2,
+    void (*tick)(void *, size_t), void *arg)
+{
+	enum { CAP = 1 << 20 };
+	struct pollfd	 p[5];
+	ssize_t		 n;
+
+	x->buf = xmalloc(CAP);
+	while (x->from != -1 || x->to != -1 || x->err[0] != -1 ||
+	    x->err[1] != -1 || x->out2 != -1) {
+		if (x->from == -1 && x->off == x->len)
+			close_fd(&x->to);	/* all passed on: EOF */
+		p[0] = (struct pollfd){ x->off == x->len ? x->from : -1,
+		    POLLIN, 0 };
+		p[1] = (struct pollfd){ x->off < x->len ? x->to : -1, POLLOUT,
+		    0 };
+		p[2] = (struct pollfd){ x->err[0], POLLIN, 0 };
+		p[3] = (struct pollfd){ x->err[1], POLLIN, 0 };
+		p[4] = (struct pollfd){ x->out2, POLLIN, 0 };
+		if (poll(p, 5, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (p[0].revents != 0) {
+			n = read(x->from, x->buf, CAP);
+			if (n > 0) {
+				x->len = (size_t)n;
+				x->off = 0;
+				if (tick != NULL)
+					tick(arg, (size_t)n);
+			} else if (n == 0 || (errno != EINTR &&
+			    errno != EAGAIN))
+				close_fd(&x->from);
+		}
+		if (p[1].revents != 0) {
+			n = write(x->to, x->buf + x->off, x->len - x->off);
+			if (n > 0)
+				x->off += (size_t)n;
+			else if (n == -1 && errno != EINTR && errno != EAGAIN) {
+				/* the second ended: the first gets EPIPE */
+				close_fd(&x->to);
+				close_fd(&x->from);
+				x->off = x->len;
+			}
+		}
+		if (x->err[0] != -1 && p[2].revents != 0)
+			drain(&x->err[0], &r1->err);
+		if (x->err[1] != -1 && p[3].revents != 0)
+			drain(&x->err[1], &r2->err);
+		if (x->out2 != -1 && p[4].revents != 0)
+			drain(&x->out2, &r2->out);
+	}
+	return 0;
+}
+
+int
+spawn_pipe(const char *path1, char *const argv1[], const char *path2,
+    char *const argv2[], int echo, struct spawn_result *r1,
+    struct spawn_result *r2, void (*tick)(void *, size_t), void *arg,
+    struct wserr *e)
+{
+	struct relay	 x = { -1, -1, { -1, -1 }, -1, NULL, 0, 0 };
+	struct sigaction sa, old;
+	int		 a[2] = { -1, -1 }, b[2] = { -1, -1 }, e1[2] = { -1, -1 };
+	int		 e2[2] = { -1, -1 }, o2[2] = { -1, -1 }, rc = -1;
+	pid_t		 pid1 = -1, pid2 = -1;
+
+	memset(r1, 0, sizeof(*r1));
+	memset(r2, 0, sizeof(*r2));
+	buf_append(&r1->out, "", 0);
+	buf_append(&r1->err, "", 0);
+	buf_append(&r2->out, "", 0);
+	buf_append(&r2->err, "", 0);
+	if (echo) {
+		argv_print(stderr, argv1);
+		argv_print(stderr, argv2);
+		(void)fflush(stderr);
+	}
+	if (pipe2(a, O_CLOEXEC) == -1 || pipe2(b, O_CLOEXEC) == -1 ||
+	    pipe2(e1, O_CLOEXEC) == -1 || pipe2(e2, O_CLOEXEC) == -1 ||
+	    pipe2(o2, O_CLOEXEC) == -1) {
+		wserr_set(e, EX_UNAVAILABLE, "pipe: %s", strerror(errno));
+		goto out;
+	}
+	if ((rc = start(path1, argv1, -1, a[1], e1[1], &pid1)) != 0 ||
+	    (rc = start(path2, argv2, b[0], o2[1], e2[1], &pid2)) != 0) {
+		wserr_set(e, EX_UNAVAILABLE, "cannot run %s: %s", pid1 == -1 ?
+		    path1 : path2, strerror(rc));
+		if (pid1 != -1)
+			(void)kill(pid1, SIGTERM);
+		rc = -1;
+		goto out;
+	}
+	close_fd(&a[1]);
+	close_fd(&b[0]);
+	close_fd(&e1[1]);
+	close_fd(&e2[1]);
+	close_fd(&o2[1]);
+	x.from = a[0];
+	x.to = b[1];
+	x.err[0] = e1[0];
+	x.err[1] = e2[0];
+	x.out2 = o2[0];
+	a[0] = b[1] = e1[0] = e2[0] = o2[0] = -1;
+	(void)nonblock(x.to);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	(void)sigaction(SIGPIPE, &sa, &old);
+	rc = relay_run(&x, r1, r2, tick, arg);
+	(void)sigaction(SIGPIPE, &old, NULL);
+	if (rc == -1)
+		wserr_set(e, EX_UNAVAILABLE, "%s: poll: %s", argv1[0],
+		    strerror(errno));
+out:
+	close_fd(&x.from);
+	close_fd(&x.to);
+	close_fd(&x.err[0]);
+	close_fd(&x.err[1]);
+	close_fd(&x.out2);
+	free(x.buf);
+	close_fd(&a[0]); close_fd(&a[1]); close_fd(&b[0]); close_fd(&b[1]);
+	close_fd(&e1[0]); close_fd(&e1[1]); close_fd(&e2[0]); close_fd(&e2[1]);
+	close_fd(&o2[0]); close_fd(&o2[1]);
+	if (pid1 != -1 && reap(pid1, argv1[0], r1, e) == -1)
+		rc = -1;
+	if (pid2 != -1 && reap(pid2, argv2[0], r2, e) == -1)
+		rc = -1;
+	if (rc == -1) {
+		spawn_result_free(r1);
+		spawn_result_free(r2);
+	}
+	return rc;
 }

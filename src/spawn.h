@@ -39,6 +39,17 @@ int	 spawn_run(const char *path, char *const argv[], int echo,
 int	 spawn_which_tool(const char *name, char *path, size_t pathlen,
 	    struct wserr *e);
 
+/*
+ * Run path1 argv1 | path2 argv2: warpstor itself passes what the first
+ * writes to the second's stdin (tick(arg, bytes) after each chunk, for
+ * progress), and reads both stderrs (and the second's stdout) whole.
+ * Returns 0 when both ran (r1, r2 hold how each ended), -1 with e.
+ */
+int	 spawn_pipe(const char *path1, char *const argv1[], const char *path2,
+	    char *const argv2[], int echo, struct spawn_result *r1,
+	    struct spawn_result *r2, void (*tick)(void *, size_t), void *arg,
+	    struct wserr *e);
+
 /* Fill e (exit 69) with the argv, how the child ended and its stderr. */
 void	 spawn_fail(struct wserr *e, char *const argv[],
 	    const struct spawn_result *);

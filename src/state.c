@@ -25,6 +25,12 @@ state_is_type(const struct zfs_ds *d, const char *type)
 }
 
 int
+state_is_replica(const struct zfs_ds *d)
+{
+	return (d->local & ZPM(ZP_REPLICA)) && d->val[ZP_REPLICA] != NULL;
+}
+
+int
 state_mounted(const struct zfs_ds *d)
 {
 	return d->val[ZP_MOUNTED] != NULL &&
@@ -69,7 +75,7 @@ state_exported(const struct zfs_ds *d)
 
 	return (d->local & ZPM(ZP_CLIENTS)) && (d->local & ZPM(ZP_FSID)) &&
 	    d->val[ZP_CLIENTS] != NULL && d->val[ZP_FSID] != NULL &&
-	    !state_export_invalid(d, &e);
+	    !state_is_replica(d) && !state_export_invalid(d, &e);
 }
 
 void
@@ -257,12 +263,15 @@ state_fsid_unique(struct ctx *ctx, const char *name, const char *fsid,
 	size_t		 i;
 	int		 rc = 0;
 
-	if (zfs_get_datasets(ctx, ZPM(ZP_FSID), NULL, -1, &l, e) == -1)
+	if (zfs_get_datasets(ctx, ZPM(ZP_FSID) | ZPM(ZP_REPLICA), NULL, -1, &l,
+	    e) == -1)
 		return -1;
+	/* a replica carries its original's fsid: it is never exported */
 	for (i = 0; i < l.n && rc == 0; i++)
 		if ((l.v[i].local & ZPM(ZP_FSID)) && l.v[i].val[ZP_FSID] !=
 		    NULL && strcmp(l.v[i].val[ZP_FSID], fsid) == 0 &&
-		    strcmp(l.v[i].name, name) != 0) {
+		    strcmp(l.v[i].name, name) != 0 &&
+		    !state_is_replica(&l.v[i])) {
 			wserr_set(e, EX_DATAERR, "%s: %s %s is %s's too; fsids "
 			    "are unique on a node (unexport one, or give it a "
 			    "new one: zfs inherit %s)", name,

@@ -11,17 +11,21 @@
 
 /* The properties every state query asks for. */
 #define STATE_PROPS	(ZPM(ZP_TYPE) | ZPM(ZP_MOUNTPOINT) | ZPM(ZP_MOUNTED) | \
-	ZPM(ZP_ORIGIN) | ZPM(ZP_FSID) | ZPM(ZP_CLIENTS) | ZPM(ZP_OPTIONS))
+	ZPM(ZP_ORIGIN) | ZPM(ZP_FSID) | ZPM(ZP_CLIENTS) | ZPM(ZP_OPTIONS) | \
+	ZPM(ZP_REPLICA))
 
 /* d is there and of type ("filesystem", "snapshot", "volume"). */
 int	 state_is_type(const struct zfs_ds *, const char *type);
+/* A replica replicate made (warpstor:replica of its own). */
+int	 state_is_replica(const struct zfs_ds *);
 /* Mounted, at an absolute mountpoint. */
 int	 state_mounted(const struct zfs_ds *);
 /*
  * Exported: d carries warpstor:clients and warpstor:fsid of its own, and
  * they and its warpstor:options pass the command line's checks (anyone
- * with zfs allow userprop, or a zfs receive, sets them).  The one
- * definition of "exported" every command uses.
+ * with zfs allow userprop, or a zfs receive, sets them), and it is not a
+ * replica (warpstor:replica of its own: replicate's copy, exported only
+ * after takeover).  The one definition of "exported" every command uses.
  */
 int	 state_exported(const struct zfs_ds *);
 /* d's own export properties are there but invalid: 1, with e saying why. */

@@ -1,6 +1,6 @@
 /*
- * tool.h: the one way warpstor runs the tools it drives, zfs(8) and
- * exportfs(8).  Each is named in the configuration, found once a run,
+ * tool.h: the one way warpstor runs the tools it drives, zfs(8),
+ * exportfs(8) and ssh(1) (replicate).  Each is named in the configuration, found once a run,
  * and run by spawn with its argv echoed under -v.
  */
 #ifndef WARPSTOR_TOOL_H
@@ -27,5 +27,14 @@ int	 tool_run(struct ctx *, enum tool, char *const argv[],
  */
 int	 tool_run_ok(struct ctx *, enum tool, char *const argv[],
 	    struct spawn_result *out, struct wserr *e);
+
+/*
+ * argv1 | argv2, run with tools t1 and t2 (spawn_pipe): 0 when both ran
+ * (r1, r2 say how each ended; the caller frees them), else -1 with e.
+ */
+int	 tool_pipe(struct ctx *, enum tool t1, char *const argv1[],
+	    enum tool t2, char *const argv2[], struct spawn_result *r1,
+	    struct spawn_result *r2, void (*tick)(void *, size_t), void *arg,
+	    struct wserr *e);
 
 #endif

@@ -191,8 +191,12 @@ txn_do(struct txn *t, const struct step *st, struct wserr *e)
 		undo_free(&t->u[--t->n]);
 		return -1;
 	}
-	rc = st->run != NULL ? st->run(t->ctx, st->argv->v, e) :
-	    tool_run_ok(t->ctx, st->tool, st->argv->v, NULL, e);
+	if (st->call != NULL)
+		rc = st->call(st->arg, e);
+	else if (st->run != NULL)
+		rc = st->run(t->ctx, st->argv->v, e);
+	else
+		rc = tool_run_ok(t->ctx, st->tool, st->argv->v, NULL, e);
 	return settle(t, rc, e);
 }
 

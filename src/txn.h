@@ -59,6 +59,8 @@ struct step {
 	step_fn		 run;		/* or this runs it */
 	const struct undo_kind *undo;	/* how undo_argv undoes it */
 	struct strvec	*undo_argv;	/* taken over */
+	int		(*call)(void *, struct wserr *);	/* or this, */
+	void		*arg;		/* with arg, runs it */
 };
 
 /*

@@ -25,10 +25,12 @@ static const char *const zprop_names[ZP_COUNT] = {
 	[ZP_ORIGIN] = "origin",
 	[ZP_CREATETXG] = "createtxg",
 	[ZP_GUID] = "guid",
+	[ZP_READONLY] = "readonly",
 	[ZP_FSID] = "warpstor:fsid",
 	[ZP_CLIENTS] = "warpstor:clients",
 	[ZP_OPTIONS] = "warpstor:options",
 	[ZP_TXN] = "warpstor:txn",
+	[ZP_REPLICA] = "warpstor:replica",
 };
 
 const char *
@@ -1025,7 +1027,8 @@ created(struct txn *t, struct strvec *argv, const char *flags,
 		strvec_push(&undo, flags);
 	strvec_push(&undo, name);
 	strvec_pushf(&undo, "%s=%s", zprop_names[ZP_TXN], t->id);
-	struct step	 st = { TOOL_ZFS, argv, NULL, &zfs_undo_created, &undo };
+	struct step	 st = { TOOL_ZFS, argv, NULL, &zfs_undo_created, &undo,
+	    NULL, NULL };
 
 	return txn_do(t, &st, e);
 }
@@ -1084,7 +1087,7 @@ static int
 step(struct txn *t, struct strvec *argv, step_fn run,
     const struct undo_kind *kind, struct strvec *undo_argv, struct wserr *e)
 {
-	struct step	 st = { TOOL_ZFS, argv, run, kind, undo_argv };
+	struct step	 st = { TOOL_ZFS, argv, run, kind, undo_argv, NULL, NULL };
 	int		 rc;
 
 	rc = txn_do(t, &st, e);

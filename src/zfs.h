@@ -25,10 +25,12 @@ enum zprop {
 	ZP_ORIGIN,
 	ZP_CREATETXG,
 	ZP_GUID,
+	ZP_READONLY,
 	ZP_FSID,		/* warpstor:fsid; the user properties last */
 	ZP_CLIENTS,		/* warpstor:clients */
 	ZP_OPTIONS,		/* warpstor:options */
 	ZP_TXN,			/* warpstor:txn: the run that made it */
+	ZP_REPLICA,		/* warpstor:replica: of what, from replicate */
 	ZP_COUNT
 };
 #define ZP_FIRST_USER	ZP_FSID

@@ -164,7 +164,7 @@ teardown_file() {
 	# goes, then every filesystem (-t, or zfs list + get of the names)
 	cat "$BATS_TEST_TMPDIR/zfs.calls"
 	run grep -E '^get ' "$BATS_TEST_TMPDIR/zfs.calls"
-	[ "${lines[0]}" = "get -H -p -o name,property,value,source -r warpstor:fsid,warpstor:clients,warpstor:options,type,mountpoint,mounted,origin,guid $POOL/u/bs" ]
+	[ "${lines[0]}" = "get -H -p -o name,property,value,source -r warpstor:fsid,warpstor:clients,warpstor:options,warpstor:replica,type,mountpoint,mounted,origin,guid $POOL/u/bs" ]
 	if ws_get_takes_t; then
 		[ "${#lines[@]}" -eq 2 ]
 		[[ ${lines[1]} == "get -H -p -o name,property,value,source -t filesystem,volume "* ]]

@@ -311,7 +311,7 @@ teardown_file() {
 
 @test "rebuild-vol: at a terminal, a wrong name is refused, the right one goes on" {
 	ws_state_logical > "$BATS_TEST_TMPDIR/before"
-	run -64 script -qec "'$WS' rebuild-vol $POOL" /dev/null <<< "wrong"
+	run -77 script -qec "'$WS' rebuild-vol $POOL" /dev/null <<< "wrong"
 	ws_state_logical > "$BATS_TEST_TMPDIR/after"
 	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
 	run -0 "$WS" -n rebuild-vol "$POOL"

@@ -50,8 +50,9 @@ no_root_export() {
 	zfs create "$POOL/t/liar"
 	# a whole fake dataset "POOL/t/ghost", exported at /, after liar's fsid
 	fake=""
-	for p in warpstor:fsid warpstor:clients warpstor:options type mountpoint mounted origin guid; do
+	for p in warpstor:fsid warpstor:clients warpstor:options warpstor:replica type mountpoint mounted origin guid; do
 		case $p in
+		warpstor:replica) v=- ;;
 		warpstor:fsid) v=11111111-2222-4333-8444-555555555555 ;;
 		warpstor:clients) v='*' ;;
 		warpstor:options) v=rw,no_root_squash ;;
