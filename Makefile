@@ -8,6 +8,9 @@ DATADIR     ?= $(PREFIX)/share
 MANDIR      ?= $(DATADIR)/man
 BASH_COMPDIR ?= $(DATADIR)/bash-completion/completions
 ZSH_COMPDIR ?= $(DATADIR)/zsh/vendor-completions
+OCF_DIR     ?= $(PREFIX)/lib/ocf/resource.d/warpstor
+# Where Debian's python3 finds a module installed under PREFIX.
+PYTHON_SITEDIR ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/python3/dist-packages,$(PREFIX)/lib/$(shell python3 -c 'import sys; print("python%d.%d" % sys.version_info[:2])' 2>/dev/null || echo python3)/dist-packages)
 SYSCONFDIR  ?= /etc
 DESTDIR     ?=
 
@@ -118,6 +121,12 @@ install: warpstor
 	    $(DESTDIR)$(BASH_COMPDIR)/warpstor
 	$(INSTALL) -m 0644 completions/_warpstor \
 	    $(DESTDIR)$(ZSH_COMPDIR)/_warpstor
+	$(INSTALL) -d $(DESTDIR)$(OCF_DIR)
+	$(INSTALL) -m 0755 packaging/ocf/warpstor-exports \
+	    $(DESTDIR)$(OCF_DIR)/warpstor-exports
+	$(INSTALL) -d $(DESTDIR)$(PYTHON_SITEDIR)/lwarpstor
+	$(INSTALL) -m 0644 bindings/python/lwarpstor/__init__.py \
+	    $(DESTDIR)$(PYTHON_SITEDIR)/lwarpstor/__init__.py
 	$(INSTALL) -m 0644 packaging/warpstor.conf.sample \
 	    $(DESTDIR)$(SYSCONFDIR)/warpstor.conf.sample
 
@@ -127,6 +136,8 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man5/warpstor.conf.5 \
 	    $(DESTDIR)$(BASH_COMPDIR)/warpstor \
 	    $(DESTDIR)$(ZSH_COMPDIR)/_warpstor \
+	    $(DESTDIR)$(PYTHON_SITEDIR)/lwarpstor/__init__.py \
+	    $(DESTDIR)$(OCF_DIR)/warpstor-exports \
 	    $(DESTDIR)$(SYSCONFDIR)/warpstor.conf.sample
 
 clean:

@@ -126,7 +126,7 @@ _warpstor() {
 		elif ((nops == 1)); then
 			if [[ $cur == *@* ]]; then _warpstor_snapshots; else _warpstor_datasets; fi
 		fi ;;
-	rebuild-vol | rebuild_vol | used-space | available-space | \
+	rebuild-vol | rebuild_vol | used-space | available-space | sync-exports | \
 	get_used_space_for_vol | get_available_space_for_vol)
 		((nops == 0)) && _warpstor_words "$(_warpstor_ask list-vols)" ;;
 	rename)
@@ -141,6 +141,8 @@ _warpstor() {
 	destroy)
 		((nops == 0)) || return
 		if [[ $cur == *@* ]]; then _warpstor_snapshots; else _warpstor_datasets; fi ;;
+	replicate | takeover)
+		((nops == 0)) && _warpstor_datasets ;;
 	unexport | vfsid | get_vfsid_for_export)
 		((nops == 0)) && _warpstor_exported ;;
 	snapshot)

@@ -22,6 +22,8 @@ setup_file() {
 		./usr/share/man/man5/warpstor.conf.5.gz \
 		./usr/share/bash-completion/completions/warpstor \
 		./usr/share/zsh/vendor-completions/_warpstor \
+		./usr/lib/python3/dist-packages/lwarpstor/__init__.py \
+		./usr/lib/ocf/resource.d/warpstor/warpstor-exports \
 		./etc/warpstor.conf ./etc/warpstor/filter \
 		./lib/systemd/system/warpstor-exports.service \
 		./lib/systemd/system/warpstor-recover.service \
@@ -54,6 +56,10 @@ setup_file() {
 		COMP_WORDS=(warpstor list-s); COMP_CWORD=1; COMP_LINE='warpstor list-s'; COMP_POINT=15
 		_warpstor; printf '%s\n' \"\${COMPREPLY[@]}\""
 	assert_output list-snapshots
+	# the packaged Python API, with the packaged binary
+	run -0 env PYTHONPATH="$root/usr/lib/python3/dist-packages" python3 -c \
+		"import lwarpstor; print(lwarpstor.WarpStor(binary='$root/usr/sbin/warpstor').list_vols is not None)"
+	assert_output True
 	# and the packaged configuration is a valid one
 	run -0 "$root/usr/sbin/warpstor" -c "$root/etc/warpstor.conf" list-methods
 }

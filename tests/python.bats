@@ -1,0 +1,64 @@
+#!/usr/bin/env bats
+# The older client's Python API (bindings/python/lwarpstor): its pytest
+# suite against the real CLI on this file's pool, locally and over ssh to
+# an sshd on localhost (key authentication) where one can run; and the
+# package installs the way Python people expect.
+
+load helper
+
+setup_file() {
+	ws_setup_pool
+	export RV_POOL="${POOL}_rv"
+	truncate -s 128M "$BATS_FILE_TMPDIR/vdev2"
+	zpool create -m "$WSTEST_BASE/$RV_POOL" "$RV_POOL" "$BATS_FILE_TMPDIR/vdev2"
+	export WS_SSH=""
+	if [ -x /usr/sbin/sshd ] && command -v ssh >/dev/null; then
+		ssh-keygen -q -t ed25519 -N '' -f "$BATS_FILE_TMPDIR/key"
+		ssh-keygen -q -t ed25519 -N '' -f "$BATS_FILE_TMPDIR/hostkey"
+		cp "$BATS_FILE_TMPDIR/key.pub" "$BATS_FILE_TMPDIR/authorized_keys"
+		mkdir -p /run/sshd
+		/usr/sbin/sshd -p 2223 -h "$BATS_FILE_TMPDIR/hostkey" \
+			-o PidFile="$BATS_FILE_TMPDIR/sshd.pid" -o StrictModes=no \
+			-o AuthorizedKeysFile="$BATS_FILE_TMPDIR/authorized_keys" \
+			-o PasswordAuthentication=no -o PermitRootLogin=prohibit-password \
+			-o ListenAddress=127.0.0.1 && \
+		WS_SSH="ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -i $BATS_FILE_TMPDIR/key -p 2223"
+	fi
+}
+
+teardown_file() {
+	[ -e "$BATS_FILE_TMPDIR/sshd.pid" ] && kill "$(cat "$BATS_FILE_TMPDIR/sshd.pid")" 2>/dev/null
+	zpool destroy -f "$RV_POOL" 2>/dev/null || true
+	ws_teardown_pool
+}
+
+@test "python: lwarpstor's pytest suite, every method, locally and over ssh" {
+	python3 -c 'import pytest' 2>/dev/null || skip "no python3-pytest"
+	[ -n "$WS_SSH" ] || echo "# no sshd here: the ssh half is skipped" >&3
+	run env WS_BIN="$WS" WS_POOL="$POOL" WS_POOLMNT="$POOLMNT" WS_RV_POOL="$RV_POOL" \
+		WS_SSH="$WS_SSH" PYTHONPATH="$WS_TOP/bindings/python" PYTHONDONTWRITEBYTECODE=1 \
+		python3 -m pytest -q -p no:cacheprovider -rs "$WS_TOP/bindings/python/tests"
+	printf '%s\n' "$output" | tail -n 15 | sed 's/^/# pytest: /' >&3
+	[ "$status" -eq 0 ]
+	if [ -n "$WS_SSH" ]; then
+		refute_output --partial "skipped"
+	fi
+}
+
+@test "python: pip install bindings/python into a venv, then import it from elsewhere; pydoc reads it" {
+	python3 -m venv --help >/dev/null 2>&1 || skip "no python3-venv"
+	# offline: the build uses Debian's setuptools and wheel (no index)
+	python3 -m venv --system-site-packages "$BATS_TEST_TMPDIR/venv" ||
+		skip "venv without ensurepip"
+	cp -r "$WS_TOP/bindings/python" "$BATS_TEST_TMPDIR/src"
+	run -0 "$BATS_TEST_TMPDIR/venv/bin/pip" install --no-index --no-build-isolation \
+		--disable-pip-version-check -q "$BATS_TEST_TMPDIR/src"
+	cd "$BATS_TEST_TMPDIR"
+	run -0 "$BATS_TEST_TMPDIR/venv/bin/python" -c \
+		'import lwarpstor, sys; print(lwarpstor.__file__); print(lwarpstor.WarpStor(binary=sys.argv[1], config=sys.argv[2]).version())' \
+		"$WS" "$WARPSTOR_CONFIG"
+	assert_line --index 0 --partial "$BATS_TEST_TMPDIR/venv/lib/"
+	assert_line --index 1 --regexp '^[0-9]+\.[0-9]+\.[0-9]+,'
+	run -0 env PYTHONPATH="$WS_TOP/bindings/python" python3 -m pydoc lwarpstor.WarpStor.clone
+	assert_output --partial "fs_snapshot, dest_fs, userid, groupid"
+}
