@@ -26,11 +26,8 @@ strvec_pushf(struct strvec *sv, const char *fmt, ...)
 	char	*s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (s == NULL)
-		s = xstrdup("");	/* unreachable short of ENOMEM */
 	strvec_push(sv, s);
 	free(s);
 }

@@ -134,15 +134,13 @@ cmd_usage(struct ctx *ctx, const char *fmt, ...)
 	char	*msg;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	(void)fprintf(stderr, "warpstor: %s: %s\n", ctx->cmd->name,
-	    msg != NULL ? msg : fmt);
+	(void)fprintf(stderr, "warpstor: %s: %s\n", ctx->cmd->name, msg);
 	synopsis(stderr, ctx->cmd);
 	(void)fprintf(stderr, "'warpstor %s -h' explains its options\n",
 	    ctx->cmd->name);
-	json_error(ctx, EX_USAGE, msg != NULL ? msg : fmt);
+	json_error(ctx, EX_USAGE, msg);
 	free(msg);
 	return EX_USAGE;
 }
@@ -188,13 +186,11 @@ cmd_error(struct ctx *ctx, int code, const char *fmt, ...)
 	char	*msg;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	(void)fprintf(stderr, "warpstor: %s%s%s\n", ctx->cmd != NULL ?
-	    ctx->cmd->name : "", ctx->cmd != NULL ? ": " : "",
-	    msg != NULL ? msg : fmt);
-	json_error(ctx, code, msg != NULL ? msg : fmt);
+	    ctx->cmd->name : "", ctx->cmd != NULL ? ": " : "", msg);
+	json_error(ctx, code, msg);
 	free(msg);
 	return code;
 }
@@ -287,7 +283,13 @@ unknown_option(struct ctx *ctx, const char *word)
 	    word));
 }
 
-int
+/*
+ * The next option of the command, from its table (and -h): its code
+ * (optarg holding a value), -1 after the last, or CMD_OPT_EXIT after -h
+ * (*rc 0) or a usage error naming the option (*rc 64).
+ */
+#define CMD_OPT_EXIT	(-2)
+static int
 cmd_getopt(struct ctx *ctx, int argc, char **argv, int *rc)
 {
 	struct option	 lo[MAXOPTS + 2];
@@ -405,20 +407,40 @@ cmd_take_globals(struct ctx *ctx, int *argc, char **argv)
 }
 
 int
-cmd_operands(struct ctx *ctx, int argc, char **argv, int min, int max)
+cmd_parse(struct ctx *ctx, int argc, char **argv, cmd_opt_fn fn, void *arg,
+    int min, int max)
 {
 	int	 ch, n, rc = 0;
 
 	optind = 0;
-	while ((ch = cmd_getopt(ctx, argc, argv, &rc)) != -1)
+	while ((ch = cmd_getopt(ctx, argc, argv, &rc)) != -1) {
 		if (ch == CMD_OPT_EXIT)
 			return rc;
+		if (fn != NULL && (rc = fn(ctx, ch, optarg, arg)) != CMD_GO_ON)
+			return rc;
+	}
 	n = argc - optind;
 	if (n < min)
 		return cmd_usage(ctx, "missing operand");
 	if (max >= 0 && n > max)
 		return cmd_usage(ctx, "too many operands");
 	return CMD_GO_ON;
+}
+
+int
+cmd_flag(struct ctx *ctx, int code, const char *arg, void *p)
+{
+	(void)ctx;
+	(void)code;
+	(void)arg;
+	*(int *)p = 1;
+	return CMD_GO_ON;
+}
+
+int
+cmd_operands(struct ctx *ctx, int argc, char **argv, int min, int max)
+{
+	return cmd_parse(ctx, argc, argv, NULL, NULL, min, max);
 }
 
 int
@@ -485,4 +507,13 @@ cmd_json_export(struct json_object *o, const struct nfs_export *ex)
 	json_object_object_add(o, "path", out_jstr(ex->path));
 	json_object_object_add(o, "clients", out_jstr(ex->clients));
 	json_object_object_add(o, "options", out_jstr(ex->options));
+}
+
+void
+cmd_json_owner(struct json_object *o, unsigned long uid, unsigned long gid)
+{
+	char	 owner[64];
+
+	(void)snprintf(owner, sizeof(owner), "%lu:%lu", uid, gid);
+	json_object_object_add(o, "owner", json_object_new_string(owner));
 }

@@ -31,6 +31,12 @@
 #define NEW_SNAP	0x10	/* SNAPSHOT DATASET operands */
 #define NEW_FILTER	0x20	/* -x GLOB, -X FILE */
 
+/* The options of a command that makes a dataset, as given. */
+struct newds_opts {
+	const char	*user, *group, *tname;
+	int		 filtered;
+};
+
 /* What a command that makes a dataset was asked for. */
 struct newds {
 	const char	*snap;
@@ -41,54 +47,44 @@ struct newds {
 	const char	*clients;
 	const char	*options;
 	struct filter	 filter;
+	struct newds_opts o;
 };
 
-/* The options of a command that makes a dataset, as far as what allows. */
-struct newds_opts {
-	const char	*user, *group, *tname;
-	int		 filtered;
-};
-
+/* One option of a command that makes a dataset (arg: its newds). */
 static int
-newds_options(struct ctx *ctx, int argc, char **argv, struct newds *nd,
-    struct newds_opts *o)
+newds_option(struct ctx *ctx, int ch, const char *val, void *arg)
 {
+	struct newds	*nd = arg;
 	struct wserr	 e;
-	int		 ch, rc = 0;
 
-	optind = 0;
-	while ((ch = cmd_getopt(ctx, argc, argv, &rc)) != -1) {
-		switch (ch) {
-		case CMD_OPT_EXIT:
-			return rc;
-		case 'X':
-		case 'x':
-			if ((ch == 'x' ? filter_add(&nd->filter, optarg, &e) :
-			    filter_add_file(&nd->filter, optarg, 0, &e)) == -1)
-				return cmd_fail(ctx, &e);
-			o->filtered = 1;
-			break;
-		case 'C':
-			nd->clients = optarg;
-			break;
-		case 'E':
-			nd->options = optarg;
-			break;
-		case 'g':
-			o->group = optarg;
-			break;
-		case 'o':
-			if (valid_propassign(optarg, &e) == -1)
-				return cmd_fail(ctx, &e);
-			strvec_push(&nd->props, optarg);
-			break;
-		case 't':
-			o->tname = optarg;
-			break;
-		case 'u':
-			o->user = optarg;
-			break;
-		}
+	switch (ch) {
+	case 'X':
+	case 'x':
+		if ((ch == 'x' ? filter_add(&nd->filter, val, &e) :
+		    filter_add_file(&nd->filter, val, 0, &e)) == -1)
+			return cmd_fail(ctx, &e);
+		nd->o.filtered = 1;
+		break;
+	case 'C':
+		nd->clients = val;
+		break;
+	case 'E':
+		nd->options = val;
+		break;
+	case 'g':
+		nd->o.group = val;
+		break;
+	case 'o':
+		if (valid_propassign(val, &e) == -1)
+			return cmd_fail(ctx, &e);
+		strvec_push(&nd->props, val);
+		break;
+	case 't':
+		nd->o.tname = val;
+		break;
+	case 'u':
+		nd->o.user = val;
+		break;
 	}
 	return CMD_GO_ON;
 }
@@ -122,21 +118,17 @@ static int
 newds_parse(struct ctx *ctx, int argc, char **argv, unsigned what,
     struct newds *nd)
 {
-	struct newds_opts o = { NULL, NULL, NULL, 0 };
+	struct newds_opts *o = &nd->o;
 	struct wserr	 e;
-	int		 rc, want;
+	int		 rc, want = what & NEW_SNAP ? 2 : 1;
 
 	memset(nd, 0, sizeof(*nd));
-	if ((rc = newds_options(ctx, argc, argv, nd, &o)) != CMD_GO_ON)
+	if ((rc = cmd_parse(ctx, argc, argv, newds_option, nd, want,
+	    want)) != CMD_GO_ON)
 		return rc;
-	if ((what & NEW_FILTER) && !o.filtered &&
+	if ((what & NEW_FILTER) && !o->filtered &&
 	    filter_add_file(&nd->filter, ctx->cfg.filter_file, 1, &e) == -1)
 		return cmd_fail(ctx, &e);
-	want = what & NEW_SNAP ? 2 : 1;
-	if (argc - optind < want)
-		return cmd_usage(ctx, "missing operand");
-	if (argc - optind > want)
-		return cmd_usage(ctx, "too many operands");
 	if (what & NEW_SNAP) {
 		nd->snap = argv[optind++];
 		if (valid_snapshot(nd->snap, &e) == -1)
@@ -151,13 +143,13 @@ newds_parse(struct ctx *ctx, int argc, char **argv, unsigned what,
 		return cmd_fail(ctx, &e);
 	}
 	if (what & NEW_IDS) {
-		if (o.user == NULL || o.group == NULL)
+		if (o->user == NULL || o->group == NULL)
 			return cmd_usage(ctx, "-u UID and -g GID are required");
-		if (parse_uid(o.user, &nd->uid, &e) == -1 ||
-		    parse_gid(o.group, &nd->gid, &e) == -1)
+		if (parse_uid(o->user, &nd->uid, &e) == -1 ||
+		    parse_gid(o->group, &nd->gid, &e) == -1)
 			return cmd_fail(ctx, &e);
 	}
-	if (o.tname != NULL && newds_type(ctx, o.tname, nd, &e) == -1)
+	if (o->tname != NULL && newds_type(ctx, o->tname, nd, &e) == -1)
 		return cmd_fail(ctx, &e);
 	return CMD_GO_ON;
 }
@@ -272,16 +264,11 @@ static struct json_object *
 made_json(const struct newds *nd, const struct nfs_export *ex, int owning)
 {
 	struct json_object *o = json_object_new_object();
-	char	 owner[64];
 
 	if (ex != NULL)
 		cmd_json_export(o, ex);
-	if (owning) {
-		(void)snprintf(owner, sizeof(owner), "%lu:%lu",
-		    (unsigned long)nd->uid, (unsigned long)nd->gid);
-		json_object_object_add(o, "owner",
-		    json_object_new_string(owner));
-	}
+	if (owning)
+		cmd_json_owner(o, nd->uid, nd->gid);
 	return o;
 }
 
@@ -531,19 +518,12 @@ cmd_snapshot(struct ctx *ctx, int argc, char **argv)
 	struct txn	 t;
 	struct wserr	 e;
 	char		*name, v[VIS_BUFSZ];
-	int		 ch, recursive = 0, n, rc = 0;
+	int		 recursive = 0, n, rc;
 
-	optind = 0;
-	while ((ch = cmd_getopt(ctx, argc, argv, &rc)) != -1) {
-		if (ch == CMD_OPT_EXIT)
-			return rc;
-		recursive = ch == 'r';
-	}
+	if ((rc = cmd_parse(ctx, argc, argv, cmd_flag, &recursive, 1,
+	    2)) != CMD_GO_ON)
+		return rc;
 	n = argc - optind;
-	if (n < 1)
-		return cmd_usage(ctx, "missing operand");
-	if (n > 2)
-		return cmd_usage(ctx, "too many operands");
 	if (n == 2 && (strchr(argv[optind], '@') != NULL ||
 	    strchr(argv[optind + 1], '@') != NULL)) {
 		wserr_set(&e, EX_DATAERR, "'%s': %s", vis_str(v, sizeof(v),

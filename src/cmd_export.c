@@ -62,27 +62,27 @@ struct export_args {
 };
 
 static int
+export_option(struct ctx *ctx, int ch, const char *val, void *arg)
+{
+	struct export_args *x = arg;
+
+	(void)ctx;
+	if (ch == 'C')
+		x->clients = val;
+	else
+		x->options = val;
+	return CMD_GO_ON;
+}
+
+static int
 export_args(struct ctx *ctx, int argc, char **argv, struct export_args *x)
 {
 	struct wserr	 e;
-	int		 ch, rc = 0;
+	int		 rc;
 
-	optind = 0;
-	while ((ch = cmd_getopt(ctx, argc, argv, &rc)) != -1) {
-		switch (ch) {
-		case CMD_OPT_EXIT:
-			return rc;
-		case 'C':
-			x->clients = optarg;
-			break;
-		case 'E':
-			x->options = optarg;
-			break;
-		}
-	}
-	if (argc - optind != 1)
-		return cmd_usage(ctx, argc - optind < 1 ? "missing operand" :
-		    "too many operands");
+	if ((rc = cmd_parse(ctx, argc, argv, export_option, x, 1, 1)) !=
+	    CMD_GO_ON)
+		return rc;
 	x->name = argv[optind];
 	if (valid_dataset(x->name, &e) == -1 ||
 	    (x->clients != NULL && valid_clients(x->clients, &e) == -1) ||
@@ -628,17 +628,12 @@ sync_args(struct ctx *ctx, int argc, char **argv, struct sync *s,
     int *withdraw)
 {
 	struct wserr	 e;
-	int		 ch, rc = 0;
+	int		 rc;
 
-	optind = 0;
-	while ((ch = cmd_getopt(ctx, argc, argv, &rc)) != -1) {
-		if (ch == CMD_OPT_EXIT)
-			return rc;
-		*withdraw = ch == 'W';
-	}
-	if (argc - optind > 1)
-		return cmd_usage(ctx, "too many operands");
-	if (*withdraw && argc - optind < 1)
+	if ((rc = cmd_parse(ctx, argc, argv, cmd_flag, withdraw, 0, 1)) !=
+	    CMD_GO_ON)
+		return rc;
+	if (*withdraw && optind == argc)
 		return cmd_usage(ctx, "--withdraw needs the POOL");
 	if (optind < argc) {
 		s->scope = argv[optind];

@@ -315,32 +315,31 @@ struct destroy {
 };
 
 static int
+destroy_option(struct ctx *ctx, int ch, const char *val, void *arg)
+{
+	struct destroy	*d = arg;
+
+	(void)val;
+	if (ch == 'f')
+		d->f = 1;
+	else if (ch == 'r')
+		d->r = 1;
+	else
+		d->R = 1;
+	if (d->r && d->R)
+		return cmd_usage(ctx, "-r and -R go alone");
+	return CMD_GO_ON;
+}
+
+static int
 destroy_args(struct ctx *ctx, int argc, char **argv, struct destroy *d)
 {
 	struct wserr	 e;
-	int		 ch, rc = 0;
+	int		 rc;
 
-	optind = 0;
-	while ((ch = cmd_getopt(ctx, argc, argv, &rc)) != -1) {
-		switch (ch) {
-		case CMD_OPT_EXIT:
-			return rc;
-		case 'f':
-			d->f = 1;
-			break;
-		case 'r':
-			d->r = 1;
-			break;
-		case 'R':
-			d->R = 1;
-			break;
-		}
-	}
-	if (d->r && d->R)
-		return cmd_usage(ctx, "-r and -R go alone");
-	if (argc - optind != 1)
-		return cmd_usage(ctx, argc - optind < 1 ? "missing operand" :
-		    "too many operands");
+	if ((rc = cmd_parse(ctx, argc, argv, destroy_option, d, 1, 1)) !=
+	    CMD_GO_ON)
+		return rc;
 	d->target = argv[optind];
 	if (valid_dataset_or_snapshot(d->target, &e) == -1)
 		return cmd_fail(ctx, &e);

@@ -304,16 +304,11 @@ space(struct ctx *ctx, int argc, char **argv, enum zprop prop)
 	struct zfs_dslist l;
 	struct wserr	 e;
 	const char	*vol;
-	int		 ch, human = 0, rc = 0;
+	int		 human = 0, rc;
 
-	optind = 0;
-	while ((ch = cmd_getopt(ctx, argc, argv, &rc)) != -1) {
-		if (ch == CMD_OPT_EXIT)
-			return rc;
-		human = ch == 'H';
-	}
-	if (argc - optind > 1)
-		return cmd_usage(ctx, "too many operands");
+	if ((rc = cmd_parse(ctx, argc, argv, cmd_flag, &human, 0, 1)) !=
+	    CMD_GO_ON)
+		return rc;
 	vol = optind < argc ? argv[optind] : ctx->cfg.default_volume;
 	if (valid_dataset(vol, &e) == -1 ||
 	    zfs_get(ctx, ZPM(prop), vol, -1, &l, &e) == -1)
@@ -486,17 +481,11 @@ cmd_info(struct ctx *ctx, int argc, char **argv)
 	struct info	 in = { NULL, 0, 0, 0 };
 	const char	*name;
 	char		 owner[64];
-	int		 ch, rc = 0;
+	int		 rc;
 
-	optind = 0;
-	while ((ch = cmd_getopt(ctx, argc, argv, &rc)) != -1) {
-		if (ch == CMD_OPT_EXIT)
-			return rc;
-		in.human = ch == 'H';
-	}
-	if (argc - optind != 1)
-		return cmd_usage(ctx, argc - optind < 1 ? "missing operand" :
-		    "too many operands");
+	if ((rc = cmd_parse(ctx, argc, argv, cmd_flag, &in.human, 1, 1)) !=
+	    CMD_GO_ON)
+		return rc;
 	name = argv[optind];
 	if (valid_dataset_or_snapshot(name, &e) == -1 ||
 	    zfs_get_one(ctx, name, INFO_PROPS, &l, &e) == -1)

@@ -103,44 +103,46 @@ struct repl {
 };
 
 static int
+repl_option(struct ctx *ctx, int ch, const char *val, void *arg)
+{
+	struct repl	*r = arg;
+	struct wserr	 e;
+
+	switch (ch) {
+	case 'F':
+		r->force = 1;
+		break;
+	case 'g':
+		r->group = val;
+		break;
+	case 'k':
+		r->keep = val;
+		break;
+	case 'o':
+		if (valid_propassign(val, &e) == -1)
+			return cmd_fail(ctx, &e);
+		strvec_push(&r->opts, val);
+		break;
+	case 'u':
+		r->user = val;
+		break;
+	default:
+		if ((ch == 'x' ? filter_add(&r->extra, val, &e) :
+		    filter_add_file(&r->extra, val, 0, &e)) == -1)
+			return cmd_fail(ctx, &e);
+	}
+	return CMD_GO_ON;
+}
+
+static int
 repl_args(struct ctx *ctx, int argc, char **argv, struct repl *r,
     struct wserr *e)
 {
-	int	 ch, rc = 0;
+	int	 rc;
 
-	optind = 0;
-	while ((ch = cmd_getopt(ctx, argc, argv, &rc)) != -1) {
-		switch (ch) {
-		case CMD_OPT_EXIT:
-			return rc;
-		case 'F':
-			r->force = 1;
-			break;
-		case 'g':
-			r->group = optarg;
-			break;
-		case 'k':
-			r->keep = optarg;
-			break;
-		case 'o':
-			if (valid_propassign(optarg, e) == -1)
-				return cmd_fail(ctx, e);
-			strvec_push(&r->opts, optarg);
-			break;
-		case 'u':
-			r->user = optarg;
-			break;
-		case 'x':
-		case 'X':
-			if ((ch == 'x' ? filter_add(&r->extra, optarg, e) :
-			    filter_add_file(&r->extra, optarg, 0, e)) == -1)
-				return cmd_fail(ctx, e);
-			break;
-		}
-	}
-	if (argc - optind != 2)
-		return cmd_usage(ctx, argc - optind < 2 ? "missing operand" :
-		    "too many operands");
+	if ((rc = cmd_parse(ctx, argc, argv, repl_option, r, 2, 2)) !=
+	    CMD_GO_ON)
+		return rc;
 	r->name = argv[optind];
 	r->source = argv[optind + 1];
 	if (valid_dataset(r->name, e) == -1 ||
@@ -579,13 +581,10 @@ static struct json_object *
 repl_json(const struct repl *r)
 {
 	struct json_object *o = json_object_new_object();
-	char	 owner[64];
 
 	if (r->exported)
 		cmd_json_export(o, &r->ex);
-	(void)snprintf(owner, sizeof(owner), "%lu:%lu", (unsigned long)r->uid,
-	    (unsigned long)r->gid);
-	json_object_object_add(o, "owner", json_object_new_string(owner));
+	cmd_json_owner(o, r->uid, r->gid);
 	json_object_object_add(o, "switched_ms",
 	    json_object_new_int64(r->switched_ms));
 	return o;

@@ -56,30 +56,20 @@ node_argv(const struct node *n, char *const *zargv, struct strvec *out)
 	return TOOL_SSH;
 }
 
-/* Run zfs on n, requiring exit 0 (out: what it printed). */
+/*
+ * Run zfs on n.  ok: require exit 0 (then out, when not NULL, holds what
+ * it printed); else 0 when it ran at all, out saying how it ended.
+ */
 static int
-node_zfs(const struct node *n, struct strvec *zargv, struct spawn_result *out,
-    struct wserr *e)
+node_zfs(const struct node *n, struct strvec *zargv, int ok,
+    struct spawn_result *out, struct wserr *e)
 {
 	struct strvec	 argv = STRVEC_INIT;
 	enum tool	 t = node_argv(n, zargv->v, &argv);
 	int		 rc;
 
-	rc = tool_run_ok(n->ctx, t, argv.v, out, e);
-	strvec_clear(&argv);
-	return rc;
-}
-
-/* Run zfs on n; 0 when it ran (r: how it ended). */
-static int
-node_zfs_ran(const struct node *n, struct strvec *zargv,
-    struct spawn_result *r, struct wserr *e)
-{
-	struct strvec	 argv = STRVEC_INIT;
-	enum tool	 t = node_argv(n, zargv->v, &argv);
-	int		 rc;
-
-	rc = tool_run(n->ctx, t, argv.v, r, e);
+	rc = ok ? tool_run_ok(n->ctx, t, argv.v, out, e) :
+	    tool_run(n->ctx, t, argv.v, out, e);
 	strvec_clear(&argv);
 	return rc;
 }
@@ -127,7 +117,7 @@ snapshots_of(const struct node *n, const char *ds, struct snaps *out,
 	memset(out, 0, sizeof(*out));
 	strvec_pushl(&argv, n->ctx->cfg.zfs, "list", "-H", "-o", "name", "-t",
 	    "snapshot", "-d", "1", "-s", "createtxg", ds, SV_END);
-	if (node_zfs_ran(n, &argv, &r, e) == -1)
+	if (node_zfs(n, &argv, 0, &r, e) == -1)
 		goto out;
 	if (r.status != 0) {
 		out->exists = strstr(r.err.data, "does not exist") == NULL;
@@ -161,7 +151,7 @@ snapshots_of(const struct node *n, const char *ds, struct snaps *out,
 	    "name,value", "guid", SV_END);
 	for (i = 0; i < out->n; i++)
 		strvec_push(&argv, out->v[i].name);
-	if ((rc = node_zfs(n, &argv, &r, e)) == -1)
+	if ((rc = node_zfs(n, &argv, 1, &r, e)) == -1)
 		goto out;
 	for (p = r.out.data; (line = strsep(&p, "\n")) != NULL;) {
 		if (*line == '\0' || (tab = strchr(line, '\t')) == NULL)
@@ -253,7 +243,7 @@ recv_flags(struct rep *r)
 
 	r->flags[0] = '\0';
 	strvec_pushl(&argv, r->dst.ctx->cfg.zfs, "receive", SV_END);
-	if (node_zfs_ran(&r->dst, &argv, &res, &e) == 0) {
+	if (node_zfs(&r->dst, &argv, 0, &res, &e) == 0) {
 		/* "receive [-vnsFu] ..." */
 		if ((p = strstr(res.err.data, "receive [-")) != NULL &&
 		    (end = strchr(p, ']')) != NULL)
@@ -279,7 +269,7 @@ resume_token(struct rep *r)
 		return;
 	strvec_pushl(&argv, r->dst.ctx->cfg.zfs, "get", "-H", "-o", "value",
 	    "receive_resume_token", r->target, SV_END);
-	if (node_zfs_ran(&r->dst, &argv, &res, &e) == 0) {
+	if (node_zfs(&r->dst, &argv, 0, &res, &e) == 0) {
 		n = strcspn(res.out.data, "\n");
 		if (res.status == 0 && n > 1 && strspn(res.out.data,
 		    "0123456789abcdef-") == n)
@@ -381,7 +371,7 @@ rep_transfer(struct rep *r, struct wserr *e)
 		if (strchr(r->flags, 'u') == NULL) {
 			strvec_pushl(&mark, r->dst.ctx->cfg.zfs, "umount",
 			    r->target, SV_END);
-			(void)node_zfs_ran(&r->dst, &mark, &r1, e);
+			(void)node_zfs(&r->dst, &mark, 0, &r1, e);
 			spawn_result_free(&r1);
 			strvec_clear(&mark);
 		}
@@ -391,14 +381,14 @@ rep_transfer(struct rep *r, struct wserr *e)
 		/* one property a call: zfs-fuse sets no more */
 		strvec_pushl(&mark, r->dst.ctx->cfg.zfs, "set", "readonly=on",
 		    r->target, SV_END);
-		rc = node_zfs(&r->dst, &mark, NULL, e);
+		rc = node_zfs(&r->dst, &mark, 1, NULL, e);
 		strvec_clear(&mark);
 		strvec_pushl(&mark, r->dst.ctx->cfg.zfs, "set", SV_END);
 		strvec_pushf(&mark, "%s=%s:%s", zfs_prop_name(ZP_REPLICA), host,
 		    r->ds);
 		strvec_push(&mark, r->target);
 		if (rc == 0)
-			rc = node_zfs(&r->dst, &mark, NULL, e);
+			rc = node_zfs(&r->dst, &mark, 1, NULL, e);
 	}
 	strvec_clear(&send);
 	strvec_clear(&zrecv);

@@ -61,15 +61,23 @@ int	 cmd_fail(struct ctx *, const struct wserr *);
 /* The same of a message (before a command is known: "warpstor: msg"). */
 int	 cmd_error(struct ctx *, int code, const char *, ...) WS_PRINTF(3, 4);
 
-/* What cmd_getopt returns when the command is over (*rc says how). */
-#define CMD_OPT_EXIT	(-2)
 /*
- * The next option of the command, from its table (and -h): its code
- * (optarg holding a value), -1 after the last (operands from optind), or
- * CMD_OPT_EXIT after -h (*rc 0) or a usage error naming the option (*rc
- * 64).  Set optind to 0 before the first call.
+ * A command's handler of its own options: called with each option's code
+ * and value (NULL for a flag); returns CMD_GO_ON, or the exit status to
+ * stop with.
  */
-int	 cmd_getopt(struct ctx *, int argc, char **argv, int *rc);
+typedef int (*cmd_opt_fn)(struct ctx *, int code, const char *arg, void *);
+/*
+ * Parse the command's options from its table (and -h): each to fn (NULL
+ * for a command with no options but -h), an unknown or valueless one a
+ * usage error naming it; then between min and max operands (max -1: any).
+ * Returns CMD_GO_ON (operands at argv[optind]), else the exit status.
+ */
+int	 cmd_parse(struct ctx *, int argc, char **argv, cmd_opt_fn fn, void *,
+	    int min, int max);
+/* A cmd_opt_fn for a command's one flag: sets the int arg points to. */
+int	 cmd_flag(struct ctx *, int code, const char *arg, void *);
+
 /*
  * -n, -v, -j (and --dry-run, --verbose, --json) given after the command,
  * as zfs users type them (destroy -nv): set in ctx and taken out of argv
@@ -79,11 +87,7 @@ void	 cmd_take_globals(struct ctx *, int *argc, char **argv);
 /* What a parser returns when the command goes on (not an exit status). */
 #define CMD_GO_ON	(-1)
 
-/*
- * Parse a command that takes no options but -h, and between min and max
- * operands (max -1: any).  Returns CMD_GO_ON (operands at argv[optind]),
- * else the exit status.
- */
+/* cmd_parse of a command that takes no options but -h. */
 int	 cmd_operands(struct ctx *, int, char **, int min, int max);
 
 struct txn;
@@ -104,6 +108,9 @@ int	 cmd_done(struct txn *, const char *name, struct json_object *o);
 struct nfs_export;
 /* Add an export's fsid, path, clients and options to o. */
 void	 cmd_json_export(struct json_object *o, const struct nfs_export *);
+/* Add "owner": "UID:GID" to o. */
+void	 cmd_json_owner(struct json_object *o, unsigned long uid,
+	    unsigned long gid);
 
 int	 cmd_create_fs(struct ctx *, int, char **);
 int	 cmd_create_fs_no_export(struct ctx *, int, char **);

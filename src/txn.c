@@ -257,13 +257,10 @@ txn_step(struct txn *t, const char *fmt, ...)
 	if (!t->ctx->dry_run)
 		return 0;
 	va_start(ap, fmt);
-	if (vasprintf(&line, fmt, ap) < 0)
-		line = NULL;
+	line = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (line != NULL) {
-		plan_add(t, "do", NULL, line);
-		free(line);
-	}
+	plan_add(t, "do", NULL, line);
+	free(line);
 	return 1;
 }
 

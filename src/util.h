@@ -5,6 +5,7 @@
 #ifndef WARPSTOR_UTIL_H
 #define WARPSTOR_UTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #define WS_PRINTF(f, a)	__attribute__((format(printf, f, a)))
@@ -23,6 +24,7 @@ void	*xreallocarray(void *, size_t, size_t);
 char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
 char	*xasprintf(const char *, ...) WS_PRINTF(1, 2);
+char	*xvasprintf(const char *, va_list) WS_PRINTF(1, 0);
 
 /* qsort, but fine with no items (qsort's base may not be NULL). */
 void	 sort_items(void *, size_t, size_t, int (*)(const void *, const void *));
