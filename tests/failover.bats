@@ -24,17 +24,19 @@ setup_file() {
 	zpool create -m "$WSTEST_BASE/$POOL2" "$POOL2" "$BATS_FILE_TMPDIR/vdev2"
 	mkdir -p "$MNT"
 	# sshd on localhost:2222, root by key only
-	ssh-keygen -A >/dev/null
 	ssh-keygen -q -t ed25519 -N '' -f "$BATS_FILE_TMPDIR/key"
-	mkdir -p /root/.ssh && chmod 700 /root/.ssh
-	cat "$BATS_FILE_TMPDIR/key.pub" >> /root/.ssh/authorized_keys
+	ssh-keygen -q -t ed25519 -N '' -f "$BATS_FILE_TMPDIR/hostkey"
+	cp "$BATS_FILE_TMPDIR/key.pub" "$BATS_FILE_TMPDIR/authorized_keys"
 	mkdir -p /run/sshd
-	/usr/sbin/sshd -p 2222 -o PasswordAuthentication=no \
-		-o PermitRootLogin=prohibit-password -o PidFile="$BATS_FILE_TMPDIR/sshd.pid"
+	/usr/sbin/sshd -p 2222 -h "$BATS_FILE_TMPDIR/hostkey" -o StrictModes=no \
+		-o AuthorizedKeysFile="$BATS_FILE_TMPDIR/authorized_keys" \
+		-o PasswordAuthentication=no -o PermitRootLogin=prohibit-password \
+		-o ListenAddress=127.0.0.1 -o PidFile="$BATS_FILE_TMPDIR/sshd.pid"
 	ws_config "ssh = ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -i $BATS_FILE_TMPDIR/key -p 2222"
 	"$WS" create-fs "$POOL/home" -u 65534 -g 65534 --clients 127.0.0.1 >/dev/null
 	echo v1 > "$POOLMNT/home/file"
 	echo held > "$POOLMNT/home/held"
+	head -c 64000000 /dev/urandom > "$POOLMNT/home/blob"
 }
 
 setup() {
@@ -99,11 +101,26 @@ ms() { date +%s%3N; }
 	[ "$(zfs get -H -o value mounted "$POOL2/home")" = no ]
 	# more written, replicated again: incremental
 	echo v2 > "$POOLMNT/home/file2"
+	head -c 16000000 /dev/urandom > "$POOLMNT/home/blob2"
 	"$WS" snapshot "$POOL/home@two" >/dev/null
 	t0=$(ms)
 	run -0 --separate-stderr "$WS" -j replicate "$POOL/home" "localhost:$POOL2/home"
 	echo "incremental: $(($(ms) - t0)) ms $output" >> "$T"
 	[[ $output == *"\"snapshot\":\"$POOL/home@two\",\"from\":\"$POOL/home@ws-rep-"* ]]
+	# the same transfers bare, for the ratio: zfs send | zfs receive
+	full=$(zfs list -H -o name -t snapshot -s createtxg -d 1 "$POOL/home" | head -n 1)
+	t0=$(ms)
+	zfs send -p "$full" | ssh -o BatchMode=yes -o StrictHostKeyChecking=no \
+		-o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
+		-i "$BATS_FILE_TMPDIR/key" -p 2222 localhost zfs receive -u "$POOL2/bare"
+	echo "bare full: $(($(ms) - t0)) ms" >> "$T"
+	t0=$(ms)
+	zfs send -p -I "$full" "$POOL/home@two" | ssh -o BatchMode=yes \
+		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+		-o LogLevel=ERROR -i "$BATS_FILE_TMPDIR/key" -p 2222 localhost \
+		zfs receive -u -F "$POOL2/bare"
+	echo "bare incremental: $(($(ms) - t0)) ms" >> "$T"
+	zfs destroy -r "$POOL2/bare"
 	# never exported while a replica
 	run -0 "$WS" sync-exports
 	run ! exportfs -v | grep -q "$POOL2"
