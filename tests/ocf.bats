@@ -25,6 +25,7 @@ agent() {
 
 @test "ocf-tester: meta-data, validate-all, start, monitor, stop, each twice where it must be idempotent" {
 	command -v ocf-tester >/dev/null || skip "no ocf-tester (resource-agents)"
+	command -v xmllint >/dev/null || skip "no xmllint (libxml2-utils): ocf-tester checks meta-data with it"
 	"$WS" sync-exports --withdraw "$POOL" >/dev/null
 	run ocf-tester -n wsx -o pool="$POOL" -o binary="$WS" -o config="$WARPSTOR_CONFIG" "$AGENT"
 	echo "$output"
