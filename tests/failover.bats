@@ -52,7 +52,8 @@ teardown_file() {
 	kill "$(cat "$BATS_FILE_TMPDIR/sshd.pid")" 2>/dev/null || true
 	exportfs -ua
 	systemctl restart nfs-server
-	zpool destroy -f "$POOL2" 2>/dev/null || true
+	exportfs -ua
+	ws_teardown_pool "$POOL2"
 	# the first node's pool was exported by the failover: back for its end
 	zpool import -d "$BATS_FILE_TMPDIR" "$POOL" 2>/dev/null || true
 	ws_teardown_pool

@@ -44,15 +44,18 @@ ws_config() {
 	printf '%s\n' "$base" "$@" > "$WARPSTOR_CONFIG"
 }
 
+# Destroy the file's pool (or the one named), unmounting first and
+# trying again while it is busy.
 ws_teardown_pool() {
-	local i
+	local i pool=${1:-$POOL}
+	zpool list "$pool" >/dev/null 2>&1 || return 0
 	for i in 1 2 3 4 5 6 7 8 9 10; do
-		zfs list -H -o name -t filesystem -r "$POOL" 2>/dev/null | sort -r |
+		zfs list -H -o name -t filesystem -r "$pool" 2>/dev/null | sort -r |
 			while read -r ds; do zfs umount "$ds" >/dev/null 2>&1; done
-		zpool destroy -f "$POOL" 2>/dev/null && return 0
+		zpool destroy -f "$pool" 2>/dev/null && return 0
 		sleep 0.5
 	done
-	echo "teardown: cannot destroy $POOL" >&2
+	echo "teardown: cannot destroy $pool" >&2
 	return 1
 }
 

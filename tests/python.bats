@@ -28,7 +28,7 @@ setup_file() {
 
 teardown_file() {
 	[ -e "$BATS_FILE_TMPDIR/sshd.pid" ] && kill "$(cat "$BATS_FILE_TMPDIR/sshd.pid")" 2>/dev/null
-	zpool destroy -f "$RV_POOL" 2>/dev/null || true
+	ws_teardown_pool "$RV_POOL"
 	ws_teardown_pool
 }
 
@@ -47,6 +47,8 @@ teardown_file() {
 
 @test "python: pip install bindings/python into a venv, then import it from elsewhere; pydoc reads it" {
 	python3 -m venv --help >/dev/null 2>&1 || skip "no python3-venv"
+	python3 -c 'import setuptools, wheel' 2>/dev/null ||
+		skip "no python3-setuptools and python3-wheel to build with offline"
 	# offline: the build uses Debian's setuptools and wheel (no index)
 	python3 -m venv --system-site-packages "$BATS_TEST_TMPDIR/venv" ||
 		skip "venv without ensurepip"

@@ -15,7 +15,8 @@ setup_file() {
 }
 
 teardown_file() {
-	zpool destroy -f "$POOL2" 2>/dev/null || true
+	exportfs -ua
+	ws_teardown_pool "$POOL2"
 	ws_teardown_pool
 }
 
