@@ -126,7 +126,7 @@ ms() { date +%s%3N; }
 	# never exported while a replica
 	run -0 "$WS" sync-exports
 	run -0 exportfs -v
-	refute_output --partial "$POOL2"
+	refute_output --partial "$WSTEST_BASE/$POOL2/home"
 
 	# the first node stops: the agent withdraws its exports
 	t0=$(ms)
