@@ -245,7 +245,7 @@ nicenum() {
 	[[ $output == *"not confirmed: nothing was destroyed"* ]]
 	[[ $output != *"usage:"* ]]
 	run -0 "$WS" exists "$vol/keep"
-	zpool destroy "$vol"
+	ws_teardown_pool "$vol"
 }
 
 @test "the recover hint names the -c in use; a warning is said once a run" {
