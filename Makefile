@@ -93,7 +93,8 @@ deb:
 	cp -r packaging/debian build/deb/warpstor-$(VERSION)/debian
 	cd build/deb/warpstor-$(VERSION) && $(MAKE) -s clean && \
 	    dpkg-buildpackage -b -us -uc
-	cp build/deb/warpstor_$(VERSION)-1_*.deb .
+	cp build/deb/warpstor_$(VERSION)-1_*.deb \
+	    build/deb/python3-lwarpstor_$(VERSION)-1_all.deb .
 
 rpm:
 	rm -rf build/rpm

@@ -17,12 +17,16 @@ setup_file() {
 	command -v dpkg-buildpackage >/dev/null || skip "no dpkg-buildpackage"
 	run -0 make -C "$SRC" -s deb
 	deb=$(ls "$SRC"/warpstor_*_*.deb)
+	pydeb=$(ls "$SRC"/python3-lwarpstor_*_all.deb)
+	run -0 dpkg-deb -c "$pydeb"
+	assert_output --partial " ./usr/lib/python3/dist-packages/lwarpstor/__init__.py"
+	run -0 dpkg-deb -f "$pydeb" Depends
+	assert_output --partial "python3"
 	run -0 dpkg-deb -c "$deb"
 	for f in ./usr/sbin/warpstor ./usr/share/man/man8/warpstor.8.gz \
 		./usr/share/man/man5/warpstor.conf.5.gz \
 		./usr/share/bash-completion/completions/warpstor \
 		./usr/share/zsh/vendor-completions/_warpstor \
-		./usr/lib/python3/dist-packages/lwarpstor/__init__.py \
 		./usr/lib/ocf/resource.d/warpstor/warpstor-exports \
 		./etc/warpstor.conf ./etc/warpstor/filter \
 		./lib/systemd/system/warpstor-exports.service \
@@ -38,9 +42,9 @@ setup_file() {
 	run -0 dpkg-deb --ctrl-tarfile "$deb"
 	dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - ./postinst | grep -q 'warpstor-exports.service'
 	if command -v lintian >/dev/null; then
-		run lintian "$deb"
+		run lintian "$deb" "$pydeb"
 		echo "$output" | sed 's/^/# lintian: /' >&3
-		refute_output --regexp '^E: '
+		refute_line --regexp '^E: '
 	fi
 	root="$BATS_TEST_TMPDIR/root"
 	dpkg -x "$deb" "$root"
@@ -57,6 +61,7 @@ setup_file() {
 		_warpstor; printf '%s\n' \"\${COMPREPLY[@]}\""
 	assert_output list-snapshots
 	# the packaged Python API, with the packaged binary
+	dpkg -x "$pydeb" "$root"
 	run -0 env PYTHONPATH="$root/usr/lib/python3/dist-packages" python3 -c \
 		"import lwarpstor; print(lwarpstor.WarpStor(binary='$root/usr/sbin/warpstor').list_vols is not None)"
 	assert_output True
