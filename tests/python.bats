@@ -9,6 +9,7 @@ load helper
 setup_file() {
 	ws_setup_pool
 	export RV_POOL="${POOL}_rv"
+	ws_teardown_pool "$RV_POOL"	# what a run cut off left
 	truncate -s 128M "$BATS_FILE_TMPDIR/vdev2"
 	zpool create -m "$WSTEST_BASE/$RV_POOL" "$RV_POOL" "$BATS_FILE_TMPDIR/vdev2"
 	export WS_SSH=""
