@@ -60,7 +60,6 @@ complete_words() {
 # zsh_complete WORD...: what the zsh completion offers for the last word
 # (compadd stubbed to print what it is given), under zsh -f.
 zsh_complete() {
-	command -v zsh >/dev/null || skip "no zsh"
 	# shellcheck disable=SC2016 # expanded by zsh
 	zsh -f -c '
 		compadd() {
@@ -114,6 +113,7 @@ zsh_complete() {
 }
 
 @test "zsh completion: commands, options, datasets, snapshots, exports, types (zsh -f)" {
+	command -v zsh >/dev/null || skip "no zsh here"
 	export WS_TOP
 	PATH="$WS_TOP:$PATH"
 	run -0 zsh_complete warpstor list-s
