@@ -49,7 +49,8 @@ teardown_file() {
 	local m
 	nfs_here || return 0
 	[ -e "$BATS_FILE_TMPDIR/holder" ] && kill "$(cat "$BATS_FILE_TMPDIR/holder")" 2>/dev/null
-	for m in "$MNT"/*; do umount -f -l "$m" 2>/dev/null || true; done
+	# never "$MNT" empty: that would be every mount under /
+	[ -n "${MNT:-}" ] && [ -d "$MNT" ] && for m in "$MNT"/*; do umount -f -l "$m" 2>/dev/null || true; done
 	kill "$(cat "$BATS_FILE_TMPDIR/sshd.pid")" 2>/dev/null || true
 	exportfs -ua
 	systemctl restart nfs-server

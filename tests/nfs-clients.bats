@@ -46,7 +46,8 @@ setup() {
 teardown_file() {
 	local m
 	if nfs_here; then
-		for m in "$MNT"/*; do
+		# never "$MNT" empty: that would be every mount under /
+	[ -n "${MNT:-}" ] && [ -d "$MNT" ] && for m in "$MNT"/*; do
 			umount -f -l "$m" 2>/dev/null || true
 		done
 		# Only here, after the tests: the server lets go of what its
