@@ -191,6 +191,7 @@ struct rep {
 	char		 flags[8];	/* of zfs receive: what the front end has */
 	unsigned long long bytes;
 	long long	 ms;
+	char		 host[256];	/* dst.host points here */
 };
 
 /*
@@ -202,23 +203,22 @@ rep_target(struct rep *r, const char *arg, struct wserr *e)
 {
 	const char	*colon = strchr(arg, ':');
 	char		 v[VIS_BUFSZ];
-	static char	 host[256];	/* one replicate a run */
 
 	r->target = arg;
 	if (colon != NULL && (strchr(arg, '/') == NULL ||
 	    colon < strchr(arg, '/'))) {
 		size_t	 n = (size_t)(colon - arg);
 
-		if (n >= sizeof(host) || arg[0] == '-' ||
+		if (n >= sizeof(r->host) || arg[0] == '-' ||
 		    strspn(arg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq"
 		    "rstuvwxyz0123456789._-@[]") < n) {
 			wserr_set(e, EX_DATAERR, "'%s': not a host name",
 			    vis_str(v, sizeof(v), arg));
 			return -1;
 		}
-		memcpy(host, arg, n);
-		host[n] = '\0';
-		r->dst.host = n > 0 ? host : NULL;
+		memcpy(r->host, arg, n);
+		r->host[n] = '\0';
+		r->dst.host = n > 0 ? r->host : NULL;
 		r->target = colon + 1;
 	}
 	if (valid_dataset(r->target, e) == -1)

@@ -20,10 +20,8 @@ setup_file() {
 	systemctl start rpcbind nfs-server
 	ws_setup_pool
 	export POOL2="${POOL}_b" MNT="$BATS_FILE_TMPDIR/mnt" T="$BATS_FILE_TMPDIR/timings"
-	ws_teardown_pool "$POOL2"	# what a run cut off left
 	# the replica, the bare copy beside it for the ratio, and a control
-	truncate -s 768M "$BATS_FILE_TMPDIR/vdev2"
-	zpool create -m "$WSTEST_BASE/$POOL2" "$POOL2" "$BATS_FILE_TMPDIR/vdev2"
+	ws_second_pool "$POOL2" 768M
 	mkdir -p "$MNT"
 	# sshd on localhost:2222, root by key only
 	ssh-keygen -q -t ed25519 -N '' -f "$BATS_FILE_TMPDIR/key"

@@ -44,6 +44,15 @@ ws_config() {
 	printf '%s\n' "$base" "$@" > "$WARPSTOR_CONFIG"
 }
 
+# ws_second_pool NAME SIZE: another pool for the file (a standby node,
+# a volume to empty), below the run's shared folder; one a cut-off run
+# left by that name is cleared first.
+ws_second_pool() {
+	ws_teardown_pool "$1"
+	truncate -s "$2" "$BATS_FILE_TMPDIR/vdev-$1"
+	zpool create -m "$WSTEST_BASE/$1" "$1" "$BATS_FILE_TMPDIR/vdev-$1"
+}
+
 # Destroy the file's pool (or the one named), unmounting first and
 # trying again while it is busy.
 ws_teardown_pool() {

@@ -9,9 +9,7 @@ load helper
 setup_file() {
 	ws_setup_pool
 	export RV_POOL="${POOL}_rv"
-	ws_teardown_pool "$RV_POOL"	# what a run cut off left
-	truncate -s 128M "$BATS_FILE_TMPDIR/vdev2"
-	zpool create -m "$WSTEST_BASE/$RV_POOL" "$RV_POOL" "$BATS_FILE_TMPDIR/vdev2"
+	ws_second_pool "$RV_POOL" 128M
 	export WS_SSH=""
 	if [ -x /usr/sbin/sshd ] && command -v ssh >/dev/null; then
 		ssh-keygen -q -t ed25519 -N '' -f "$BATS_FILE_TMPDIR/key"

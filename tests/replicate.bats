@@ -7,9 +7,7 @@ load helper
 setup_file() {
 	ws_setup_pool
 	export POOL2="${POOL}_b"
-	ws_teardown_pool "$POOL2"	# what a run cut off left
-	truncate -s 256M "$BATS_FILE_TMPDIR/vdev2"
-	zpool create -m "$WSTEST_BASE/$POOL2" "$POOL2" "$BATS_FILE_TMPDIR/vdev2"
+	ws_second_pool "$POOL2" 256M
 	"$WS" create-fs "$POOL/data" -u 7 -g 7 --clients 10.0.0.1 >/dev/null
 	echo one > "$POOLMNT/data/first"
 	zfs set compression=on "$POOL/data"
