@@ -156,6 +156,12 @@ rename_check(struct ctx *ctx, const char *from, const char *to,
 		wserr_set(e, EX_DATAERR, "%s is inside %s", to, from);
 		return -1;
 	}
+	if (!ds_same_pool(from, to)) {
+		wserr_set(e, EX_DATAERR, "%s and %s are in different pools: "
+		    "zfs renames within a pool (replicate copies across)",
+		    from, to);
+		return -1;
+	}
 	if (zfs_get(ctx, STATE_PROPS, from, ZFS_RECURSE, old, e) == -1)
 		return -1;
 	/* the target free, its parent there */
@@ -286,8 +292,7 @@ name_some_end(struct some *s)
 
 /*
  * Does the snapshot name go with set?  It does when it is in set, or its
- * filesystem is: a filesystem in set goes whole, snapshots and all (those
- * of clones that -R takes are not in l: it never asks for them).
+ * filesystem is: a filesystem in set goes whole, snapshots and all.
  */
 static int
 marked(const struct zfs_dslist *l, const char *set, const char *name)
@@ -355,13 +360,15 @@ destroy_args(struct ctx *ctx, int argc, char **argv, struct destroy *d)
 
 /*
  * What goes (the tree of target; a snapshot alone without -r), then,
- * where snapshots go, every filesystem: their clones.
+ * where snapshots go, every filesystem of target's pool: their clones (a
+ * pool keeps its clones to itself; no other pool is read).  With -R the
+ * pool's snapshots too, since the clones that go take theirs.
  */
 static int
 destroy_gather(struct ctx *ctx, struct destroy *d, struct wserr *e)
 {
 	struct zfs_dslist all;
-	char		*root = ds_fs(d->target);
+	char		*root = ds_fs(d->target), *pool;
 	int		 alone = d->snap != NULL && !d->r, rc;
 	size_t		 i;
 
@@ -374,7 +381,11 @@ destroy_gather(struct ctx *ctx, struct destroy *d, struct wserr *e)
 		;
 	if (i == d->l.n)
 		return 0;
-	if (zfs_get_datasets(ctx, STATE_PROPS, NULL, -1, &all, e) == -1)
+	pool = ds_pool(d->target);
+	rc = d->R ? zfs_get(ctx, STATE_PROPS, pool, ZFS_RECURSE, &all, e) :
+	    zfs_get_datasets(ctx, STATE_PROPS, pool, ZFS_RECURSE, &all, e);
+	free(pool);
+	if (rc == -1)
 		return -1;
 	zfs_dslist_merge(&d->l, &all);
 	return 0;
@@ -533,8 +544,9 @@ destroy_run(struct ctx *ctx, struct destroy *d)
  * root, a dataset with children or snapshots without -r, and anything
  * with dependent clones without -R (naming them).
  * Runs: zfs get -r of what goes (just the snapshot, for one without -r);
- * where snapshots go, zfs get of every filesystem for their clones
- * (zfs_get_datasets: no snapshot visited); ..., zfs destroy.
+ * where snapshots go, zfs get -r of its pool's filesystems for their
+ * clones (zfs_get_datasets: no snapshot visited; with -R, snapshots too:
+ * the clones' go with them); ..., zfs destroy.
  */
 int
 cmd_destroy(struct ctx *ctx, int argc, char **argv)

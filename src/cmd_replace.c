@@ -50,9 +50,10 @@ txg(const struct zfs_ds *d)
 }
 
 /*
- * What replace looks at: every filesystem (for children and clones),
- * NAME's snapshots (the origins of its clones) and SOURCE where it is a
- * snapshot of another dataset, and no other snapshot.
+ * What replace looks at: every filesystem of NAME's pool (for children
+ * and clones, which a pool keeps to itself), NAME's snapshots (the
+ * origins of its clones) and SOURCE where it is a snapshot of another
+ * dataset, and no other snapshot.  No other pool is read.
  */
 static int
 replace_query(struct ctx *ctx, const char *name, const char *source,
@@ -61,8 +62,12 @@ replace_query(struct ctx *ctx, const char *name, const char *source,
 	const unsigned	 mask = STATE_PROPS | ZPM(ZP_CREATETXG);
 	struct zfs_dslist m;
 	size_t		 dl = strcspn(source, "@");
+	char		*pool = ds_pool(name);
+	int		 rc;
 
-	if (zfs_get_datasets(ctx, mask, NULL, -1, l, e) == -1)
+	rc = zfs_get_datasets(ctx, mask, pool, ZFS_RECURSE, l, e);
+	free(pool);
+	if (rc == -1)
 		return -1;
 	if (zfs_get(ctx, mask, name, 1, &m, e) == -1)
 		goto fail;
@@ -92,6 +97,7 @@ struct repl {
 	const struct zfs_ds *old, *src;
 	char		*srcds;		/* SOURCE's dataset (a snapshot) */
 	int		 self;		/* SOURCE is a snapshot of NAME */
+	struct strvec	 newer;		/* then NAME's snapshots after it */
 	int		 exported;
 	struct nfs_export ex;
 	struct strvec	 props;		/* what the new content gets */
@@ -273,6 +279,37 @@ repl_check_clones(const struct repl *r, struct wserr *e)
 }
 
 /*
+ * SOURCE a snapshot of NAME itself: NAME's snapshots newer than it stay
+ * with the old content, and go with it (as zfs rollback without -r would
+ * refuse).  Refused (77, naming each) unless --force; -n names them
+ * either way.
+ */
+static int
+repl_check_newer(struct repl *r, struct wserr *e)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	long long	 at = txg(r->src);
+	size_t		 i;
+
+	for (i = 0; i < r->l.n; i++)
+		if (ds_snapshot_of(r->l.v[i].name, r->name) &&
+		    txg(&r->l.v[i]) > at)
+			strvec_push(&r->newer, r->l.v[i].name);
+	if (r->newer.n == 0 || r->force || r->keep != NULL)
+		return 0;
+	for (i = 0; i < r->newer.n; i++) {
+		if (i > 0)
+			buf_append(&b, ", ", 2);
+		buf_append(&b, r->newer.v[i], strlen(r->newer.v[i]));
+	}
+	wserr_set(e, EX_NOPERM, "%s has snapshots newer than %s, which would "
+	    "be lost: %s; --force destroys them, --keep NAME keeps them",
+	    r->name, r->source, b.data);
+	buf_free(&b);
+	return -1;
+}
+
+/*
  * Everything that can be checked before the first change: both exist and
  * are what replace takes, no children, no dependent clones that would
  * stop the old content from going, the source free, and the owner (-u
@@ -287,6 +324,12 @@ repl_check(struct ctx *ctx, struct repl *r, struct wserr *e)
 	if (ds_is_volume(r->name)) {
 		wserr_set(e, EX_NOPERM, "refusing to replace %s: it is a "
 		    "volume (a pool's root)", r->name);
+		return -1;
+	}
+	if (!ds_same_pool(r->name, r->source)) {
+		wserr_set(e, EX_DATAERR, "%s cannot replace %s: they are in "
+		    "different pools (replicate copies across)", r->source,
+		    r->name);
 		return -1;
 	}
 	if (r->keep != NULL && (strncmp(r->keep, r->name, plen) != 0 ||
@@ -305,6 +348,8 @@ repl_check(struct ctx *ctx, struct repl *r, struct wserr *e)
 		r->srcds = ds_fs(r->source);
 		r->self = strcmp(r->srcds, r->name) == 0;
 	}
+	if (r->self && repl_check_newer(r, e) == -1)
+		return -1;
 	if (repl_check_clones(r, e) == -1)
 		return -1;
 	if ((r->user == NULL || r->group == NULL) &&
@@ -460,6 +505,7 @@ repl_free(struct repl *r)
 	free(r->newmp);
 	free(r->oldtmp);
 	strvec_clear(&r->opts);
+	strvec_clear(&r->newer);
 	strvec_clear(&r->props);
 	filter_free(&r->filter);
 	filter_free(&r->extra);
@@ -567,6 +613,9 @@ repl_old(struct txn *t, struct repl *r, struct wserr *e)
 	if (r->keep == NULL) {
 		if (r->self && zfs_promote(t, r->name, r->oldtmp, e) == -1)
 			return -1;
+		for (i = 0; i < r->newer.n; i++)
+			(void)txn_step(t, "destroys %s, newer than %s",
+			    r->newer.v[i], r->source);
 		return state_destroy(t, r->oldtmp, "-r", 0, e);
 	}
 	for (i = 0; r->exported && i < 3; i++)
@@ -604,7 +653,7 @@ repl_json(const struct repl *r)
  * place, mount, export, exportfs -f.  Then the old is destroyed (after
  * promoting the new when SOURCE is a snapshot of DATASET itself), or
  * kept as NAME.
- * Runs: zfs get of every filesystem (zfs_get_datasets), zfs get -d 1 NAME
+ * Runs: zfs get of every filesystem of NAME's pool, zfs get -d 1 NAME
  * [zfs get SOURCE], zfs get -s local (names, then values), zfs clone,
  * zfs get, chown, exportfs -u, zfs umount x2, zfs rename x2, zfs mount,
  * the exports file, exportfs -o, exportfs -f, [zfs promote],

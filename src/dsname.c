@@ -46,3 +46,23 @@ ds_snapshot_of(const char *snap, const char *fs)
 
 	return snap != NULL && strncmp(snap, fs, len) == 0 && snap[len] == '@';
 }
+
+size_t
+ds_pool_len(const char *name)
+{
+	return strcspn(name, "/@");
+}
+
+char *
+ds_pool(const char *name)
+{
+	return xstrndup(name, ds_pool_len(name));
+}
+
+int
+ds_same_pool(const char *a, const char *b)
+{
+	size_t	 len = ds_pool_len(a);
+
+	return len == ds_pool_len(b) && strncmp(a, b, len) == 0;
+}

@@ -19,5 +19,10 @@ char	*ds_fs(const char *name);
 int	 ds_in_tree(const char *name, const char *ds);
 /* snap is a snapshot of the filesystem fs (fs@SOMETHING). */
 int	 ds_snapshot_of(const char *snap, const char *fs);
+/* The pool's name: up to the first '/' or '@'; its length; allocated. */
+size_t	 ds_pool_len(const char *name);
+char	*ds_pool(const char *name);
+/* a and b are in one pool. */
+int	 ds_same_pool(const char *a, const char *b);
 
 #endif

@@ -167,6 +167,25 @@ find_mount(const char *dataset, const char *mountpoint, dev_t *dev,
 }
 
 char *
+fs_dataset_at(const char *path)
+{
+	char	*all, *p, *line, *mm, *mp, *type, *src, *super, *ds = NULL;
+
+	if ((all = p = mountinfo()) == NULL)
+		return NULL;
+	while ((line = strsep(&p, "\n")) != NULL) {
+		if (mountinfo_line(line, &mm, &mp, &type, &src, &super) == -1 ||
+		    strcmp(mp, path) != 0)
+			continue;
+		/* the topmost mount at path: the last line that names it */
+		free(ds);
+		ds = zfs_own(type, super) ? xstrdup(src) : NULL;
+	}
+	free(all);
+	return ds;
+}
+
+char *
 fs_mount_of(const char *dataset)
 {
 	char	*mp = NULL;

@@ -35,6 +35,8 @@ int	 fs_detach(const char *mountpoint, const char *dataset,
  * mount whose source is dataset; the topmost), or NULL.
  */
 char	*fs_mount_of(const char *dataset);
+/* The zfs dataset mounted on top at path (to free), or NULL. */
+char	*fs_dataset_at(const char *path);
 
 /* chown (and, with mode >= 0, chmod) the root folder only. */
 int	 fs_chown_root(int fd, const char *mountpoint, uid_t, gid_t, int mode,

@@ -233,7 +233,7 @@ void
 spawn_fail(struct wserr *e, char *const argv[], const struct spawn_result *r)
 {
 	struct buf	 cmd = { NULL, 0, 0 };
-	char		 how[64], *msg, *p;
+	char		 how[64], *msg, *p, *vis, *viscmd;
 	size_t		 len;
 
 	argv_join(&cmd, argv);
@@ -250,8 +250,13 @@ spawn_fail(struct wserr *e, char *const argv[], const struct spawn_result *r)
 	for (p = msg; *p != '\0'; p++)
 		if (*p == '\n' || *p == '\t')
 			*p = ' ';
-	wserr_set(e, EX_UNAVAILABLE, "`%s` failed (%s)%s%s", cmd.data, how,
-	    *msg != '\0' ? ": " : "", msg);
+	/* and every other control byte escaped: \033 never reaches a tty */
+	vis = vis_dup(msg);
+	viscmd = vis_dup(cmd.data);
+	wserr_set(e, EX_UNAVAILABLE, "`%s` failed (%s)%s%s", viscmd, how,
+	    *vis != '\0' ? ": " : "", vis);
+	free(vis);
+	free(viscmd);
 	free(msg);
 	buf_free(&cmd);
 }

@@ -255,31 +255,61 @@ state_temp_name(const char *ds, const char *tag)
 	    room > 0 ? room : 1, base, tag, arc4random());
 }
 
+/* fsid is at path, which is not name's own mount: 1, with e naming both. */
+static int
+fsid_taken(const char *name, const char *fsid, const char *path,
+    const char *where, struct wserr *e)
+{
+	char	*other = fs_dataset_at(path), v[VIS_BUFSZ];
+	int	 taken = other == NULL || strcmp(other, name) != 0;
+
+	if (taken)
+		wserr_set(e, EX_DATAERR, "%s: %s %s is %s's too (%s %s); fsids "
+		    "are unique on a node (unexport one, or give it a new one: "
+		    "zfs inherit %s)", name, zfs_prop_name(ZP_FSID), fsid,
+		    other != NULL ? other : vis_str(v, sizeof(v), path), where,
+		    vis_str(v, sizeof(v), path), zfs_prop_name(ZP_FSID));
+	free(other);
+	return taken;
+}
+
 int
 state_fsid_unique(struct ctx *ctx, const char *name, const char *fsid,
     struct wserr *e)
 {
-	struct zfs_dslist l;
-	size_t		 i;
-	int		 rc = 0;
+	struct nfs_file	 f;
+	struct nfs_export *exs = NULL;
+	struct nfs_live	*live = NULL;
+	size_t		 i, n = 0, nlive = 0;
+	int		 rc = -1;
+	char		*lf;
 
-	if (zfs_get_datasets(ctx, ZPM(ZP_FSID) | ZPM(ZP_REPLICA), NULL, -1, &l,
-	    e) == -1)
+	/* the exports file and the live table hold every exported fsid */
+	if (nfs_file_read(ctx->cfg.exports_file, &f, e) == -1)
 		return -1;
-	/* a replica carries its original's fsid: it is never exported */
-	for (i = 0; i < l.n && rc == 0; i++)
-		if ((l.v[i].local & ZPM(ZP_FSID)) && l.v[i].val[ZP_FSID] !=
-		    NULL && strcmp(l.v[i].val[ZP_FSID], fsid) == 0 &&
-		    strcmp(l.v[i].name, name) != 0 &&
-		    !state_is_replica(&l.v[i])) {
-			wserr_set(e, EX_DATAERR, "%s: %s %s is %s's too; fsids "
-			    "are unique on a node (unexport one, or give it a "
-			    "new one: zfs inherit %s)", name,
-			    zfs_prop_name(ZP_FSID), fsid, l.v[i].name,
-			    zfs_prop_name(ZP_FSID));
-			rc = -1;
-		}
-	zfs_dslist_free(&l);
+	(void)nfs_file_exports(&f, &exs, &n);
+	for (i = 0; i < n; i++)
+		if (exs[i].fsid != NULL && strcmp(exs[i].fsid, fsid) == 0 &&
+		    fsid_taken(name, fsid, exs[i].path, "exported at", e))
+			goto out;
+	if (nfs_live_read(ctx, &live, &nlive, e) == -1)
+		goto out;
+	for (i = 0; i < nlive; i++) {
+		int taken;
+
+		if ((lf = nfs_live_fsid(&live[i])) == NULL)
+			continue;
+		taken = strcmp(lf, fsid) == 0 && fsid_taken(name, fsid,
+		    live[i].path, "live at", e);
+		free(lf);
+		if (taken)
+			goto out;
+	}
+	rc = 0;
+out:
+	nfs_live_free(live, nlive);
+	state_exports_free(exs, n);
+	nfs_file_free(&f);
 	return rc;
 }
 

@@ -74,8 +74,9 @@ int	 state_destroy(struct txn *, const char *name, const char *flags,
 char	*state_temp_name(const char *ds, const char *tag);
 
 /*
- * fsid is no other dataset's on the node (every filesystem asked);
- * else 65, naming both.
+ * fsid is no other dataset's on the node: neither the exports file nor
+ * the live table (which hold every exported fsid) carries it at a path
+ * other than name's own mount; else 65, naming both.  No pool is read.
  */
 int	 state_fsid_unique(struct ctx *, const char *name, const char *fsid,
 	    struct wserr *);

@@ -160,6 +160,16 @@ vis_str(char *dst, size_t dstlen, const char *s)
 	return dst;
 }
 
+char *
+vis_dup(const char *s)
+{
+	char	*enc;
+
+	if (stravis(&enc, s, VIS_CSTYLE | VIS_OCTAL) == -1)
+		oom();
+	return enc;
+}
+
 int
 cmp_str(const void *a, const void *b)
 {

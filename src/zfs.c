@@ -46,6 +46,41 @@ zfs_is_noent(const struct spawn_result *r)
 	return r->status == 1 && strstr(r->err.data, "does not exist") != NULL;
 }
 
+/*
+ * A get or list whose only complaints are of datasets that vanished
+ * while it walked (another tool destroyed them): each stderr line
+ * "cannot open 'NAME': dataset does not exist", NAME not target.  What
+ * it printed of the rest stands; a vanished dataset is no error for a
+ * command that did not name it.
+ */
+static int
+zfs_only_vanished(const struct spawn_result *r, const char *target)
+{
+	static const char pre[] = "cannot open '";
+	static const char post[] = "': dataset does not exist";
+	const char	*p = r->err.data, *nl, *q;
+	size_t		 len, tl = target != NULL ? strlen(target) : 0;
+
+	if (r->status != 1 || p == NULL || *p == '\0')
+		return 0;
+	for (; *p != '\0'; p = *nl == '\n' ? nl + 1 : nl) {
+		nl = p + strcspn(p, "\n");
+		len = (size_t)(nl - p);
+		if (len == 0)
+			continue;
+		if (len <= sizeof(pre) - 1 + sizeof(post) - 1 ||
+		    strncmp(p, pre, sizeof(pre) - 1) != 0 ||
+		    strncmp(nl - (sizeof(post) - 1), post,
+		    sizeof(post) - 1) != 0)
+			return 0;
+		q = p + sizeof(pre) - 1;
+		if (target != NULL && (size_t)(nl - (sizeof(post) - 1) - q) ==
+		    tl && strncmp(q, target, tl) == 0)
+			return 0;
+	}
+	return 1;
+}
+
 /* Require exit 0 of a call that ran; a missing target is exit 66. */
 static int
 zfs_check(struct strvec *argv, struct spawn_result *r, const char *target,
@@ -54,6 +89,8 @@ zfs_check(struct strvec *argv, struct spawn_result *r, const char *target,
 	char	 v[VIS_BUFSZ];
 
 	if (r->status == 0)
+		return 0;
+	if (strcmp(argv->v[1], "get") == 0 && zfs_only_vanished(r, target))
 		return 0;
 	if (target != NULL && zfs_is_noent(r))
 		wserr_set(e, EX_NOINPUT, "%s: does not exist",
@@ -805,11 +842,24 @@ nap(long ms)
 }
 
 /*
- * Run argv directly, trying again while it fails (busy datasets): after
- * 25 ms, then twice as long each time up to a second a wait.  "Busy"
- * right after an unmount mostly clears within milliseconds; a flat half
- * second made one destroy in two take ten times the reference's time.
- * Nine tries wait 3.6 s in all, as eight with flat naps did.
+ * The one place zfs's "busy" is read: a refusal that may pass in a
+ * moment (a dataset just unmounted, a mount still settling).  Anything
+ * else zfs refuses (another pool, a name taken, a hold) is for good.
+ */
+static int
+zfs_is_busy(const struct spawn_result *r)
+{
+	return r->status != 0 && r->err.data != NULL &&
+	    strstr(r->err.data, "busy") != NULL;
+}
+
+/*
+ * Run argv directly, trying again while zfs says busy: after 25 ms, then
+ * twice as long each time up to a second a wait.  "Busy" right after an
+ * unmount mostly clears within milliseconds; a flat half second made one
+ * destroy in two take ten times the reference's time.  Nine tries wait
+ * 3.6 s in all, as eight with flat naps did.  A refusal that is not
+ * "busy" is final: it is never tried again.
  */
 static int
 run_retry(struct ctx *ctx, char *const *argv, int tries, struct wserr *e)
@@ -829,6 +879,8 @@ run_retry(struct ctx *ctx, char *const *argv, int tries, struct wserr *e)
 			return 0;
 		}
 		spawn_fail(e, argv, &r);
+		if (!zfs_is_busy(&r))
+			i = tries;
 		spawn_result_free(&r);
 	}
 	return -1;
