@@ -160,21 +160,39 @@ teardown_file() {
 	run -0 "$WS" snapshot-exists "$POOL/u/other@o5"
 	run -0 exportfs -v
 	refute_output --partial "$POOLMNT/u/bs"
-	# no get without a target that could visit a snapshot: -r of what
-	# goes, then every filesystem (-t, or zfs list + get of the names)
+	# no get that could visit another dataset's snapshots: -r of what
+	# goes, then the filesystems of its pool (-t, or without -t where zfs
+	# get has none, the snapshots dropped)
 	cat "$BATS_TEST_TMPDIR/zfs.calls"
 	run grep -E '^get ' "$BATS_TEST_TMPDIR/zfs.calls"
-	[ "${lines[0]}" = "get -H -p -o name,property,value,source -r warpstor:fsid,warpstor:clients,warpstor:options,warpstor:replica,type,mountpoint,mounted,origin,guid $POOL/u/bs" ]
+	props=warpstor:fsid,warpstor:clients,warpstor:options,warpstor:replica,type,mountpoint,mounted,origin,guid
+	[ "${lines[0]}" = "get -H -p -o name,property,value,source -r $props $POOL/u/bs" ]
+	[ "${lines[1]}" = "get -H -p -o name,property,value,source -t filesystem,volume -r $props $POOL" ]
 	if ws_get_takes_t; then
 		[ "${#lines[@]}" -eq 2 ]
-		[[ ${lines[1]} == "get -H -p -o name,property,value,source -t filesystem,volume "* ]]
 	else
 		[ "${#lines[@]}" -eq 3 ]
-		[[ ${lines[2]} == *" $POOL/u/other" || ${lines[2]} == *" $POOL/u/other "* ]]
+		[ "${lines[2]}" = "get -H -p -o name,property,value,source -r $props $POOL" ]
 	fi
 	# then umount and destroy; one exportfs -u
-	[ "$ZFS_CALLS" -eq $(( $(ws_fs_query_calls) + 3 )) ]
+	[ "$ZFS_CALLS" -eq $(( ${#lines[@]} + 2 )) ]
 	[ "$EXPORTFS_CALLS" -eq 1 ]
+}
+
+@test "destroy -R -n: the plan names the dependent clones' snapshots and children too" {
+	zfs create "$POOL/u/src"
+	zfs snapshot "$POOL/u/src@base"
+	"$WS" clone "$POOL/u/src@base" "$POOL/u/alice" -u 1 -g 1 >/dev/null
+	"$WS" snapshot "$POOL/u/alice@mon" >/dev/null
+	zfs create "$POOL/u/alice/kid"
+	run -0 "$WS" -n destroy -R "$POOL/u/src"
+	assert_line "destroys $POOL/u/alice"
+	assert_line "destroys $POOL/u/alice@mon"
+	assert_line "destroys $POOL/u/alice/kid"
+	assert_line "destroys $POOL/u/src@base"
+	run -0 "$WS" -j destroy -R "$POOL/u/src"
+	assert_output --partial "\"$POOL/u/alice@mon\""
+	run -1 "$WS" exists "$POOL/u/alice"
 }
 
 @test "destroy: a snapshot; a volume root is refused (77); a missing one is 66" {

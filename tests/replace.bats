@@ -133,7 +133,8 @@ teardown_file() {
 	echo tuesday > "$POOLMNT/u/self/state"
 	"$WS" snapshot "$POOL/u/self@tuesday" >/dev/null
 	echo wednesday > "$POOLMNT/u/self/state"
-	run -0 "$WS" replace "$POOL/u/self" "$POOL/u/self@monday" -u 2 -g 2
+	# tuesday is newer than monday: kept unless --force (tested below)
+	run -0 "$WS" replace "$POOL/u/self" "$POOL/u/self@monday" -u 2 -g 2 --force
 	[ "$(cat "$POOLMNT/u/self/state")" = monday ]
 	[ "$(ws_fsid "$POOL/u/self")" = "$fsid" ]
 	# promoted: monday (and what came before it) belongs to the new one
@@ -144,6 +145,34 @@ teardown_file() {
 	refute_output --partial wsold
 	run -0 ws_live
 	assert_line --regexp "^$POOLMNT/u/self \*\(.*fsid=$fsid"
+}
+
+@test "replace onto its own older snapshot: the newer ones are named and kept (77) unless --force; -n names them" {
+	"$WS" clone "$POOL/golden@v1" "$POOL/u/gina" -u 1 -g 1 >/dev/null
+	echo a > "$POOLMNT/u/gina/state"
+	"$WS" snapshot "$POOL/u/gina@a" >/dev/null
+	echo b > "$POOLMNT/u/gina/state"
+	"$WS" snapshot "$POOL/u/gina@b" >/dev/null
+	"$WS" snapshot "$POOL/u/gina@c" >/dev/null
+	ws_state_logical > "$BATS_TEST_TMPDIR/before"
+	run -77 --separate-stderr "$WS" replace "$POOL/u/gina" "$POOL/u/gina@a"
+	[[ $stderr == *"newer than $POOL/u/gina@a"*"$POOL/u/gina@b, $POOL/u/gina@c"*"--force"* ]]
+	run -77 --separate-stderr "$WS" -n replace "$POOL/u/gina" "$POOL/u/gina@a"
+	[[ $stderr == *"$POOL/u/gina@b, $POOL/u/gina@c"* ]]
+	ws_state_logical > "$BATS_TEST_TMPDIR/after"
+	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	run -0 "$WS" snapshot-exists "$POOL/u/gina@b"
+	# -n with --force: the plan names each one that goes
+	run -0 "$WS" -n replace "$POOL/u/gina" "$POOL/u/gina@a" --force
+	assert_output --partial "destroys $POOL/u/gina@b, newer than $POOL/u/gina@a"
+	assert_output --partial "destroys $POOL/u/gina@c, newer than $POOL/u/gina@a"
+	# the newest snapshot: nothing newer, nothing refused
+	run -0 "$WS" replace "$POOL/u/gina" "$POOL/u/gina@c"
+	[ "$(cat "$POOLMNT/u/gina/state")" = b ]
+	run -0 "$WS" replace "$POOL/u/gina" "$POOL/u/gina@a" --force
+	[ "$(cat "$POOLMNT/u/gina/state")" = a ]
+	run -1 "$WS" snapshot-exists "$POOL/u/gina@b"
+	"$WS" destroy -r "$POOL/u/gina" >/dev/null
 }
 
 @test "replace from a dataset: taken over; --keep keeps the old content unexported" {

@@ -169,6 +169,24 @@ no_root_export() {
 	"$WS" sync-exports >/dev/null
 }
 
+@test "what a child writes to stderr reaches the terminal with every control byte escaped" {
+	real=$(command -v zfs)
+	w="$BATS_TEST_TMPDIR/zfs-loud"
+	cat > "$w" <<-WRAP
+	#!/bin/sh
+	if [ "\$1" = promote ]; then
+		printf 'cannot \033[2J\033]0;owned\007 promote\r\n' >&2
+		exit 1
+	fi
+	exec '$real' "\$@"
+	WRAP
+	chmod +x "$w"
+	run -69 --separate-stderr env WARPSTOR_ZFS="$w" "$WS" promote "$POOL/t"
+	printf '%s' "$stderr" | od -c | head
+	[[ $stderr == *'cannot \033[2J\033]0;owned\a promote\r' ]]
+	run ! grep -q $'[\001-\010\013-\037\177]' <<< "$stderr"
+}
+
 @test "paths go into the exports file with exports(5) escapes; IPv6 clients in brackets" {
 	zfs create -o mountpoint="$POOLMNT/t/with space" "$POOL/t/sp"
 	run -0 --separate-stderr "$WS" export "$POOL/t/sp" --clients 10.0.0.8
