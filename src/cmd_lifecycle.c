@@ -309,6 +309,9 @@ marked(const struct zfs_dslist *l, const char *set, const char *name)
 	return 0;
 }
 
+/* What destroy reads of what goes: the state, and a snapshot's holds. */
+#define DESTROY_PROPS	(STATE_PROPS | ZPM(ZP_USERREFS))
+
 /* What destroy was asked, and what it found. */
 struct destroy {
 	const char	*target;
@@ -372,8 +375,8 @@ destroy_gather(struct ctx *ctx, struct destroy *d, struct wserr *e)
 	int		 alone = d->snap != NULL && !d->r, rc;
 	size_t		 i;
 
-	rc = zfs_get(ctx, STATE_PROPS, alone ? d->target : root, alone ? -1 :
-	    ZFS_RECURSE, &d->l, e);
+	rc = zfs_get(ctx, DESTROY_PROPS, alone ? d->target : root, alone ?
+	    -1 : ZFS_RECURSE, &d->l, e);
 	free(root);
 	if (rc == -1)
 		return -1;
@@ -382,8 +385,8 @@ destroy_gather(struct ctx *ctx, struct destroy *d, struct wserr *e)
 	if (i == d->l.n)
 		return 0;
 	pool = ds_pool(d->target);
-	rc = d->R ? zfs_get(ctx, STATE_PROPS, pool, ZFS_RECURSE, &all, e) :
-	    zfs_get_datasets(ctx, STATE_PROPS, pool, ZFS_RECURSE, &all, e);
+	rc = d->R ? zfs_get(ctx, DESTROY_PROPS, pool, ZFS_RECURSE, &all, e) :
+	    zfs_get_datasets(ctx, DESTROY_PROPS, pool, ZFS_RECURSE, &all, e);
 	free(pool);
 	if (rc == -1)
 		return -1;
@@ -445,7 +448,7 @@ destroy_clones(struct destroy *d)
 
 /* It exists; children and snapshots only with -r; clones only with -R. */
 static int
-destroy_check(struct destroy *d, struct wserr *e)
+destroy_check(struct ctx *ctx, struct destroy *d, struct wserr *e)
 {
 	size_t	 i, nset = 0;
 
@@ -473,7 +476,7 @@ destroy_check(struct destroy *d, struct wserr *e)
 		    "them too", d->target, name_some_end(&d->deps));
 		return -1;
 	}
-	return 0;
+	return state_check_holds(ctx, &d->l, d->set, e);
 }
 
 /*
@@ -562,7 +565,7 @@ cmd_destroy(struct ctx *ctx, int argc, char **argv)
 		rc = cmd_fail(ctx, &e);
 	else {
 		destroy_select(&d);
-		rc = destroy_check(&d, &e) == -1 ? cmd_fail(ctx, &e) :
+		rc = destroy_check(ctx, &d, &e) == -1 ? cmd_fail(ctx, &e) :
 		    destroy_run(ctx, &d);
 	}
 	free(d.set);

@@ -97,8 +97,9 @@ reap(struct ctx *ctx, FILE *out, int nothing_else)
 	if ((left = deferred_reap(ctx, 1, out, &e)) == -1)
 		return cmd_fail(ctx, &e);
 	if (left > 0)
-		(void)fprintf(out, "%d deferred destroy%s still held by the NFS "
-		    "server\n", left, left == 1 ? "" : "s");
+		(void)fprintf(out, "%d deferred destroy%s still busy (the NFS "
+		    "server holds it, or what was made in it since)\n", left,
+		    left == 1 ? "" : "s");
 	else if (nothing_else)
 		(void)fprintf(out, "nothing to recover\n");
 	return 0;

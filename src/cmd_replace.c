@@ -59,7 +59,8 @@ static int
 replace_query(struct ctx *ctx, const char *name, const char *source,
     struct zfs_dslist *l, struct wserr *e)
 {
-	const unsigned	 mask = STATE_PROPS | ZPM(ZP_CREATETXG);
+	const unsigned	 mask = STATE_PROPS | ZPM(ZP_CREATETXG) |
+	    ZPM(ZP_USERREFS);
 	struct zfs_dslist m;
 	size_t		 dl = strcspn(source, "@");
 	char		*pool = ds_pool(name);
@@ -310,6 +311,28 @@ repl_check_newer(struct repl *r, struct wserr *e)
 }
 
 /*
+ * The old content's snapshots go with it (unless kept; in the self case
+ * those up to SOURCE move to the new content): none may be held.
+ */
+static int
+repl_check_held(struct ctx *ctx, const struct repl *r, struct wserr *e)
+{
+	char	*go;
+	size_t	 i;
+	int	 rc;
+
+	if (r->keep != NULL)
+		return 0;
+	go = xcalloc(r->l.n ? r->l.n : 1, 1);
+	for (i = 0; i < r->l.n; i++)
+		go[i] = ds_snapshot_of(r->l.v[i].name, r->name) && (!r->self ||
+		    txg(&r->l.v[i]) > txg(r->src));
+	rc = state_check_holds(ctx, &r->l, go, e);
+	free(go);
+	return rc;
+}
+
+/*
  * Everything that can be checked before the first change: both exist and
  * are what replace takes, no children, no dependent clones that would
  * stop the old content from going, the source free, and the owner (-u
@@ -350,7 +373,7 @@ repl_check(struct ctx *ctx, struct repl *r, struct wserr *e)
 	}
 	if (r->self && repl_check_newer(r, e) == -1)
 		return -1;
-	if (repl_check_clones(r, e) == -1)
+	if (repl_check_clones(r, e) == -1 || repl_check_held(ctx, r, e) == -1)
 		return -1;
 	if ((r->user == NULL || r->group == NULL) &&
 	    lstat(r->old->val[ZP_MOUNTPOINT], &sb) == -1) {
@@ -844,8 +867,11 @@ cmd_rebuild_vol(struct ctx *ctx, int argc, char **argv)
 		    "dataset)", b.vol);
 		return cmd_fail(ctx, &e);
 	}
-	if (zfs_get(ctx, STATE_PROPS, b.vol, ZFS_RECURSE, &b.l, &e) == -1)
+	if (zfs_get(ctx, STATE_PROPS | ZPM(ZP_USERREFS), b.vol, ZFS_RECURSE,
+	    &b.l, &e) == -1 || state_check_holds(ctx, &b.l, NULL, &e) == -1) {
+		zfs_dslist_free(&b.l);
 		return cmd_fail(ctx, &e);
+	}
 	state_warn_invalid(ctx, &b.l);
 	rebuild_plan(&b);
 	if (!ctx->yes && !ctx->dry_run && !isatty(STDIN_FILENO))

@@ -1,16 +1,21 @@
 /*
- * deferred.h: destroys that the kernel NFS server holds up.  A dataset
- * that NFS clients have used stays busy for minutes after its export is
- * withdrawn and its mount detached (the server's export cache holds it).
- * Its destroy is then deferred: the dataset is renamed aside (its name
- * is free again at once) and recorded, by name and guid, in a list
- * beside the journal (JOURNAL.deferred).  Any later command that holds
- * the lock, and `warpstor recover`, try each one again; only a dataset
- * whose guid (read-only in ZFS, so no property can forge it) is the one
- * recorded is ever destroyed.
+ * deferred.h: destroys that stay busy after everything was withdrawn
+ * and unmounted: the kernel NFS server holds a dataset its clients used
+ * for minutes, and zfs itself can say busy a moment after an unmount.
+ * The command then succeeds and the destroy is deferred: the dataset is
+ * renamed aside (its name is free again at once) and recorded in a list
+ * beside the journal (JOURNAL.deferred), with the guid of everything
+ * that was to go.  Any later command that holds the lock, and `warpstor
+ * recover`, try each one again: renamed to a private name first (so no
+ * rename can swap another dataset in between), its guid checked there
+ * (read-only in ZFS: no property can forge it), then destroyed leaf-first,
+ * one dataset and snapshot at a time, only those whose guid was recorded.
+ * What was made below it since the deferral is left alone.
  *
- * Each line of the list: NAME GUID FLAGS SINCE, FLAGS being zfs
- * destroy's (-r, -R, -f, or - for none), SINCE seconds since the epoch.
+ * Each line of the list: NAME GUID FLAGS SINCE MEMBERS, FLAGS being zfs
+ * destroy's (-r, -R, -f, or - for none), SINCE seconds since the epoch,
+ * MEMBERS the guids below NAME that go, comma-separated (or -).  A line
+ * of an older warpstor, without MEMBERS, destroys NAME alone.
  */
 #ifndef WARPSTOR_DEFERRED_H
 #define WARPSTOR_DEFERRED_H

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "deferred.h"
+#include "dsname.h"
 #include "fsops.h"
 #include "nfsd.h"
 #include "progress.h"
@@ -223,6 +224,19 @@ state_take_down(struct txn *t, const struct nfs_export *exs, size_t nex,
 	return 0;
 }
 
+/* Some process holds something under a mount of name's tree. */
+static int
+state_held_by_process(const char *name)
+{
+	char	*mp = fs_mount_of(name), *held = NULL;
+
+	if (mp != NULL)
+		held = fs_holders(mp);
+	free(mp);
+	free(held);
+	return held != NULL;
+}
+
 int
 state_destroy(struct txn *t, const char *name, const char *flags, int aside,
     struct wserr *e)
@@ -232,10 +246,14 @@ state_destroy(struct txn *t, const char *name, const char *flags, int aside,
 
 	if (zfs_destroy(t, name, flags, e) == 0)
 		return 0;
-	if (t->ctx->dry_run || t->ctx->detached == 0 ||
-	    strstr(e->msg, "busy") == NULL)
+	if (t->ctx->dry_run || strstr(e->msg, "busy") == NULL ||
+	    state_held_by_process(name))
 		return -1;
-	/* Withdrawn and detached: only the NFS server still holds it. */
+	/*
+	 * Withdrawn and unmounted, and still busy with no process holding
+	 * it: the NFS server (it lets go minutes later), or zfs itself a
+	 * moment after an unmount.  Deferred: the command succeeds.
+	 */
 	gone = aside && strchr(name, '@') == NULL ?
 	    state_temp_name(name, "wsgone") : xstrdup(name);
 	rc = deferred_add(t->ctx, name, gone, flags, e);
@@ -311,6 +329,41 @@ out:
 	state_exports_free(exs, n);
 	nfs_file_free(&f);
 	return rc;
+}
+
+int
+state_check_holds(struct ctx *ctx, const struct zfs_dslist *l,
+    const char *go, struct wserr *e)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	size_t		 i, n = 0;
+	char		*tags;
+
+	for (i = 0; i < l->n; i++) {
+		const char *u = l->v[i].val[ZP_USERREFS];
+
+		if ((go != NULL && !go[i]) || !ds_is_snapshot(l->v[i].name) ||
+		    u == NULL || strcmp(u, "0") == 0)
+			continue;
+		if (n++ < 10) {
+			if (b.len > 0)
+				buf_append(&b, ", ", 2);
+			tags = zfs_hold_tags(ctx, l->v[i].name);
+			buf_append(&b, l->v[i].name, strlen(l->v[i].name));
+			if (tags != NULL) {
+				buf_append(&b, " (", 2);
+				buf_append(&b, tags, strlen(tags));
+				buf_append(&b, ")", 1);
+			}
+			free(tags);
+		}
+	}
+	if (n == 0)
+		return 0;
+	wserr_set(e, EX_NOPERM, "held by zfs hold, so it cannot be destroyed: "
+	    "%s%s; zfs release the hold first", b.data, n > 10 ? ", ..." : "");
+	buf_free(&b);
+	return -1;
 }
 
 int

@@ -84,6 +84,15 @@ int	 state_fsid_unique(struct ctx *, const char *name, const char *fsid,
 void	 state_exports_free(struct nfs_export *, size_t);
 
 /*
+ * None of l's snapshots that go (go[i] set; go NULL: all of them) is
+ * held (zfs hold: userrefs above 0, read with ZP_USERREFS): a destroy
+ * would fail "busy" on it for as long as someone keeps the hold.  Else
+ * 77 naming them (and the tags, where zfs holds can tell).
+ */
+int	 state_check_holds(struct ctx *, const struct zfs_dslist *l,
+	    const char *go, struct wserr *);
+
+/*
  * chown -R UID:GID of dataset ds mounted at mp, as a step of t (with -n:
  * printed): its tree walked from the opened root (fs_chown_tree), with a
  * progress line on a terminal and, with -v, the count on stderr.

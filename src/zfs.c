@@ -26,6 +26,7 @@ static const char *const zprop_names[ZP_COUNT] = {
 	[ZP_CREATETXG] = "createtxg",
 	[ZP_GUID] = "guid",
 	[ZP_READONLY] = "readonly",
+	[ZP_USERREFS] = "userrefs",
 	[ZP_FSID] = "warpstor:fsid",
 	[ZP_CLIENTS] = "warpstor:clients",
 	[ZP_OPTIONS] = "warpstor:options",
@@ -832,6 +833,39 @@ zfs_version(struct ctx *ctx, char **ver, struct wserr *e)
 	return rc;
 }
 
+char *
+zfs_hold_tags(struct ctx *ctx, const char *snap)
+{
+	struct strvec		 argv = STRVEC_INIT;
+	struct spawn_result	 r;
+	struct buf		 b = { NULL, 0, 0 };
+	struct wserr		 e;
+	char			*p, *line, *f[3], *v;
+	int			 k;
+
+	zfs_argv(ctx, &argv, "holds", "-H", snap, SV_END);
+	if (tool_run(ctx, TOOL_ZFS, argv.v, &r, &e) == -1) {
+		strvec_clear(&argv);
+		return NULL;
+	}
+	strvec_clear(&argv);
+	/* NAME<tab>TAG<tab>TIMESTAMP a line; a tag is shown escaped */
+	for (p = r.status == 0 ? r.out.data : NULL; p != NULL &&
+	    (line = strsep(&p, "\n")) != NULL;) {
+		for (k = 0; k < 3 && (f[k] = strsep(&line, "\t")) != NULL; k++)
+			;
+		if (k != 3 || line != NULL || strcmp(f[0], snap) != 0)
+			continue;
+		if (b.len > 0)
+			buf_append(&b, ", ", 2);
+		v = vis_dup(f[1]);	/* a tag is anyone's text */
+		buf_append(&b, v, strlen(v));
+		free(v);
+	}
+	spawn_result_free(&r);
+	return b.data;
+}
+
 static void
 nap(long ms)
 {
@@ -1021,6 +1055,22 @@ const struct undo_kind zfs_undo_once = { "zfs", undo_once, goal_met };
 const struct undo_kind zfs_undo_retry = { "zfs-retry", zfs_retry, goal_met };
 const struct undo_kind zfs_undo_created = { "zfs-destroy-created",
     zfs_undo_destroy, goal_met };
+
+int
+zfs_rename_once(struct ctx *ctx, const char *from, const char *to,
+    struct wserr *e)
+{
+	struct strvec		 argv = STRVEC_INIT;
+	struct spawn_result	 r;
+	int			 rc;
+
+	zfs_argv(ctx, &argv, "rename", from, to, SV_END);
+	rc = zfs_run_ok(ctx, &argv, &r, from, e);
+	if (rc == 0)
+		spawn_result_free(&r);
+	strvec_clear(&argv);
+	return rc;
+}
 
 int
 zfs_rename_now(struct ctx *ctx, const char *from, const char *to,

@@ -26,6 +26,7 @@ enum zprop {
 	ZP_CREATETXG,
 	ZP_GUID,
 	ZP_READONLY,
+	ZP_USERREFS,		/* a snapshot's holds (zfs hold), counted */
 	ZP_FSID,		/* warpstor:fsid; the user properties last */
 	ZP_CLIENTS,		/* warpstor:clients */
 	ZP_OPTIONS,		/* warpstor:options */
@@ -167,6 +168,9 @@ int	 zfs_destroy(struct txn *, const char *name, const char *flags,
  */
 int	 zfs_rename_now(struct ctx *, const char *from, const char *to,
 	    struct wserr *);
+/* zfs rename, tried once; a missing FROM is 66. */
+int	 zfs_rename_once(struct ctx *, const char *from, const char *to,
+	    struct wserr *);
 int	 zfs_destroy_now(struct ctx *, const char *name, const char *flags,
 	    struct wserr *);
 /* zfs inherit -r PROP NAME, tried once. */
@@ -192,6 +196,10 @@ int	 zfs_retry(struct ctx *, char *const *, struct wserr *);
 
 /* Run a zfs argv once: 0 on exit 0, else -1 with zfs's words in e. */
 int	 zfs_try(struct ctx *, char *const *, struct wserr *);
+
+/* The tags of snap's holds (zfs holds), comma-separated; NULL where zfs
+ * has no zfs holds (zfs-fuse) or cannot tell. */
+char	*zfs_hold_tags(struct ctx *, const char *snap);
 
 /* The zfs userland version, or NULL where zfs cannot tell (zfs-fuse). */
 int	 zfs_version(struct ctx *, char **, struct wserr *);

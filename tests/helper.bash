@@ -202,6 +202,25 @@ ws_failing() {
 	echo "$w"
 }
 
+# A pass-through zfs whose destroys say "dataset is busy" (as zfs does a
+# moment after an unmount, or while the NFS server holds a dataset) for
+# as long as the file $1 exists.  Prints its path.
+ws_busy_destroys() {
+	local flag=$1 real w="$BATS_TEST_TMPDIR/zfs-busy"
+	real=$(command -v zfs)
+	cat > "$w" <<-WRAP
+	#!/bin/sh
+	if [ "\$1" = destroy ] && [ -e '$flag' ]; then
+		for a; do n=\$a; done
+		echo "cannot destroy '\$n': dataset is busy" >&2
+		exit 1
+	fi
+	exec '$real' "\$@"
+	WRAP
+	chmod +x "$w"
+	echo "$w"
+}
+
 # How many calls a command makes: run it with counting wrappers around
 # zfs and exportfs.  Sets ZFS_CALLS, EXPORTFS_CALLS and the logs.
 ws_count_calls() {

@@ -165,7 +165,7 @@ teardown_file() {
 	# get has none, the snapshots dropped)
 	cat "$BATS_TEST_TMPDIR/zfs.calls"
 	run grep -E '^get ' "$BATS_TEST_TMPDIR/zfs.calls"
-	props=warpstor:fsid,warpstor:clients,warpstor:options,warpstor:replica,type,mountpoint,mounted,origin,guid
+	props=warpstor:fsid,warpstor:clients,warpstor:options,warpstor:replica,type,mountpoint,mounted,origin,userrefs,guid
 	[ "${lines[0]}" = "get -H -p -o name,property,value,source -r $props $POOL/u/bs" ]
 	[ "${lines[1]}" = "get -H -p -o name,property,value,source -t filesystem,volume -r $props $POOL" ]
 	if ws_get_takes_t; then
@@ -219,6 +219,43 @@ teardown_file() {
 	ws_state_logical > "$BATS_TEST_TMPDIR/after"
 	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
 	run -0 "$WS" destroy "$POOL/u/held"
+}
+
+@test "destroy that stays busy with no process holding it: deferred, the command succeeds, no pending journal" {
+	"$WS" create-fs "$POOL/u/bz" -u 1 -g 1 >/dev/null
+	"$WS" snapshot "$POOL/u/bz@s" >/dev/null
+	touch "$BATS_TEST_TMPDIR/busy"
+	w=$(ws_busy_destroys "$BATS_TEST_TMPDIR/busy")
+	run -0 --separate-stderr env WARPSTOR_ZFS="$w" "$WS" destroy -r -f "$POOL/u/bz"
+	[[ $stderr == *"destroy is deferred"* ]]
+	run -1 "$WS" exists "$POOL/u/bz"
+	run ! grep -q "$POOLMNT/u/bz" /etc/exports.d/warpstor.exports
+	run -0 --separate-stderr env WARPSTOR_ZFS="$w" "$WS" create-fs "$POOL/u/bz" -u 1 -g 1
+	[[ $stderr != *recover* ]]
+	# no longer busy: the next command finishes it, and only it
+	rm "$BATS_TEST_TMPDIR/busy"
+	run -0 "$WS" recover
+	assert_output --partial "destroyed $POOL/u/bz.ws"
+	run -0 zfs list -H -o name -r "$POOL/u"
+	refute_output --partial wsgone
+	run -0 "$WS" exists "$POOL/u/bz"
+	"$WS" destroy "$POOL/u/bz" >/dev/null
+}
+
+@test "destroy of a snapshot someone holds (zfs hold): 77 naming it, never deferred; -n too" {
+	"$WS" create-fs "$POOL/u/hd" -u 1 -g 1 >/dev/null
+	"$WS" snapshot "$POOL/u/hd@kept" >/dev/null
+	zfs hold backup "$POOL/u/hd@kept"
+	ws_state_logical > "$BATS_TEST_TMPDIR/before"
+	run -77 --separate-stderr "$WS" destroy -r "$POOL/u/hd"
+	[[ $stderr == *"held by zfs hold"*"$POOL/u/hd@kept"* ]]
+	run -77 "$WS" -n destroy -r "$POOL/u/hd"
+	run -77 "$WS" destroy "$POOL/u/hd@kept"
+	ws_state_logical > "$BATS_TEST_TMPDIR/after"
+	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	[ ! -s "$BATS_FILE_TMPDIR/journal.deferred" ]
+	zfs release backup "$POOL/u/hd@kept"
+	run -0 "$WS" destroy -r "$POOL/u/hd"
 }
 
 @test "-n makes every check the run makes: the same exit code on every refusal" {

@@ -251,7 +251,7 @@ gone_or_deferred() {
 	# recover says what it did each time
 	run -0 "$WS" recover
 	echo "$output"
-	[[ $output == *"nothing to recover"* || $output == *destroyed* || $output == *"still held"* ]]
+	[[ $output == *"nothing to recover"* || $output == *destroyed* || $output == *"still busy"* ]]
 	deferred="$BATS_FILE_TMPDIR/journal.deferred"
 	if [ -s "$deferred" ]; then
 		name=$(cut -d' ' -f1 "$deferred" | head -n 1)

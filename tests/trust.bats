@@ -285,6 +285,41 @@ ws_racing_zfs() {
 	rm -f "$BATS_FILE_TMPDIR/journal"
 }
 
+@test "a deferred destroy destroys only what it recorded, by guid: not what was made below it since, not a dataset renamed into its place" {
+	"$WS" create-fs "$POOL/t/dd" -u 1 -g 1 >/dev/null
+	zfs create "$POOL/t/dd/kid"
+	zfs snapshot "$POOL/t/dd@s"
+	touch "$BATS_TEST_TMPDIR/busy"
+	w=$(ws_busy_destroys "$BATS_TEST_TMPDIR/busy")
+	run -0 --separate-stderr env WARPSTOR_ZFS="$w" "$WS" destroy -r "$POOL/t/dd"
+	[[ $stderr == *"deferred"* ]]
+	gone=$(cut -d' ' -f1 "$BATS_FILE_TMPDIR/journal.deferred")
+	[[ $gone == "$POOL/t/dd.wsgone."* ]]
+	# made after the deferral: a child, and a snapshot
+	zfs create "$gone/late"
+	zfs snapshot "$gone/kid@late"
+	rm "$BATS_TEST_TMPDIR/busy"
+	run -0 --separate-stderr "$WS" recover
+	[[ $stderr == *"/late was made after the destroy"* ]]
+	[[ $stderr == *"/kid@late was made after the destroy"* ]]
+	# what was recorded went; what was made since stands, with its parents
+	run -0 zfs list -H -t all -o name -r "$POOL/t"
+	refute_output --partial "@s"
+	assert_output --partial ".wsreap."
+	assert_output --partial "/late"
+	assert_output --partial "/kid@late"
+	# a dataset renamed into the record's place is not the one recorded
+	held=$(cut -d' ' -f1 "$BATS_FILE_TMPDIR/journal.deferred")
+	zfs rename "$held" "$POOL/t/moved"
+	zfs create -o canmount=off "$held"
+	run -0 --separate-stderr "$WS" recover
+	[[ $stderr == *"is not the dataset whose destroy was deferred"* ]]
+	run -0 zfs list -H -o name "$held" "$POOL/t/moved/late"
+	[ ! -s "$BATS_FILE_TMPDIR/journal.deferred" ]
+	ws_zap "$held"
+	ws_zap "$POOL/t/moved"
+}
+
 @test "a deferred-destroy list written by another user destroys nothing" {
 	zfs create -o canmount=off "$POOL/t/keepme"
 	guid=$(zfs get -H -p -o value guid "$POOL/t/keepme")
