@@ -247,7 +247,8 @@ live_ok(const struct nfs_live *live, size_t nlive,
 			continue;
 		fs = nfs_live_fsid(&live[j]);
 		ok = fs != NULL && strcmp(fs, want->fsid) == 0 &&
-		    options_cover(live[j].options, want->options);
+		    options_cover(live[j].options, want->options) &&
+		    list_has(live[j].options, NFS_MP_LIVE);
 		free(fs);
 	}
 	return ok;

@@ -159,8 +159,9 @@ nfs_file_set(struct nfs_file *f, const struct nfs_export *ex)
 	path_escaped(&b, ex->path);
 	strvec_split(&cl, ex->clients, ",", 1);
 	for (i = 0; i < cl.n; i++) {
-		char	*item = xasprintf(" %s(%s%sfsid=%s)", cl.v[i],
-		    ex->options, *ex->options != '\0' ? "," : "", ex->fsid);
+		char	*item = xasprintf(" %s(%s%s" NFS_MP ",fsid=%s)",
+		    cl.v[i], ex->options, *ex->options != '\0' ? "," : "",
+		    ex->fsid);
 
 		buf_append(&b, item, strlen(item));
 		free(item);
@@ -259,6 +260,18 @@ nfs_export_free(struct nfs_export *ex)
 	memset(ex, 0, sizeof(*ex));
 }
 
+/* A line's options without the mp warpstor adds to each (a copy). */
+static char *
+drop_mp(const char *opts)
+{
+	size_t	 len = strlen(opts), m = sizeof(NFS_MP) - 1;
+
+	if (len >= m && strcmp(opts + len - m, NFS_MP) == 0 &&
+	    (len == m || opts[len - m - 1] == ','))
+		return xstrndup(opts, len == m ? 0 : len - m - 1);
+	return xstrdup(opts);
+}
+
 int
 nfs_file_exports(const struct nfs_file *f, struct nfs_export **out,
     size_t *n)
@@ -295,7 +308,7 @@ nfs_file_exports(const struct nfs_file *f, struct nfs_export **out,
 					else
 						*fs = '\0';
 				}
-				ex->options = xstrdup(opts);
+				ex->options = drop_mp(opts);
 			}
 		}
 		free(line);
@@ -327,7 +340,7 @@ exportfs_argv(struct ctx *ctx, struct strvec *argv, int add,
 		 * third of the call), nor fail on a line of someone else's.
 		 */
 		strvec_pushl(argv, "-i", "-o", SV_END);
-		strvec_pushf(argv, "%s%sfsid=%s", ex->options,
+		strvec_pushf(argv, "%s%s" NFS_MP ",fsid=%s", ex->options,
 		    *ex->options != '\0' ? "," : "", ex->fsid);
 	} else
 		strvec_push(argv, "-u");

@@ -10,6 +10,14 @@
 #include "util.h"
 
 #define FSID_LEN	36	/* 8-4-4-4-12 */
+/*
+ * The option every export of warpstor's carries: exported only while
+ * PATH is a mount point, so an unmounted dataset (pool away, canmount
+ * noauto) never exports the empty folder of the filesystem underneath.
+ * exportfs -v spells it "mountpoint".
+ */
+#define NFS_MP		"mp"
+#define NFS_MP_LIVE	"mountpoint"
 
 /* An export as the ZFS properties describe it. */
 struct nfs_export {

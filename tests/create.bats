@@ -34,7 +34,7 @@ teardown_file() {
 	[[ $fsid =~ $UUID_RE ]]
 	[ "$(zfs get -H -s local -o value warpstor:clients "$POOL/users/alice")" = '*' ]
 	[ "$(zfs get -H -s local -o value warpstor:options "$POOL/users/alice")" = rw,sync,no_subtree_check,root_squash ]
-	grep -qx "$mp \*(rw,sync,no_subtree_check,root_squash,fsid=$fsid)" /etc/exports.d/warpstor.exports
+	grep -qx "$mp \*(rw,sync,no_subtree_check,root_squash,mp,fsid=$fsid)" /etc/exports.d/warpstor.exports
 	run -0 exportfs -v
 	assert_output --partial "$mp"
 	assert_output --partial "fsid=$fsid"
@@ -44,7 +44,7 @@ teardown_file() {
 	# (and the run's id, so that only its own undo may destroy it)
 	grep -Eq "^create -o warpstor:fsid=$fsid -o warpstor:clients=\* -o warpstor:options=rw,sync,no_subtree_check,root_squash -o warpstor:txn=[0-9a-f]{16} $POOL/users/alice\$" "$BATS_TEST_TMPDIR/zfs.calls"
 	[ "$EXPORTFS_CALLS" -eq 1 ]
-	[ "$(cat "$BATS_TEST_TMPDIR/exportfs.calls")" = "-i -o rw,sync,no_subtree_check,root_squash,fsid=$fsid *:$mp" ]
+	[ "$(cat "$BATS_TEST_TMPDIR/exportfs.calls")" = "-i -o rw,sync,no_subtree_check,root_squash,mp,fsid=$fsid *:$mp" ]
 }
 
 @test "create-fs: the exports file is sorted by path, under its header" {
@@ -54,7 +54,7 @@ teardown_file() {
 	paths=$(grep -v '^#' /etc/exports.d/warpstor.exports | cut -d' ' -f1)
 	[ "$paths" = "$(printf '%s\n' "$paths" | LC_ALL=C sort)" ]
 	fsid=$(ws_fsid "$POOL/users/aaron")
-	grep -qx "$POOLMNT/users/aaron 10.9.0.0/16(rw,sync,no_subtree_check,root_squash,fsid=$fsid) 192.168.1.7(rw,sync,no_subtree_check,root_squash,fsid=$fsid)" /etc/exports.d/warpstor.exports
+	grep -qx "$POOLMNT/users/aaron 10.9.0.0/16(rw,sync,no_subtree_check,root_squash,mp,fsid=$fsid) 192.168.1.7(rw,sync,no_subtree_check,root_squash,mp,fsid=$fsid)" /etc/exports.d/warpstor.exports
 	run -0 exportfs -v
 	assert_output --partial "10.9.0.0/16("
 	assert_output --partial "192.168.1.7("
@@ -70,7 +70,7 @@ teardown_file() {
 	[ "$(zfs get -H -p -o value quota "$POOL/users/typed")" = $((50 * 1024 * 1024)) ]
 	[ "$(zfs get -H -o value atime "$POOL/users/typed")" = off ]
 	fsid=$(ws_fsid "$POOL/users/typed")
-	grep -qx "$POOLMNT/users/typed \*(ro,sync,no_subtree_check,fsid=$fsid)" /etc/exports.d/warpstor.exports
+	grep -qx "$POOLMNT/users/typed \*(ro,sync,no_subtree_check,mp,fsid=$fsid)" /etc/exports.d/warpstor.exports
 }
 
 @test "create-fs: bad input and conflicts change nothing" {
@@ -203,7 +203,7 @@ teardown_file() {
 	assert_line --index 0 --regexp "^zfs clone -o warpstor:fsid=[0-9a-f-]{36} -o warpstor:clients=10.0.0.9 -o warpstor:options=rw,sync,no_subtree_check,root_squash -o warpstor:txn=[0-9a-f]{16} $POOL/golden@v1 $POOL/users/dry\$"
 	assert_line --index 1 "chown -R 5:6 $POOLMNT/users/dry"
 	assert_line --index 2 "write /etc/exports.d/warpstor.exports"
-	assert_line --index 3 --regexp "^exportfs -i -o rw,sync,no_subtree_check,root_squash,fsid=[0-9a-f-]{36} 10.0.0.9:$POOLMNT/users/dry\$"
+	assert_line --index 3 --regexp "^exportfs -i -o rw,sync,no_subtree_check,root_squash,mp,fsid=[0-9a-f-]{36} 10.0.0.9:$POOLMNT/users/dry\$"
 	run -0 "$WS" -n -j create-fs "$POOL/users/dry" -u 5 -g 6
 	assert_output --regexp '^\[\{"step":"zfs","argv":\["zfs","create",.*\{"step":"do","do":"chown 5:6 '
 	ws_state > "$BATS_TEST_TMPDIR/after"

@@ -21,7 +21,7 @@ teardown_file() {
 	assert_line "name       $POOL/golden"
 	fsid=$(zfs get -H -s local -o value warpstor:fsid "$POOL/bob")
 	assert_line "$fsid"
-	assert_line "$WARPSTOR_DEMO_MOUNT/bob 127.0.0.1(rw,sync,no_subtree_check,root_squash,fsid=$fsid)"
+	assert_line "$WARPSTOR_DEMO_MOUNT/bob 127.0.0.1(rw,sync,no_subtree_check,root_squash,mp,fsid=$fsid)"
 	[ "$(stat -c %u:%g "$WARPSTOR_DEMO_MOUNT/bob/etc/motd")" = 1001:1001 ]
 	[ "$(stat -c %u:%g "$WARPSTOR_DEMO_MOUNT/alice")" = 1000:1000 ]
 	# replace reset bob's content behind the same fsid

@@ -19,12 +19,35 @@ teardown_file() {
 	fsid=$(ws_fsid "$POOL/e/plain")
 	[[ $fsid =~ ^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$ ]]
 	[ "$(zfs get -H -s local -o value warpstor:clients "$POOL/e/plain")" = 10.2.0.0/16 ]
-	grep -qx "$POOLMNT/e/plain 10.2.0.0/16(rw,sync,no_subtree_check,root_squash,fsid=$fsid)" /etc/exports.d/warpstor.exports
+	grep -qx "$POOLMNT/e/plain 10.2.0.0/16(rw,sync,no_subtree_check,root_squash,mp,fsid=$fsid)" /etc/exports.d/warpstor.exports
 	run -0 ws_live
 	assert_line --regexp "^$POOLMNT/e/plain 10.2.0.0/16\(.*fsid=$fsid"
 	[ "$EXPORTFS_CALLS" -eq 1 ]
 	run -0 "$WS" vfsid "$POOL/e/plain"
 	assert_output "$fsid"
+}
+
+@test "every export carries mp: an unmounted dataset never exports the folder underneath; sync-exports adds it to an old export" {
+	"$WS" create-fs "$POOL/e/mpd" -u 1 -g 1 --clients 10.5.0.1 >/dev/null
+	fsid=$(ws_fsid "$POOL/e/mpd")
+	grep -qx "$POOLMNT/e/mpd 10.5.0.1(rw,sync,no_subtree_check,root_squash,mp,fsid=$fsid)" /etc/exports.d/warpstor.exports
+	run -0 ws_live
+	assert_line --regexp "^$POOLMNT/e/mpd 10.5.0.1\(.*mountpoint"
+	# an export made before mp (by an older warpstor): sync-exports
+	# makes it again with mp
+	exportfs -u "10.5.0.1:$POOLMNT/e/mpd"
+	exportfs -i -o "rw,sync,no_subtree_check,root_squash,fsid=$fsid" "10.5.0.1:$POOLMNT/e/mpd"
+	run -0 ws_live
+	refute_line --regexp "^$POOLMNT/e/mpd 10.5.0.1\(.*mountpoint"
+	run -0 "$WS" sync-exports "$POOL"
+	run -0 ws_live
+	assert_line --regexp "^$POOLMNT/e/mpd 10.5.0.1\(.*mountpoint.*"
+	assert_line --regexp "^$POOLMNT/e/mpd 10.5.0.1\(.*fsid=$fsid"
+	# the file's line reads back with the options as given, mp once
+	run -0 "$WS" list-exports "$POOLMNT/e/mpd"
+	run -0 "$WS" -j info "$POOL/e/mpd"
+	assert_output --partial '"options":"rw,sync,no_subtree_check,root_squash"'
+	"$WS" destroy "$POOL/e/mpd" >/dev/null
 }
 
 @test "unexport keeps the fsid; a later export reuses it" {
@@ -51,7 +74,7 @@ teardown_file() {
 	refute_output --partial "10.3.0.1("
 	assert_line --regexp "^$POOLMNT/e/plain 10.4.0.1\(.*fsid=$fsid"
 	assert_line --regexp "^$POOLMNT/e/plain 10.4.0.2\(.*fsid=$fsid"
-	grep -qx "$POOLMNT/e/plain 10.4.0.1(ro,sync,no_subtree_check,fsid=$fsid) 10.4.0.2(ro,sync,no_subtree_check,fsid=$fsid)" /etc/exports.d/warpstor.exports
+	grep -qx "$POOLMNT/e/plain 10.4.0.1(ro,sync,no_subtree_check,mp,fsid=$fsid) 10.4.0.2(ro,sync,no_subtree_check,mp,fsid=$fsid)" /etc/exports.d/warpstor.exports
 }
 
 @test "export: bad input, a missing dataset, no clients anywhere" {

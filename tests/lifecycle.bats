@@ -41,7 +41,7 @@ teardown_file() {
 	[ "$(zfs get -H -o value mounted "$POOL/u/r2")" = yes ]
 	[ "$(cat "$POOLMNT/u/r2/file")" = gold ]
 	[ "$(stat -c %u "$POOLMNT/u/r2/file")" = 7 ]
-	grep -qx "$POOLMNT/u/r2 10.1.2.0/24(rw,async,no_subtree_check,fsid=$fsid) 10.9.9.9(rw,async,no_subtree_check,fsid=$fsid)" /etc/exports.d/warpstor.exports
+	grep -qx "$POOLMNT/u/r2 10.1.2.0/24(rw,async,no_subtree_check,mp,fsid=$fsid) 10.9.9.9(rw,async,no_subtree_check,mp,fsid=$fsid)" /etc/exports.d/warpstor.exports
 	run ! grep -q "$POOLMNT/u/r1 " /etc/exports.d/warpstor.exports
 	run -0 exportfs -v
 	refute_output --partial "$POOLMNT/u/r1"
