@@ -48,6 +48,11 @@ __version__ = "0.1.0"
 
 log = logging.getLogger("lwarpstor")
 
+# The exit codes warpstor itself gives (SPEC "Exit status"); any other is
+# a binary that is missing (127), cannot run (126), was killed, or an ssh
+# that failed (255).
+_EXITS = frozenset([0, 1, 130, 143, *range(64, 79)])
+
 # The methods, in the order list_wst_methods gives them.
 METHODS = (
     "create_fs", "create_fs_no_export", "create_fs_only", "snapshot",
@@ -109,20 +114,29 @@ class WarpStor:
 
     # running warpstor
 
-    def _argv(self, words: Sequence[str]) -> list:
+    def _argv(self, words: Sequence[str], operands: Sequence[Any]) -> list:
         argv = [self.binary, "-j"]
         if self.config is not None:
             argv += ["-c", self.config]
-        argv += [str(w) for w in words]
+        # the operands after "--": a value beginning with "-" is never
+        # taken for an option
+        argv += [str(w) for w in words] + ["--"] + [str(o) for o in operands]
         if self.host is None:
             return argv
         # ssh hands its command to the remote shell: every word quoted
         return [*self.ssh, self.host, " ".join(shlex.quote(a) for a in argv)]
 
-    def _run(self, *words: str) -> tuple:
-        """Run warpstor -j WORDS: (exit code, the JSON document or None)."""
-        argv = self._argv(words)
-        p = subprocess.run(argv, capture_output=True, text=True, check=False)
+    def _run(self, words: Sequence[str], operands: Sequence[Any] = ()) -> tuple:
+        """Run warpstor -j WORDS -- OPERANDS: (exit code, the JSON document
+        or None).  A binary that cannot be run raises WarpStorError."""
+        argv = self._argv(words, operands)
+        try:
+            p = subprocess.run(argv, capture_output=True, text=True,
+                               check=False)
+        except OSError as e:
+            raise WarpStorError(127, words[0] if words else None,
+                                f"cannot run {argv[0]}: {e.strerror or e}"
+                                ) from None
         doc = None
         if p.stdout.strip():
             try:
@@ -135,6 +149,9 @@ class WarpStor:
             doc = {"error": {"code": p.returncode, "command": words[0]
                              if words else None,
                              "message": msg[-1] if msg else "failed"}}
+        if p.returncode not in _EXITS:
+            # not one of warpstor's: the binary (or ssh) could not run it
+            raise self._error(doc, p.returncode)
         return p.returncode, doc
 
     @staticmethod
@@ -143,16 +160,21 @@ class WarpStor:
         return WarpStorError(e.get("code", rc), e.get("command"),
                              e.get("message", "failed"))
 
-    def _value(self, *words: str) -> Any:
+    def _value(self, words: Sequence[str], operands: Sequence[Any] = ()
+               ) -> Any:
         """A result, or WarpStorError."""
-        rc, doc = self._run(*words)
+        rc, doc = self._run(words, operands)
         if rc != 0:
             raise self._error(doc, rc)
+        if doc is None:
+            raise WarpStorError(rc, words[0] if words else None,
+                                "no JSON document on its standard output")
         return doc
 
-    def _status(self, *words: str) -> str:
+    def _status(self, words: Sequence[str], operands: Sequence[Any] = ()
+                ) -> str:
         """"0" on success; "1" (logged) or WarpStorError when strict."""
-        rc, doc = self._run(*words)
+        rc, doc = self._run(words, operands)
         if rc == 0:
             return "0"
         err = self._error(doc, rc)
@@ -161,8 +183,10 @@ class WarpStor:
         log.error("%s", err)
         return "1"
 
-    def _name(self, *words: str) -> str:
-        doc = self._value(*words)
+    def _name(self, words: Sequence[str], operands: Sequence[Any]) -> str:
+        doc = self._value(words, operands)
+        if not isinstance(doc, dict) or "name" not in doc:
+            raise WarpStorError(0, words[0], "no name in its JSON document")
         return doc["name"]
 
     @staticmethod
@@ -176,13 +200,13 @@ class WarpStor:
         export; returns the dataset."""
         snap, dest, uid, gid = _bind(args, kwargs, ("fs_snapshot", "dest_fs",
                                      "userid", "groupid"), {})
-        return self._name("clone", snap, dest, *self._ids(uid, gid))
+        return self._name(["clone", *self._ids(uid, gid)], [snap, dest])
 
     def clone_only(self, *args: Any, **kwargs: Any) -> str:
         """clone_only(fs_snapshot, dest_fs): zfs clone; returns the
         dataset."""
         snap, dest = _bind(args, kwargs, ("fs_snapshot", "dest_fs"), {})
-        return self._name("clone-only", snap, dest)
+        return self._name(["clone-only"], [snap, dest])
 
     def filtered_clone(self, *args: Any, **kwargs: Any) -> str:
         """filtered_clone(fs_snapshot, dest_fs, userid, groupid): clone,
@@ -190,7 +214,8 @@ class WarpStor:
         the dataset."""
         snap, dest, uid, gid = _bind(args, kwargs, ("fs_snapshot", "dest_fs",
                                      "userid", "groupid"), {})
-        return self._name("filtered-clone", snap, dest, *self._ids(uid, gid))
+        return self._name(["filtered-clone", *self._ids(uid, gid)],
+                          [snap, dest])
 
     def create_fs(self, *args: Any, **kwargs: Any) -> str:
         """create_fs(dataset, userid, groupid, dataset_type=None): create,
@@ -198,25 +223,25 @@ class WarpStor:
         ds, uid, gid, typ = _bind(args, kwargs, ("dataset", "userid",
                                   "groupid", "dataset_type"),
                                   {"dataset_type": None})
-        words = ["create-fs", ds, *self._ids(uid, gid)]
+        words = ["create-fs", *self._ids(uid, gid)]
         if typ:
             words += ["-t", typ]
-        return self._name(*words)
+        return self._name(words, [ds])
 
     def create_fs_no_export(self, *args: Any, **kwargs: Any) -> str:
         """create_fs_no_export(dataset, userid, groupid): create, chown;
         returns the dataset."""
         ds, uid, gid = _bind(args, kwargs, ("dataset", "userid", "groupid"),
                              {})
-        return self._name("create-fs-no-export", ds, *self._ids(uid, gid))
+        return self._name(["create-fs-no-export", *self._ids(uid, gid)], [ds])
 
     def create_fs_only(self, *args: Any, **kwargs: Any) -> str:
         """create_fs_only(dataset): zfs create; "0" / "1"."""
         (ds,) = _bind(args, kwargs, ("dataset",), {})
-        return self._status("create-fs-only", ds)
+        return self._status(["create-fs-only"], [ds])
 
     def _exists_not(self, command: str, name: str) -> str:
-        rc, doc = self._run(command, name)
+        rc, doc = self._run([command], [name])
         if rc in (0, 1):
             return "0" if rc == 0 else "1"
         err = self._error(doc, rc)
@@ -251,18 +276,18 @@ class WarpStor:
             if force != "-f":
                 raise ValueError(f"force: -f or empty, not {force!r}")
             words.append("-f")
-        return self._status(*words, ds)
+        return self._status(words, [ds])
 
     def promote(self, *args: Any, **kwargs: Any) -> str:
         """promote(cloned_dataset): zfs promote; "0" / "1"."""
         (ds,) = _bind(args, kwargs, ("cloned_dataset",), {})
-        return self._status("promote", ds)
+        return self._status(["promote"], [ds])
 
     def rename(self, *args: Any, **kwargs: Any) -> str:
         """rename(dataset_a, dataset_b): the export moves along; "0" /
         "1"."""
         a, b = _bind(args, kwargs, ("dataset_a", "dataset_b"), {})
-        return self._status("rename", a, b)
+        return self._status(["rename"], [a, b])
 
     def replace(self, *args: Any, **kwargs: Any) -> str:
         """replace(dataset, source, userid=None, groupid=None, keep=None,
@@ -273,7 +298,7 @@ class WarpStor:
                            "force", "properties", "exclude"),
             {"userid": None, "groupid": None, "keep": None, "force": False,
              "properties": (), "exclude": ()})
-        words = ["replace", ds, src]
+        words = ["replace"]
         if uid is not None:
             words += ["-u", str(uid)]
         if gid is not None:
@@ -286,23 +311,23 @@ class WarpStor:
             words += ["--keep", keep]
         if force:
             words.append("--force")
-        return self._status(*words)
+        return self._status(words, [ds, src])
 
     def snapshot(self, *args: Any, **kwargs: Any) -> str:
         """snapshot(dataset, snap_name): dataset@snap_name; "0" / "1"."""
         ds, snap = _bind(args, kwargs, ("dataset", "snap_name"), {})
-        return self._status("snapshot", ds, snap)
+        return self._status(["snapshot"], [ds, snap])
 
     def rebuild_vol(self, *args: Any, **kwargs: Any) -> str:
         """rebuild_vol(vol=None): destroy everything inside vol (default:
         the configured default_volume); "0" / "1"."""
         (vol,) = _bind(args, kwargs, ("vol",), {"vol": None})
-        return self._status("-y", "rebuild-vol", *([vol] if vol else []))
+        return self._status(["-y", "rebuild-vol"], [vol] if vol else [])
 
     # queries
 
     def _space(self, command: str, prop: str, vol: Optional[str]) -> str:
-        doc = self._value(command, *([vol] if vol else []))
+        doc = self._value([command], [vol] if vol else [])
         return str(doc[prop])
 
     def get_available_space_for_vol(self, *args: Any, **kwargs: Any) -> str:
@@ -318,24 +343,24 @@ class WarpStor:
     def get_vfsid_for_export(self, *args: Any, **kwargs: Any) -> str:
         """get_vfsid_for_export(dataset): the fsid of its export."""
         (ds,) = _bind(args, kwargs, ("dataset",), {})
-        return self._value("vfsid", ds)["fsid"]
+        return self._value(["vfsid"], [ds])["fsid"]
 
     def list_filesystems(self, *args: Any, **kwargs: Any) -> list:
         """list_filesystems(pattern=None): names, sorted by name."""
         (pattern,) = _bind(args, kwargs, ("pattern",), {"pattern": None})
-        doc = self._value("list-filesystems", *([pattern] if pattern else []))
+        doc = self._value(["list-filesystems"], [pattern] if pattern else [])
         return [d["name"] for d in doc]
 
     def list_snapshots(self, *args: Any, **kwargs: Any) -> list:
         """list_snapshots(pattern=None): names, oldest first."""
         (pattern,) = _bind(args, kwargs, ("pattern",), {"pattern": None})
-        doc = self._value("list-snapshots", *([pattern] if pattern else []))
+        doc = self._value(["list-snapshots"], [pattern] if pattern else [])
         return [d["name"] for d in doc]
 
     def list_vols(self, *args: Any, **kwargs: Any) -> list:
         """list_vols(): the volumes (the pools' root datasets)."""
         _bind(args, kwargs, (), {})
-        return [d["name"] for d in self._value("list-vols")]
+        return [d["name"] for d in self._value(["list-vols"])]
 
     def list_wst_methods(self, *args: Any, **kwargs: Any) -> str:
         """list_wst_methods(): the method names, comma-separated."""
@@ -346,6 +371,6 @@ class WarpStor:
         """version(): warpstor's, zfs's and nfs-utils' versions,
         comma-separated ("unknown" where one cannot be told)."""
         _bind(args, kwargs, (), {})
-        doc = self._value("version")
+        doc = self._value(["version"])
         return ",".join(doc.get(k) or "unknown"
                         for k in ("warpstor", "zfs", "nfs-utils"))

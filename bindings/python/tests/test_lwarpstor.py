@@ -229,3 +229,40 @@ def test_arguments_as_the_older_client_took_them(ws, base):
     # every word reaches warpstor as one argument, never through a shell
     assert ws.dataset_exists_not(dataset_name="x; touch /tmp/lwarpstor-pwned") == "1"
     assert not os.path.exists("/tmp/lwarpstor-pwned")
+
+
+def test_operands_after_double_dash(ws, base):
+    """A value beginning with "-" is an operand, never an option."""
+    before = zfs("list", "-H", "-t", "snapshot", "-o", "name", "-r", POOL)
+    # was: seven recursive snapshots of the pool
+    assert ws.snapshot(f"{POOL}@rx", "-r") == "1"
+    assert ws.snapshot(dataset=base, snap_name="-r") == "1"
+    assert zfs("list", "-H", "-t", "snapshot", "-o", "name", "-r",
+               POOL) == before
+    # was: "0", the usage of exists having exited 0
+    assert ws.dataset_exists_not("-h") == "1"
+    assert ws.snapshot_exists_not(snapshot_name="-h") == "1"
+    with pytest.raises(WarpStorError) as e:
+        WarpStor(host=ws.host, config=CONF, binary=BIN, ssh=ws.ssh,
+                 strict=True).dataset_exists_not("-h")
+    assert e.value.code == 65
+
+
+def test_missing_or_failing_binary_raises_warpstor_error(ws, tmp_path):
+    """Locally: cannot run it (an OSError before); over ssh: exit 127."""
+    def other(binary):
+        return WarpStor(host=ws.host, config=CONF, binary=binary, ssh=ws.ssh)
+
+    missing = other(str(tmp_path / "nowhere"))
+    with pytest.raises(WarpStorError) as e:
+        missing.list_vols()
+    assert e.value.code == 127 and "nowhere" in e.value.message
+    with pytest.raises(WarpStorError):
+        missing.dataset_exists_not("a")     # not "1": it never ran
+    bad = tmp_path / "bad"
+    bad.write_text("#!/bin/sh\necho garbage\nexit 0\n")
+    bad.chmod(0o755)
+    with pytest.raises(WarpStorError):
+        other(str(bad)).list_vols()
+    with pytest.raises(WarpStorError):
+        other(str(bad)).clone("a@b", "c", 1, 1)
