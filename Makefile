@@ -54,6 +54,19 @@ src/%.o: src/%.c src/*.h Makefile
 deps:
 	sh packaging/install-deps
 
+# Unit tests: no root, no zfs, seconds.  src/nfsd.c built against a
+# states folder the test writes (the test build alone names it).
+UNIT_BINS = tests/unit/nfsd-test
+tests/unit/nfsd-test: tests/unit/nfsd_test.c src/nfsd.c src/file.c src/util.c \
+    src/*.h Makefile
+	$(CC) $(ALL_CFLAGS) -iquote src \
+	    -DNFSD_TEST \
+	    -o $@ tests/unit/nfsd_test.c src/nfsd.c src/file.c src/util.c \
+	    $(DEPS_LIBS)
+
+check-unit: $(UNIT_BINS)
+	bats --formatter tap tests/unit
+
 # Static checks: cppcheck and clang-tidy (.clang-tidy), warnings are errors.
 LINT_DEFS    = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -DWARPSTOR_VERSION='"0"'
 lint:
@@ -69,7 +82,7 @@ fuzz:
 
 # The static checks, a bounded fuzz run, then the whole suite once with
 # each build; fails on any warning, crash, test failure or sanitizer report.
-check: lint fuzz warpstor warpstor-asan
+check: lint fuzz check-unit warpstor warpstor-asan
 	WS_BINARIES="$(CURDIR)/warpstor $(CURDIR)/warpstor-asan" tests/run
 
 # A representative part of the suite with every warpstor under valgrind.
@@ -142,8 +155,8 @@ uninstall:
 	    $(DESTDIR)$(SYSCONFDIR)/warpstor.conf.sample
 
 clean:
-	rm -f warpstor warpstor-asan $(OBJS)
+	rm -f warpstor warpstor-asan $(OBJS) $(UNIT_BINS)
 	rm -rf build
 
-.PHONY: all check check-openzfs clean deb demo deps fuzz install lint \
+.PHONY: all check check-openzfs check-unit clean deb demo deps fuzz install lint \
 	rpm uninstall valgrind

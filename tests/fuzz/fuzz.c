@@ -6,6 +6,7 @@
  * with a byte it should not.
  */
 #include <sys/mman.h>
+#include <sys/sysmacros.h>
 
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "config.h"
 #include "filter.h"
 #include "journal.h"
+#include "nfsd.h"
 #include "nfs.h"
 #include "validate.h"
 #include "zfs.h"
@@ -180,6 +182,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (journal_read(path, &j, &e) == 0)
 			journal_free(&j);
 		(void)close(fd);
+	}
+#elif defined(FUZZ_NFSD)
+	{
+		const char	*name;
+		unsigned long	 ino;
+		size_t		 len;
+		int		 rc;
+
+		/* any dev: 0x2b:8 and every other one */
+		rc = nfsd_parse_record(s, 0, &ino, &name, &len);
+		(void)rc;
+		rc = nfsd_parse_record(s, makedev(0x2b, 8), &ino, &name, &len);
+		if (rc == 1) {
+			/* the name lies inside the line, before its " }" */
+			check(name > s && name + len + 3 == s + strlen(s));
+			check(strncmp(s, "- 0x", 4) == 0 && ino != 0);
+			check(memchr(name, '\n', len) == NULL);
+		}
 	}
 #else
 #error "define one FUZZ_* target"
