@@ -325,8 +325,8 @@ repl_check_held(struct ctx *ctx, const struct repl *r, struct wserr *e)
 		return 0;
 	go = xcalloc(r->l.n ? r->l.n : 1, 1);
 	for (i = 0; i < r->l.n; i++)
-		go[i] = ds_snapshot_of(r->l.v[i].name, r->name) && (!r->self ||
-		    txg(&r->l.v[i]) > txg(r->src));
+		go[i] = (char)(ds_snapshot_of(r->l.v[i].name, r->name) &&
+		    (!r->self || txg(&r->l.v[i]) > txg(r->src)));
 	rc = state_check_holds(ctx, &r->l, go, e);
 	free(go);
 	return rc;

@@ -266,7 +266,7 @@ add_clones(struct ctx *ctx, struct dlist *dl, const char *name,
 	free(pool);
 	go = xcalloc(l.n ? l.n : 1, 1);
 	for (i = 0; i < l.n; i++)
-		go[i] = ds_in_tree(l.v[i].name, name);
+		go[i] = (char)ds_in_tree(l.v[i].name, name);
 	do {
 		changed = 0;
 		for (i = 0; i < l.n; i++) {
@@ -297,8 +297,8 @@ add_clones(struct ctx *ctx, struct dlist *dl, const char *name,
 			continue;
 		sub = xcalloc(l.n, 1);
 		for (k = 0; k < l.n; k++)
-			sub[k] = go[k] == 2 && ds_in_tree(l.v[k].name,
-			    l.v[i].name);
+			sub[k] = (char)(go[k] == 2 && ds_in_tree(l.v[k].name,
+			    l.v[i].name));
 		below = guids_below(&l, l.v[i].name, sub);
 		list_add(dl, l.v[i].name, l.v[i].val[ZP_GUID], flags, below);
 		free(below);
@@ -427,8 +427,10 @@ destroy_recorded(struct ctx *ctx, const struct deferred *d,
 				continue;
 			f = strchr(d->flags, 'f') != NULL &&
 			    !ds_is_snapshot(t->v[i].name) ? "-f" : NULL;
-			if (zfs_destroy_now(ctx, t->v[i].name, f, &de) == 0)
-				gone[i] = progress = 1;
+			if (zfs_destroy_now(ctx, t->v[i].name, f, &de) == 0) {
+				gone[i] = 1;
+				progress = 1;
+			}
 		}
 	}
 	for (i = left = 0; i < t->n; i++) {
