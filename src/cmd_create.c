@@ -333,9 +333,13 @@ take_ownership(struct txn *t, const struct newds *nd, const char *mp,
 {
 	int	 mode = t->ctx->cfg.mode, fd, rc;
 
-	if (tree)
-		return state_chown_tree(t, nd->name, mp, nd->uid, nd->gid, e);
-	if (txn_step(t, "chown %lu:%lu %s", (unsigned long)nd->uid,
+	/* a clone's whole tree; its root gets the mode, as create's does */
+	if (tree && state_chown_tree(t, nd->name, mp, nd->uid, nd->gid,
+	    e) == -1)
+		return -1;
+	if (tree && (mode < 0 || txn_step(t, "chmod %04o %s", mode, mp)))
+		return 0;
+	if (!tree && txn_step(t, "chown %lu:%lu %s", (unsigned long)nd->uid,
 	    (unsigned long)nd->gid, mp)) {
 		if (mode >= 0)
 			(void)txn_step(t, "chmod %04o %s", mode, mp);
@@ -344,7 +348,8 @@ take_ownership(struct txn *t, const struct newds *nd, const char *mp,
 	if (txn_check(t, e) == -1 ||
 	    (fd = fs_open_mount(mp, nd->name, e)) == -1)
 		return -1;
-	rc = fs_chown_root(fd, mp, nd->uid, nd->gid, mode, e);
+	rc = tree ? fs_chmod_root(fd, mp, mode, e) :
+	    fs_chown_root(fd, mp, nd->uid, nd->gid, mode, e);
 	(void)close(fd);
 	return rc;
 }

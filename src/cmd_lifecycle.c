@@ -14,6 +14,7 @@
 #include "dsname.h"
 #include "fsops.h"
 #include "nfs.h"
+#include "progress.h"
 #include "state.h"
 #include "txn.h"
 #include "validate.h"
@@ -480,6 +481,31 @@ destroy_check(struct ctx *ctx, struct destroy *d, struct wserr *e)
 }
 
 /*
+ * The one zfs destroy that takes all that goes: a progress line for it
+ * when it takes many (its time goes on while zfs works).
+ */
+static int
+destroy_final(struct txn *t, const struct destroy *d, const char *flags,
+    struct wserr *e)
+{
+	struct progress	 p;
+	size_t		 i, n = 0;
+	int		 rc;
+
+	for (i = 0; i < d->l.n; i++)
+		n += d->set[i] ? 1 : 0;
+	progress_start(&p, t->ctx->progress && n > 1 && !t->ctx->dry_run,
+	    "destroy", "datasets and snapshots", n);
+	t->ctx->shown = &p;
+	rc = state_destroy(t, d->target, flags, 1, e);
+	if (rc == 0)
+		progress_add(&p, n);
+	progress_end(&p);
+	t->ctx->shown = NULL;
+	return rc;
+}
+
+/*
  * Withdraw what goes from NFS, unmount it, destroy target (with -n:
  * plainly, all that goes).
  */
@@ -511,7 +537,7 @@ destroy_run(struct ctx *ctx, struct destroy *d)
 	    d->f ? "-" : "", d->r ? "r" : "", d->R ? "R" : "", d->f ? "f" : "");
 	if (state_take_down(&t, exs, nex, mnt, mps, nmnt, d->f, &e) == -1)
 		rc = -1;
-	else if (state_destroy(&t, d->target, flags, 1, &e) == -1) {
+	else if (destroy_final(&t, d, flags, &e) == -1) {
 		fs_note_holders(&e, mps, nmnt);
 		rc = -1;
 	}

@@ -818,6 +818,7 @@ rebuild_run(struct txn *t, struct rebuild *b, struct wserr *e)
 		return -1;
 	progress_start(&p, t->ctx->progress && !t->ctx->dry_run, "destroy",
 	    "datasets and snapshots", b->ngone);
+	t->ctx->shown = &p;
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < b->ngone; i++) {
 			if ((b->gone[i][vlen] == '@') != (pass == 0))
@@ -829,12 +830,14 @@ rebuild_run(struct txn *t, struct rebuild *b, struct wserr *e)
 				continue;	/* gone already, as a clone */
 			if (state_destroy(t, b->gone[i], "-R", 1, e) == -1) {
 				progress_end(&p);
+				t->ctx->shown = NULL;
 				if (pass == 1)
 					fs_note_holders(e, b->mps, b->nmnt);
 				return -1;
 			}
 		}
 	progress_end(&p);
+	t->ctx->shown = NULL;
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include "config.h"
 
 struct command;
+struct progress;
 
 /* The tools warpstor drives (tool.h runs them). */
 enum tool {
@@ -35,6 +36,7 @@ struct ctx {
 	int		 detached;	/* mounts detached in this run (NFS-held) */
 	int		 warned_location;	/* said where exports_file is */
 	int		 progress;	/* stderr a terminal: progress lines */
+	struct progress	*shown;		/* the line on show now, or NULL */
 };
 
 #endif

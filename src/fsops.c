@@ -3,6 +3,7 @@
  */
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
 
@@ -239,12 +240,30 @@ fs_detach(const char *mountpoint, const char *dataset, struct wserr *e)
 	return 0;
 }
 
+size_t
+fs_entries(int fd)
+{
+	struct statvfs	 sv;
+
+	/* ZFS counts the objects in use: f_files less those still free */
+	if (fstatvfs(fd, &sv) == -1 || sv.f_files <= sv.f_ffree ||
+	    sv.f_files - sv.f_ffree > (fsfilcnt_t)SIZE_MAX)
+		return 0;
+	return (size_t)(sv.f_files - sv.f_ffree);
+}
+
 int
 fs_chown_root(int fd, const char *mountpoint, uid_t uid, gid_t gid, int mode,
     struct wserr *e)
 {
 	if (fchown(fd, uid, gid) == -1)
 		return fs_syserr(e, "chown", mountpoint);
+	return fs_chmod_root(fd, mountpoint, mode, e);
+}
+
+int
+fs_chmod_root(int fd, const char *mountpoint, int mode, struct wserr *e)
+{
 	if (mode >= 0 && fchmod(fd, (mode_t)mode) == -1)
 		return fs_syserr(e, "chmod", mountpoint);
 	return 0;

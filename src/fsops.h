@@ -35,10 +35,17 @@ int	 fs_detach(const char *mountpoint, const char *dataset,
  * mount whose source is dataset; the topmost), or NULL.
  */
 char	*fs_mount_of(const char *dataset);
+/*
+ * How many files and folders the filesystem of fd holds (its inodes in
+ * use, as statvfs counts them), for a progress line's total; 0 unknown.
+ */
+size_t	 fs_entries(int fd);
 /* The zfs dataset mounted on top at path (to free), or NULL. */
 char	*fs_dataset_at(const char *path);
 
 /* chown (and, with mode >= 0, chmod) the root folder only. */
+/* fchmod fd to mode (mode < 0: left as it is). */
+int	 fs_chmod_root(int fd, const char *mountpoint, int mode, struct wserr *);
 int	 fs_chown_root(int fd, const char *mountpoint, uid_t, gid_t, int mode,
 	    struct wserr *);
 

@@ -13,6 +13,7 @@
 #include "file.h"
 #include "fsops.h"
 #include "nfs.h"
+#include "progress.h"
 #include "spawn.h"
 #include "tool.h"
 #include "validate.h"
@@ -591,6 +592,7 @@ publish(struct txn *t, const struct nfs_export *ex, size_t n, int add,
     struct wserr *e)
 {
 	struct nfs_file	 f;
+	struct progress	 p, *was;
 	size_t		 i;
 	int		 rc = -1;
 
@@ -609,11 +611,19 @@ publish(struct txn *t, const struct nfs_export *ex, size_t n, int add,
 	}
 	if (nfs_file_write(t, &f, e) == -1)
 		goto out;
-	for (i = 0; i < n; i++)
+	progress_start(&p, t->ctx->progress && n > 1 && !t->ctx->dry_run,
+	    add ? "export" : "withdraw", "exports", n);
+	was = t->ctx->shown;
+	t->ctx->shown = &p;
+	for (i = 0; i < n; i++) {
 		if ((add ? nfs_export(t, &ex[i], e) :
 		    nfs_unexport(t, &ex[i], e)) == -1)
-			goto out;
-	rc = 0;
+			break;
+		progress_add(&p, 1);
+	}
+	progress_end(&p);
+	t->ctx->shown = was;
+	rc = i == n ? 0 : -1;
 out:
 	nfs_file_free(&f);
 	return rc;

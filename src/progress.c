@@ -20,7 +20,8 @@ draw(struct progress *p, long long now)
 	double	 secs = (double)(now - p->start) / 1000.0;
 	char	 of[32] = "";
 
-	if (p->total > 0)
+	/* a total that was an estimate and fell short says nothing more */
+	if (p->total > 0 && p->done <= p->total)
 		(void)snprintf(of, sizeof(of), "/%zu", p->total);
 	(void)fprintf(stderr, "\r\033[K%s: %zu%s %s, %.0f/s, %.1f s", p->what,
 	    p->done, of, p->unit, secs > 0.05 ? (double)p->done / secs : 0.0,

@@ -118,19 +118,27 @@ start(const char *path, char *const argv[], int infd, int outfd, int errfd,
 	return rc;
 }
 
-/* Read both pipes to EOF and close them; -1 (errno set) if poll fails. */
+/*
+ * Read both pipes to EOF and close them; -1 (errno set) if poll fails.
+ * tick (where not NULL) is called every tenth of a second meanwhile.
+ */
 static int
-collect(int fds[2], struct spawn_result *r)
+collect(int fds[2], struct spawn_result *r, void (*tick)(void *), void *arg)
 {
 	while (fds[0] != -1 || fds[1] != -1) {
 		struct pollfd	 pfd[2] = {
 			{ fds[0], POLLIN, 0 }, { fds[1], POLLIN, 0 }
 		};
+		int		 n;
 
-		if (poll(pfd, 2, -1) == -1) {
+		if ((n = poll(pfd, 2, tick != NULL ? 100 : -1)) == -1) {
 			if (errno == EINTR)
 				continue;
 			return -1;
+		}
+		if (n == 0) {
+			tick(arg);
+			continue;
 		}
 		if (fds[0] != -1 && pfd[0].revents != 0)
 			drain(&fds[0], &r->out);
@@ -165,6 +173,13 @@ int
 spawn_run(const char *path, char *const argv[], int echo,
     struct spawn_result *r, struct wserr *e)
 {
+	return spawn_run_ticking(path, argv, echo, NULL, NULL, r, e);
+}
+
+int
+spawn_run_ticking(const char *path, char *const argv[], int echo,
+    void (*tick)(void *), void *arg, struct spawn_result *r, struct wserr *e)
+{
 	int	 outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, fds[2], rc;
 	pid_t	 pid;
 
@@ -191,7 +206,7 @@ spawn_run(const char *path, char *const argv[], int echo,
 	fds[0] = outp[0];
 	fds[1] = errp[0];
 	outp[0] = errp[0] = -1;
-	if (collect(fds, r) == -1) {
+	if (collect(fds, r, tick, arg) == -1) {
 		/* what it printed is lost: closing the pipes ends it */
 		wserr_set(e, EX_UNAVAILABLE, "%s: poll: %s", argv[0],
 		    strerror(errno));

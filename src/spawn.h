@@ -32,6 +32,11 @@ int	 spawn_which(const char *name, char *dst, size_t dstlen);
 int	 spawn_run(const char *path, char *const argv[], int echo,
 	    struct spawn_result *, struct wserr *e);
 
+/* The same, calling tick(arg) every tenth of a second while it runs. */
+int	 spawn_run_ticking(const char *path, char *const argv[], int echo,
+	    void (*tick)(void *), void *arg, struct spawn_result *,
+	    struct wserr *e);
+
 /*
  * spawn_which of a configured tool (zfs, exportfs), with e filled (exit
  * 69) when it is not there.

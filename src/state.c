@@ -206,15 +206,18 @@ state_take_down(struct txn *t, const struct nfs_export *exs, size_t nex,
 		return -1;
 	progress_start(&p, t->ctx->progress && n > 1 && !t->ctx->dry_run,
 	    "unmount", "datasets", n);
+	t->ctx->shown = &p;
 	for (i = n; i-- > 0;) {
 		if (state_umount(t, names[i], force, e) == -1) {
 			progress_end(&p);
+			t->ctx->shown = NULL;
 			fs_note_holders(e, mps, n);
 			return -1;
 		}
 		progress_add(&p, 1);
 	}
 	progress_end(&p);
+	t->ctx->shown = NULL;
 	/*
 	 * A flush after the detach: entries made before it still hold the
 	 * detached mount; none made after it can reach it by its path.
@@ -381,7 +384,8 @@ state_chown_tree(struct txn *t, const char *ds, const char *mp, uid_t uid,
 	if (txn_check(t, e) == -1 || (fd = fs_open_mount(mp, ds, e)) == -1)
 		return -1;
 	what = xasprintf("chown -R %s", mp);
-	progress_start(&p, t->ctx->progress, what, "entries", 0);
+	progress_start(&p, t->ctx->progress, what, "entries",
+	    fs_entries(fd));
 	rc = fs_chown_tree(fd, mp, uid, gid, &count, &p, e);
 	progress_end(&p);
 	free(what);

@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "progress.h"
 #include "tool.h"
 
 static const char *
@@ -39,6 +40,12 @@ path_of(struct ctx *ctx, enum tool tool, struct wserr *e)
 	return path;
 }
 
+static void
+tick_shown(void *p)
+{
+	progress_add(p, 0);
+}
+
 int
 tool_run(struct ctx *ctx, enum tool tool, char *const argv[],
     struct spawn_result *r, struct wserr *e)
@@ -48,6 +55,10 @@ tool_run(struct ctx *ctx, enum tool tool, char *const argv[],
 	memset(r, 0, sizeof(*r));
 	if ((path = path_of(ctx, tool, e)) == NULL)
 		return -1;
+	/* a progress line on show keeps its time going while a tool runs */
+	if (ctx->shown != NULL && ctx->shown->on)
+		return spawn_run_ticking(path, argv, ctx->verbose, tick_shown,
+		    ctx->shown, r, e);
 	return spawn_run(path, argv, ctx->verbose, r, e);
 }
 

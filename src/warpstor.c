@@ -299,7 +299,7 @@ static int
 prepare(struct ctx *ctx, const char *config, int *lockfd)
 {
 	struct wserr	 e;
-	const char	*env;
+	const char	*env = NULL;
 	int		 required = 1;
 
 	*lockfd = -1;
@@ -313,6 +313,13 @@ prepare(struct ctx *ctx, const char *config, int *lockfd)
 			config = CONFIG_DEFAULT;
 			required = 0;
 		}
+	}
+	if (config[0] != '/') {
+		char	 v[VIS_BUFSZ];
+
+		return cmd_error(ctx, EX_USAGE, "%s %s: the configuration file "
+		    "is named by its absolute path", config == env ?
+		    "WARPSTOR_CONFIG" : "-c", vis_str(v, sizeof(v), config));
 	}
 	if (config_load(&ctx->cfg, config, required, &e) == -1)
 		return cmd_fail(ctx, &e);

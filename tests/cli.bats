@@ -121,6 +121,18 @@ teardown_file() {
 	[ "$stderr" = "warpstor: list-vols: $BATS_TEST_TMPDIR/nope.conf: No such file or directory" ]
 }
 
+@test "configuration: a relative -c or \$WARPSTOR_CONFIG is a usage error (64), whatever the folder holds" {
+	cd "$BATS_TEST_TMPDIR"
+	mkdir -p etc
+	cp "$WARPSTOR_CONFIG" etc/warpstor.conf
+	run -64 --separate-stderr "$WS" -c etc/warpstor.conf list-vols
+	[[ $stderr == *"-c etc/warpstor.conf: the configuration file is named by its absolute path"* ]]
+	WARPSTOR_CONFIG=etc/warpstor.conf run -64 --separate-stderr "$WS" list-vols
+	[[ $stderr == *"WARPSTOR_CONFIG etc/warpstor.conf"* ]]
+	run -64 "$WS" -c etc/warpstor.conf create-fs "$POOL/rel" -u 1 -g 1
+	run -1 "$WS" exists "$POOL/rel"
+}
+
 @test "configuration: without one, defaults (default_volume wsvol)" {
 	[ ! -e /etc/warpstor.conf ] || skip "this host has /etc/warpstor.conf"
 	unset WARPSTOR_CONFIG

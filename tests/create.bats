@@ -73,6 +73,21 @@ teardown_file() {
 	grep -qx "$POOLMNT/users/typed \*(ro,sync,no_subtree_check,mp,fsid=$fsid)" /etc/exports.d/warpstor.exports
 }
 
+@test "clone and filtered-clone: the root gets the configured mode, as create-fs's does" {
+	ws_config "mode = 0750"
+	run -0 "$WS" clone "$POOL/golden@v1" "$POOL/users/cm" -u 5 -g 6
+	run -0 "$WS" filtered-clone "$POOL/golden@v1" "$POOL/users/fm" -u 5 -g 6 -x 'nothing/*'
+	run -0 "$WS" -n clone "$POOL/golden@v1" "$POOL/users/nm" -u 5 -g 6
+	assert_line "chmod 0750 $POOLMNT/users/nm"
+	ws_config
+	[ "$(stat -c '%u:%g %a' "$POOLMNT/users/cm")" = "5:6 750" ]
+	[ "$(stat -c '%u:%g %a' "$POOLMNT/users/fm")" = "5:6 750" ]
+	# without mode, the clone's root keeps the snapshot's
+	run -0 "$WS" clone "$POOL/golden@v1" "$POOL/users/km" -u 5 -g 6
+	[ "$(stat -c '%a' "$POOLMNT/users/km")" = "$(stat -c '%a' "$POOLMNT/golden")" ]
+	for d in cm fm km; do "$WS" destroy "$POOL/users/$d" >/dev/null; done
+}
+
 @test "create-fs: bad input and conflicts change nothing" {
 	ws_state_logical > "$BATS_TEST_TMPDIR/before"
 	run -73 --separate-stderr "$WS" create-fs "$POOL/users/alice" -u 1 -g 1

@@ -147,6 +147,26 @@ run_tty() {
 	"$WS" destroy "$POOL/u/p2"
 }
 
+@test "progress of destroy -r covers the withdraw, the unmounts and the destroy; chown shows its total" {
+	zfs create "$POOL/u/many"
+	for i in 1 2 3; do
+		"$WS" create-fs "$POOL/u/many/d$i" -u 1 -g 1 --clients "10.0.0.$i" >/dev/null
+		zfs snapshot "$POOL/u/many/d$i@s"
+	done
+	run_tty "$WS" destroy -r "$POOL/u/many"
+	[ "$status" -eq 0 ]
+	[[ $output == *$'\r\033[Kwithdraw: '*"/3 exports"* ]]
+	[[ $output == *$'\r\033[Kunmount: '*"/4 datasets"* ]]
+	[[ $output == *$'\r\033[K'"destroy: 0/7 datasets and snapshots"* ]]
+	run -1 "$WS" exists "$POOL/u/many"
+	# chown: done of the filesystem's entries as statvfs counts them
+	run_tty "$WS" clone "$POOL/golden@v1" "$POOL/u/ct" -u 3 -g 3
+	[ "$status" -eq 0 ]
+	re='chown -R [^:]*: [0-9]+/[0-9]+ entries'
+	[[ $output =~ $re ]]
+	"$WS" destroy "$POOL/u/ct" >/dev/null
+}
+
 @test "filters: per-glob counts under -v; a glob that matched nothing is a warning" {
 	run -0 --separate-stderr "$WS" -v filtered-clone "$POOL/golden@v1" "$POOL/u/f1" -u 1 -g 1 \
 		-x 'var/log/*' -x 'nomatch/*'
