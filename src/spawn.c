@@ -137,7 +137,8 @@ collect(int fds[2], struct spawn_result *r, void (*tick)(void *), void *arg)
 			return -1;
 		}
 		if (n == 0) {
-			tick(arg);
+			if (tick != NULL)
+				tick(arg);
 			continue;
 		}
 		if (fds[0] != -1 && pfd[0].revents != 0)
