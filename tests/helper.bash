@@ -8,8 +8,7 @@ load /usr/lib/bats/bats-assert/load.bash
 
 : "${WS_TOP:?run the suite with tests/run}"
 WS="${WS_BIN:-$WS_TOP/warpstor}"
-# zfs as the tests see it: only the run's own pools (tests/run)
-export PATH=${WS_SCOPED_BIN:+$WS_SCOPED_BIN:}/usr/sbin:/usr/bin:/sbin:/bin
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export LC_ALL=C
 
 # setup_file for every file: a pool named wst_RUNID_FILE on a file vdev,
@@ -36,8 +35,7 @@ ws_config() {
 		"exports_file = /etc/exports.d/warpstor.exports" \
 		"lock_file = $BATS_FILE_TMPDIR/warpstor.lock" \
 		"journal_file = $BATS_FILE_TMPDIR/journal" \
-		"export_clients = *" \
-		${WS_SCOPED_BIN:+"zfs = $WS_SCOPED_BIN/zfs"})
+		"export_clients = *")
 	for line in "$@"; do
 		key=${line%%=*}
 		key=${key%% *}
