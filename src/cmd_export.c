@@ -231,10 +231,14 @@ options_cover(const char *have, const char *want)
 	return ok;
 }
 
-/* Is want exported to client in the live table, with its fsid and options? */
+/*
+ * Is want exported to client in the live table, with its fsid and
+ * options (and, with mp, the mp every export of warpstor's carries: one
+ * an older warpstor made is to be made again)?
+ */
 static int
 live_ok(const struct nfs_live *live, size_t nlive,
-    const struct nfs_export *want, const char *client)
+    const struct nfs_export *want, const char *client, int mp)
 {
 	size_t	 j;
 	int	 ok = 0;
@@ -248,7 +252,7 @@ live_ok(const struct nfs_live *live, size_t nlive,
 		fs = nfs_live_fsid(&live[j]);
 		ok = fs != NULL && strcmp(fs, want->fsid) == 0 &&
 		    options_cover(live[j].options, want->options) &&
-		    list_has(live[j].options, NFS_MP_LIVE);
+		    (!mp || list_has(live[j].options, NFS_MP_LIVE));
 		free(fs);
 	}
 	return ok;
@@ -316,7 +320,8 @@ export_missing(struct txn *t, const struct nfs_export *want,
 	if (nfs_live_read(t->ctx, &live, &nlive, e) == -1)
 		return -1;
 	for (i = 0, rc = 0; i < nmiss && rc == 0; i++)
-		if (!live_ok(live, nlive, &want[miss[i].want], miss[i].client))
+		if (!live_ok(live, nlive, &want[miss[i].want], miss[i].client,
+		    1))
 			rc = nfs_export_one(t, &want[miss[i].want],
 			    miss[i].client, e);
 	nfs_live_free(live, nlive);
@@ -511,7 +516,8 @@ sync_missing(struct txn *t, struct sync *s, struct wserr *e)
 			continue;
 		strvec_split(&cl, s->want[i].clients, ",", 1);
 		for (k = 0; k < cl.n; k++)
-			if (!live_ok(s->live, s->nlive, &s->want[i], cl.v[k]))
+			if (!live_ok(s->live, s->nlive, &s->want[i], cl.v[k],
+			    1))
 				miss_add(&miss, &nmiss, i, cl.v[k]);
 		strvec_clear(&cl);
 	}
@@ -710,7 +716,7 @@ export_where(const struct sync *s, const struct nfs_export *ex)
 
 	strvec_split(&cl, ex->clients, ",", 1);
 	for (i = 0; i < cl.n && live; i++)
-		live = live_ok(s->live, s->nlive, ex, cl.v[i]);
+		live = live_ok(s->live, s->nlive, ex, cl.v[i], 0);
 	strvec_clear(&cl);
 	for (i = 0; i < s->nold && !file; i++)
 		file = strcmp(s->old[i].path, ex->path) == 0 &&

@@ -89,8 +89,9 @@ sweep() {
 	[ "$points" -eq 4 ]
 	sweep zfs unexport "$POOL/u/x1"
 	[ "$points" -eq 3 ]
+	# the fsid it kept is checked against the live table (exportfs -v)
 	sweep exportfs export "$POOL/u/x1" --clients 10.0.0.1,10.0.0.2
-	[ "$points" -eq 2 ]
+	[ "$points" -eq 3 ]
 	sweep exportfs unexport "$POOL/u/x1"
 	[ "$points" -eq 2 ]
 }
