@@ -7,6 +7,7 @@
  * the clients' file handles as they are.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "argv.h"
 #include "command.h"
 #include "dsname.h"
+#include "fsops.h"
 #include "nfs.h"
 #include "output.h"
 #include "progress.h"
@@ -32,7 +34,24 @@
 struct node {
 	struct ctx	*ctx;
 	const char	*host;		/* NULL: this node */
+	char		*ctlpath;	/* ssh's control socket: one connection */
 };
+
+/* The ssh words to reach n: its control master serves every call. */
+static void
+node_ssh(const struct node *n, struct strvec *out)
+{
+	size_t	 i;
+
+	for (i = 0; i < n->ctx->cfg.ssh.n; i++)
+		strvec_push(out, n->ctx->cfg.ssh.v[i]);
+	if (n->ctlpath == NULL)
+		return;
+	strvec_pushl(out, "-o", "ControlMaster=auto", "-o", SV_END);
+	strvec_pushf(out, "ControlPath=%s", n->ctlpath);
+	/* a run that is cut off leaves it a minute at most */
+	strvec_pushl(out, "-o", "ControlPersist=60", SV_END);
+}
 
 /* zargv (zfs's words, argv[0] the configured zfs) as run on n. */
 static enum tool
@@ -46,8 +65,7 @@ node_argv(const struct node *n, char *const *zargv, struct strvec *out)
 			strvec_push(out, zargv[i]);
 		return TOOL_ZFS;
 	}
-	for (i = 0; i < n->ctx->cfg.ssh.n; i++)
-		strvec_push(out, n->ctx->cfg.ssh.v[i]);
+	node_ssh(n, out);
 	strvec_push(out, n->host);
 	/* one word for the remote shell, each of zfs's quoted for it */
 	argv_join(&cmd, zargv + 1);
@@ -74,6 +92,45 @@ node_zfs(const struct node *n, struct strvec *zargv, int ok,
 	return rc;
 }
 
+/* zfs WORDS... on n, requiring exit 0; its output dropped. */
+static int
+node_do(const struct node *n, struct wserr *e, ...)
+{
+	struct strvec	 argv = STRVEC_INIT;
+	va_list		 ap;
+	const char	*w;
+	int		 rc;
+
+	strvec_push(&argv, n->ctx->cfg.zfs);
+	va_start(ap, e);
+	while ((w = va_arg(ap, const char *)) != NULL)
+		strvec_push(&argv, w);
+	va_end(ap);
+	rc = node_zfs(n, &argv, 1, NULL, e);
+	strvec_clear(&argv);
+	return rc;
+}
+
+/* The control master's socket closed (its process gone) at the end. */
+static void
+node_close(struct node *n)
+{
+	struct strvec	 argv = STRVEC_INIT;
+	struct spawn_result r;
+	struct wserr	 e;
+
+	if (n->host == NULL || n->ctlpath == NULL)
+		return;
+	/* ssh names the socket (%C); without a master this says so, no more */
+	node_ssh(n, &argv);
+	strvec_pushl(&argv, "-O", "exit", n->host, SV_END);
+	if (tool_run(n->ctx, TOOL_SSH, argv.v, &r, &e) == 0)
+		spawn_result_free(&r);
+	strvec_clear(&argv);
+	free(n->ctlpath);
+	n->ctlpath = NULL;
+}
+
 /* One snapshot: its name and guid. */
 struct snap {
 	char	*name;
@@ -97,6 +154,17 @@ snaps_free(struct snaps *s)
 	}
 	free(s->v);
 	memset(s, 0, sizeof(*s));
+}
+
+static const struct snap *
+snap_by_guid(const struct snaps *s, const char *guid)
+{
+	size_t	 i;
+
+	for (i = 0; guid != NULL && i < s->n; i++)
+		if (strcmp(s->v[i].guid, guid) == 0)
+			return &s->v[i];
+	return NULL;
 }
 
 /*
@@ -160,6 +228,7 @@ snapshots_of(const struct node *n, const char *ds, struct snaps *out,
 		for (i = 0; i < out->n; i++)
 			if (strcmp(out->v[i].name, line) == 0 &&
 			    out->v[i].guid == NULL && *tab != '\0' &&
+			    strlen(tab) <= 20 &&
 			    strspn(tab, "0123456789") == strlen(tab))
 				out->v[i].guid = xstrdup(tab);
 	}
@@ -177,18 +246,71 @@ out:
 	return rc;
 }
 
+/*
+ * One property of name on n as zfs get -H -p prints it (value, source),
+ * or *val NULL where zfs has no such property (zfs-fuse: written) or
+ * name does not exist.  A value with a control byte is refused.
+ */
+static int
+node_prop(const struct node *n, const char *name, const char *prop,
+    char **val, char **src, struct wserr *e)
+{
+	struct strvec	 argv = STRVEC_INIT;
+	struct spawn_result r;
+	char		*tab;
+	size_t		 len;
+	int		 rc;
+
+	*val = NULL;
+	if (src != NULL)
+		*src = NULL;
+	strvec_pushl(&argv, n->ctx->cfg.zfs, "get", "-H", "-p", "-o",
+	    "value,source", prop, name, SV_END);
+	rc = node_zfs(n, &argv, 0, &r, e);
+	strvec_clear(&argv);
+	if (rc == -1)
+		return -1;
+	len = strcspn(r.out.data, "\n");
+	if (r.status == 0 && (tab = memchr(r.out.data, '\t', len)) != NULL) {
+		r.out.data[len] = '\0';
+		*tab++ = '\0';
+		if (has_control_bytes(r.out.data) || has_control_bytes(tab)) {
+			wserr_set(e, EX_DATAERR, "%s: %s holds a control "
+			    "character", name, prop);
+			rc = -1;
+		} else {
+			*val = xstrdup(r.out.data);
+			if (src != NULL)
+				*src = xstrdup(tab);
+		}
+	}
+	spawn_result_free(&r);
+	return rc;
+}
+
 /* What replicate was asked, and what it found. */
 struct rep {
 	const char	*ds;
+	char		*dsname;	/* DATASET without @SNAP */
+	const char	*at;		/* @SNAP given, or NULL */
+	int		 force;
 	struct node	 src;		/* this node */
 	struct node	 dst;		/* the standby */
 	const char	*target;
-	struct snaps	 have;		/* ds's snapshots */
-	struct snaps	 there;		/* target's */
+	char		 me[256];	/* this node's name, for the mark */
+	struct snaps	 have;		/* DATASET's snapshots */
+	struct snaps	 there;		/* TARGET's */
 	const char	*from;		/* the newest both have, or NULL */
-	char		*to;		/* what is sent: ds's newest */
-	char		*token;		/* a cut-off receive's resume token */
-	char		 flags[8];	/* of zfs receive: what the front end has */
+	const char	*first;		/* a first run: the oldest, in full */
+	char		*to;		/* what is sent: DATASET as it is now */
+	char		*token;		/* a resume token that is DATASET's */
+	int		 can_s;		/* receive -s (resumable) */
+	int		 can_x;		/* receive -x PROP */
+	int		 exported;	/* TARGET is exported (--force) */
+	int		 mounted;	/* TARGET is mounted (--force) */
+	int		 rollback;	/* receive -F: --force over what it finds */
+	int		 destroy;	/* --force, no common: over it in full */
+	int		 make;		/* TO is to be made (rep_snapshot) */
 	unsigned long long bytes;
 	long long	 ms;
 	char		 host[256];	/* dst.host points here */
@@ -231,76 +353,243 @@ rep_target(struct rep *r, const char *arg, struct wserr *e)
 	return 0;
 }
 
-/* The flags of zfs receive the target's zfs has, from its usage line. */
+/*
+ * What the target's zfs receive takes beyond -u (which both front ends
+ * take, zfs-fuse without showing it): -s and -x, from its usage line.
+ * Neither decides anything that matters for safety: -u is always given,
+ * and the properties -x would leave out are set right after the receive
+ * all the same.
+ */
 static void
 recv_flags(struct rep *r)
 {
 	struct strvec	 argv = STRVEC_INIT;
 	struct spawn_result res;
 	struct wserr	 e;
-	const char	*p, *end;
-	size_t		 n = 0;
 
-	r->flags[0] = '\0';
 	strvec_pushl(&argv, r->dst.ctx->cfg.zfs, "receive", SV_END);
 	if (node_zfs(&r->dst, &argv, 0, &res, &e) == 0) {
-		/* "receive [-vnsFu] ..." */
-		if ((p = strstr(res.err.data, "receive [-")) != NULL &&
-		    (end = strchr(p, ']')) != NULL)
-			for (p += 10; p < end && n + 1 < sizeof(r->flags); p++)
-				if (strchr("suF", *p) != NULL)
-					r->flags[n++] = *p;
-		r->flags[n] = '\0';
-		spawn_result_free(&res);
-	}
-	strvec_clear(&argv);
-}
-
-/* A cut-off receive into target left a resume token (OpenZFS -s). */
-static void
-resume_token(struct rep *r)
-{
-	struct strvec	 argv = STRVEC_INIT;
-	struct spawn_result res;
-	struct wserr	 e;
-	size_t		 n;
-
-	if (strchr(r->flags, 's') == NULL)
-		return;
-	strvec_pushl(&argv, r->dst.ctx->cfg.zfs, "get", "-H", "-o", "value",
-	    "receive_resume_token", r->target, SV_END);
-	if (node_zfs(&r->dst, &argv, 0, &res, &e) == 0) {
-		n = strcspn(res.out.data, "\n");
-		if (res.status == 0 && n > 1 && strspn(res.out.data,
-		    "0123456789abcdef-") == n)
-			r->token = xstrndup(res.out.data, n);
+		/* OpenZFS's usage has receive -A, the abort of -s */
+		r->can_s = strstr(res.err.data, "receive -A") != NULL;
+		r->can_x = strstr(res.err.data, "[-x property]") != NULL;
 		spawn_result_free(&res);
 	}
 	strvec_clear(&argv);
 }
 
 /*
+ * A cut-off receive into TARGET left a resume token (OpenZFS -s): kept
+ * only when the snapshot it resumes is DATASET's (zfs send -nvt names it
+ * here, on this node, with its guid); any other partial state is aborted
+ * (zfs receive -A) and the send starts over.
+ */
+static int
+resume_token(struct rep *r, struct wserr *e)
+{
+	struct strvec	 argv = STRVEC_INIT;
+	struct spawn_result res;
+	const struct snap *s = NULL;
+	char		*tok, *p, *line, *toname = NULL, *toguid = NULL;
+	unsigned long long g;
+	size_t		 i;
+	int		 ok = 0;
+
+	if (!r->can_s || !r->there.exists)
+		return 0;
+	if (node_prop(&r->dst, r->target, "receive_resume_token", &tok, NULL,
+	    e) == -1)
+		return -1;
+	if (tok == NULL || strcmp(tok, "-") == 0 || *tok == '\0') {
+		free(tok);
+		return 0;
+	}
+	if (strspn(tok, "0123456789abcdef-") == strlen(tok)) {
+		strvec_pushl(&argv, r->src.ctx->cfg.zfs, "send", "-nv", "-t",
+		    tok, SV_END);
+		if (tool_run(r->src.ctx, TOOL_ZFS, argv.v, &res, e) == 0) {
+			/* "\ttoguid = 0x...", "\ttoname = pool/ds@snap" */
+			for (p = res.out.data; (line = strsep(&p, "\n")) !=
+			    NULL;) {
+				line += strspn(line, " \t");
+				if (strncmp(line, "toname = ", 9) == 0)
+					toname = line + 9;
+				else if (strncmp(line, "toguid = ", 9) == 0)
+					toguid = line + 9;
+			}
+			if (toname != NULL && toguid != NULL &&
+			    ds_snapshot_of(toname, r->dsname)) {
+				errno = 0;
+				g = strtoull(toguid, NULL, 0);
+				for (i = 0; errno == 0 && i < r->have.n; i++)
+					if (strcmp(r->have.v[i].name,
+					    toname) == 0 && strtoull(
+					    r->have.v[i].guid, NULL, 10) == g)
+						s = &r->have.v[i];
+			}
+			ok = s != NULL;
+			spawn_result_free(&res);
+		}
+		strvec_clear(&argv);
+	}
+	if (ok) {
+		r->token = tok;
+		return 0;
+	}
+	free(tok);
+	(void)fprintf(stderr, "warpstor: %s: %s holds a partial receive that "
+	    "is not of %s's snapshots: aborted (zfs receive -A), sent again\n",
+	    r->src.ctx->cmdname, r->target, r->dsname);
+	if (r->src.ctx->dry_run)
+		return 0;
+	return node_do(&r->dst, e, "receive", "-A", r->target, SV_END);
+}
+
+/*
+ * TARGET, where it exists, is DATASET's replica and nothing else: a
+ * local warpstor:replica naming DATASET (from this node), not mounted,
+ * not exported (else 73, saying which); nothing written and no snapshot
+ * made there since the newest one both have (else 77, naming them).
+ * --force takes it all the same, saying what it discards.
+ */
+static int
+rep_check_target(struct rep *r, struct wserr *e)
+{
+	char	*mark = NULL, *msrc = NULL, *mnt = NULL, *fsid = NULL,
+		*fsrc = NULL, *written = NULL, *want;
+	struct buf newer = { NULL, 0, 0 };
+	size_t	 i, at = 0;
+	int	 rc = -1, replica;
+
+	if (node_prop(&r->dst, r->target, zfs_prop_name(ZP_REPLICA), &mark,
+	    &msrc, e) == -1 || node_prop(&r->dst, r->target, "mounted", &mnt,
+	    NULL, e) == -1 || node_prop(&r->dst, r->target,
+	    zfs_prop_name(ZP_FSID), &fsid, &fsrc, e) == -1)
+		goto out;
+	want = xasprintf("%s:%s", r->me, r->dsname);
+	replica = mark != NULL && msrc != NULL && strcmp(msrc, "local") == 0 &&
+	    strcmp(mark, want) == 0;
+	free(want);
+	r->mounted = mnt != NULL && strcmp(mnt, "yes") == 0;
+	/* its own fsid and no replica mark: a live export (taken over) */
+	r->exported = !replica && fsid != NULL && fsrc != NULL &&
+	    strcmp(fsrc, "local") == 0;
+	for (i = 0; i < r->there.n; i++)
+		if (r->from != NULL && snap_by_guid(&r->have,
+		    r->there.v[i].guid) != NULL &&
+		    strcmp(snap_by_guid(&r->have, r->there.v[i].guid)->name,
+		    r->from) == 0)
+			at = i + 1;
+	for (i = at; r->from != NULL && i < r->there.n; i++) {
+		if (newer.len > 0)
+			buf_append(&newer, ", ", 2);
+		buf_append(&newer, r->there.v[i].name,
+		    strlen(r->there.v[i].name));
+	}
+	/* written: bytes changed since its newest snapshot, where zfs has it */
+	if (r->from != NULL && newer.len == 0 && node_prop(&r->dst, r->target,
+	    "written", &written, NULL, e) == -1)
+		goto out;
+	if (!replica || r->mounted || r->exported) {
+		if (!r->force) {
+			wserr_set(e, EX_CANTCREAT, "%s%s%s exists and %s: "
+			    "replicate never receives onto live data (--force "
+			    "takes it: a failback)", r->dst.host ? r->dst.host :
+			    "", r->dst.host ? ":" : "", r->target, !replica ?
+			    "is not a replica of this node's DATASET (no local "
+			    "warpstor:replica naming it)" : r->mounted ?
+			    "is mounted" : "is exported");
+			goto out;
+		}
+		(void)fprintf(stderr, "warpstor: %s: --force: %s%s%s, %s, is "
+		    "taken as %s's replica%s\n", r->src.ctx->cmdname,
+		    r->dst.host ? r->dst.host : "", r->dst.host ? ":" : "",
+		    r->target, !replica ? "not a replica" : r->mounted ?
+		    "mounted" : "exported", r->dsname, r->exported ?
+		    ": its export is withdrawn" : "");
+	}
+	if (r->from == NULL && r->there.n == 0 && r->force) {
+		(void)fprintf(stderr, "warpstor: %s: --force: %s, without "
+		    "snapshots, is destroyed and sent again in full\n",
+		    r->src.ctx->cmdname, r->target);
+		r->destroy = 1;
+	} else if (r->from == NULL && r->there.n == 0) {
+		wserr_set(e, EX_CANTCREAT, "%s exists and has no snapshot of "
+		    "%s's: not its replica", r->target, r->dsname);
+		goto out;
+	} else if (r->from == NULL && r->there.n > 0) {
+		if (!r->force) {
+			wserr_set(e, EX_NOPERM, "%s has no snapshot in common "
+			    "with %s (replaced or rolled back?): --force sends "
+			    "it in full over it, destroying %s's snapshots",
+			    r->target, r->dsname, r->target);
+			goto out;
+		}
+		(void)fprintf(stderr, "warpstor: %s: --force: no snapshot in "
+		    "common: %s and its snapshots are destroyed and sent again "
+		    "in full\n", r->src.ctx->cmdname, r->target);
+		r->destroy = 1;
+	} else if (newer.len > 0 || (written != NULL &&
+	    strcmp(written, "0") != 0)) {
+		if (!r->force) {
+			if (newer.len > 0)
+				wserr_set(e, EX_NOPERM, "%s has snapshots newer "
+				    "than %s, the newest in common: %s; --force "
+				    "discards them", r->target, r->from,
+				    newer.data);
+			else
+				wserr_set(e, EX_NOPERM, "%s has data written "
+				    "since %s, the newest in common (%s bytes); "
+				    "--force discards it", r->target, r->from,
+				    written);
+			goto out;
+		}
+		(void)fprintf(stderr, "warpstor: %s: --force: discards what "
+		    "%s has since %s%s%s\n", r->src.ctx->cmdname, r->target,
+		    r->from, newer.len > 0 ? ": " : " (data written there)",
+		    newer.len > 0 ? newer.data : "");
+		r->rollback = 1;
+	} else if (r->force && (!replica || r->mounted || r->exported))
+		r->rollback = 1;
+	rc = 0;
+out:
+	buf_free(&newer);
+	free(mark);
+	free(msrc);
+	free(mnt);
+	free(fsid);
+	free(fsrc);
+	free(written);
+	return rc;
+}
+
+/*
  * What to send: from the newest snapshot both sides have (by guid) to
- * ds's newest.  A target without any of ds's snapshots is refused (73):
- * it is not this dataset's replica.
+ * DATASET's TO; where TARGET does not exist, every snapshot (the oldest
+ * in full, then -I to TO).
  */
 static int
 rep_plan(struct rep *r, struct wserr *e)
 {
-	size_t	 i, k;
+	size_t	 i, k, to;
 
 	if (snapshots_of(&r->dst, r->target, &r->there, e) == -1)
 		return -1;
-	for (i = r->have.n; i-- > 0 && r->from == NULL;)
+	for (to = 0; to < r->have.n && strcmp(r->have.v[to].name, r->to) != 0;
+	    to++)
+		;
+	for (i = to + 1; i-- > 0 && r->from == NULL && to < r->have.n;)
 		for (k = 0; k < r->there.n; k++)
 			if (strcmp(r->have.v[i].guid, r->there.v[k].guid) == 0)
 				r->from = r->have.v[i].name;
-	if (r->there.exists && r->from == NULL && r->token == NULL) {
-		wserr_set(e, EX_CANTCREAT, "%s%s%s exists and has no snapshot "
-		    "of %s's: not its replica (no common snapshot)",
-		    r->dst.host ? r->dst.host : "", r->dst.host ? ":" : "",
-		    r->target, r->ds);
+	if (!r->there.exists) {
+		r->first = r->have.n > 0 ? r->have.v[0].name : r->to;
+		return 0;
+	}
+	if (rep_check_target(r, e) == -1)
 		return -1;
+	if (r->destroy) {
+		r->from = NULL;
+		r->first = r->have.n > 0 ? r->have.v[0].name : r->to;
 	}
 	return 0;
 }
@@ -314,87 +603,177 @@ rep_tick(void *arg, size_t n)
 }
 
 /*
- * zfs send -p [-I FROM] TO | zfs receive [-u] [-s] [-F] TARGET, or
- * zfs send -t TOKEN | zfs receive -s TARGET to resume; then the replica
- * is marked: unmounted, read-only, warpstor:replica.
+ * After a receive: nothing of the stream picks a path or a share.  The
+ * replica never mounts by itself (canmount=noauto, first, so that no
+ * change below mounts it), takes its place from TARGET's parent here,
+ * shares nothing, is read-only and marked warpstor:replica.  One
+ * property a call: zfs-fuse sets no more.
  */
 static int
-rep_transfer(struct rep *r, struct wserr *e)
+rep_mark(struct rep *r, struct wserr *e)
 {
-	struct strvec	 send = STRVEC_INIT, zrecv = STRVEC_INIT;
-	struct strvec	 recv = STRVEC_INIT, mark = STRVEC_INIT;
+	char	*mark = xasprintf("%s=%s:%s", zfs_prop_name(ZP_REPLICA), r->me,
+	    r->dsname);
+	int	 rc;
+
+	rc = node_do(&r->dst, e, "set", "canmount=noauto", r->target,
+	    SV_END) == -1 ||
+	    node_do(&r->dst, e, "inherit", "mountpoint", r->target,
+	    SV_END) == -1 ||
+	    node_do(&r->dst, e, "inherit", "sharenfs", r->target,
+	    SV_END) == -1 ||
+	    node_do(&r->dst, e, "inherit", "sharesmb", r->target,
+	    SV_END) == -1 ||
+	    node_do(&r->dst, e, "set", "readonly=on", r->target, SV_END) == -1 ||
+	    node_do(&r->dst, e, "set", mark, r->target, SV_END) == -1 ? -1 : 0;
+	free(mark);
+	return rc;
+}
+
+/* zfs send ... | [ssh HOST] zfs receive ...: the two argvs. */
+static enum tool
+rep_argvs(const struct rep *r, const char *from, const char *to, int full,
+    struct strvec *send, struct strvec *recv)
+{
+	static const char *const never[] = { "mountpoint", "canmount",
+	    "sharenfs", "sharesmb" };
+	struct strvec	 zrecv = STRVEC_INIT;
+	enum tool	 t;
+	size_t		 i;
+
+	strvec_pushl(send, r->src.ctx->cfg.zfs, "send", SV_END);
+	if (r->token != NULL && !full)
+		strvec_pushl(send, "-t", r->token, SV_END);
+	else {
+		strvec_push(send, "-p");
+		if (from != NULL)
+			strvec_pushl(send, "-I", from, SV_END);
+		strvec_push(send, to);
+	}
+	/* never mounted while received; nothing from it picks a path */
+	strvec_pushl(&zrecv, r->dst.ctx->cfg.zfs, "receive", "-u", SV_END);
+	if (r->can_s)
+		strvec_push(&zrecv, "-s");
+	for (i = 0; r->can_x && i < sizeof(never) / sizeof(never[0]); i++)
+		strvec_pushl(&zrecv, "-x", never[i], SV_END);
+	if (r->rollback && from != NULL)
+		strvec_push(&zrecv, "-F");
+	strvec_push(&zrecv, r->target);
+	t = node_argv(&r->dst, zrecv.v, recv);
+	strvec_clear(&zrecv);
+	return t;
+}
+
+/* "destination ... has been modified": a replica written since. */
+static int
+recv_modified(const struct spawn_result *r2)
+{
+	return r2->err.data != NULL && (strstr(r2->err.data,
+	    "has been modified") != NULL || strstr(r2->err.data,
+	    "destination has snapshots") != NULL);
+}
+
+/* One stream: send | receive, relayed and counted; then the marks. */
+static int
+rep_stream(struct rep *r, const char *from, const char *to, int full,
+    struct wserr *e)
+{
+	struct strvec	 send = STRVEC_INIT, recv = STRVEC_INIT;
 	struct spawn_result r1, r2;
 	struct progress	 p;
-	char		 host[256], *what;
+	char		*what;
 	enum tool	 t;
 	long long	 t0;
-	int		 rc = -1;
+	int		 rc;
 
-	strvec_pushl(&send, r->src.ctx->cfg.zfs, "send", SV_END);
-	if (r->token != NULL)
-		strvec_pushl(&send, "-t", r->token, SV_END);
-	else {
-		strvec_push(&send, "-p");
-		if (r->from != NULL)
-			strvec_pushl(&send, "-I", r->from, SV_END);
-		strvec_push(&send, r->to);
-	}
-	strvec_pushl(&zrecv, r->dst.ctx->cfg.zfs, "receive", SV_END);
-	if (strchr(r->flags, 'u') != NULL)
-		strvec_push(&zrecv, "-u");
-	if (strchr(r->flags, 's') != NULL)
-		strvec_push(&zrecv, "-s");
-	if (r->from != NULL && r->token == NULL)
-		strvec_push(&zrecv, "-F");	/* back to what was sent */
-	strvec_push(&zrecv, r->target);
-	t = node_argv(&r->dst, zrecv.v, &recv);
-	what = xasprintf("send %s", r->to);
+	t = rep_argvs(r, from, to, full, &send, &recv);
+	what = xasprintf("send %s", to != NULL ? to : "(resumed)");
 	progress_start(&p, r->src.ctx->progress, what, "bytes", 0);
 	t0 = now_ms();
 	rc = tool_pipe(r->src.ctx, TOOL_ZFS, send.v, t, recv.v, &r1, &r2,
 	    rep_tick, &p, e);
 	progress_end(&p);
 	free(what);
-	r->ms = now_ms() - t0;
-	r->bytes = p.done;
+	r->ms += now_ms() - t0;
+	r->bytes += p.done;
 	if (rc == 0 && (r1.status != 0 || r2.status != 0)) {
 		spawn_fail(e, r1.status != 0 ? send.v : recv.v,
 		    r1.status != 0 ? &r1 : &r2);
+		if (r2.status != 0 && recv_modified(&r2)) {
+			char	 msg[sizeof(e->msg)];
+
+			(void)strlcpy(msg, e->msg, sizeof(msg));
+			wserr_set(e, EX_NOPERM, "%s was written since %s, the "
+			    "newest in common: --force discards it (%s)",
+			    r->target, from != NULL ? from : "its snapshot",
+			    msg);
+		}
 		rc = -1;
 	}
 	if (rc == 0 || r1.out.data != NULL) {
 		spawn_result_free(&r1);
 		spawn_result_free(&r2);
 	}
-	if (rc == 0) {
-		/* where zfs receive has no -u, zfs-fuse mounted it */
-		if (strchr(r->flags, 'u') == NULL) {
-			strvec_pushl(&mark, r->dst.ctx->cfg.zfs, "umount",
-			    r->target, SV_END);
-			(void)node_zfs(&r->dst, &mark, 0, &r1, e);
-			spawn_result_free(&r1);
-			strvec_clear(&mark);
-		}
-		if (gethostname(host, sizeof(host)) == -1)
-			(void)strlcpy(host, "localhost", sizeof(host));
-		host[sizeof(host) - 1] = '\0';
-		/* one property a call: zfs-fuse sets no more */
-		strvec_pushl(&mark, r->dst.ctx->cfg.zfs, "set", "readonly=on",
-		    r->target, SV_END);
-		rc = node_zfs(&r->dst, &mark, 1, NULL, e);
-		strvec_clear(&mark);
-		strvec_pushl(&mark, r->dst.ctx->cfg.zfs, "set", SV_END);
-		strvec_pushf(&mark, "%s=%s:%s", zfs_prop_name(ZP_REPLICA), host,
-		    r->ds);
-		strvec_push(&mark, r->target);
-		if (rc == 0)
-			rc = node_zfs(&r->dst, &mark, 1, NULL, e);
-	}
 	strvec_clear(&send);
-	strvec_clear(&zrecv);
 	strvec_clear(&recv);
-	strvec_clear(&mark);
+	if (rc == 0)
+		rc = rep_mark(r, e);
 	return rc;
+}
+
+/*
+ * What --force found in TARGET's way goes (its export went before, as a
+ * step of its own): its mount, and with no snapshot in common, the
+ * dataset itself.
+ */
+static int
+rep_clear(struct rep *r, struct wserr *e)
+{
+	if (r->mounted && node_do(&r->dst, e, "umount", r->target,
+	    SV_END) == -1)
+		return -1;
+	if (r->destroy)
+		return node_do(&r->dst, e, "destroy", "-r", r->target, SV_END);
+	return 0;
+}
+
+/*
+ * The transfer: what --force clears first, then the first run's full
+ * stream of the oldest snapshot and -I up to TO, or -I from the newest
+ * in common (or the resume of a cut-off one).
+ */
+static int
+rep_transfer(struct rep *r, struct wserr *e)
+{
+	size_t	 i;
+
+	if (rep_clear(r, e) == -1)
+		return -1;
+	if (r->token != NULL) {
+		if (rep_stream(r, NULL, NULL, 0, e) == -1)
+			return -1;
+		free(r->token);
+		r->token = NULL;
+		/* what the resumed one brought, and then on to TO */
+		snaps_free(&r->there);
+		if (snapshots_of(&r->dst, r->target, &r->there, e) == -1)
+			return -1;
+		r->from = NULL;
+		for (i = r->have.n; i-- > 0 && r->from == NULL;)
+			if (snap_by_guid(&r->there, r->have.v[i].guid) != NULL)
+				r->from = r->have.v[i].name;
+		if (r->from == NULL || strcmp(r->from, r->to) == 0)
+			return 0;
+		return rep_stream(r, r->from, r->to, 0, e);
+	}
+	if (r->first != NULL) {
+		if (rep_stream(r, NULL, r->first, 1, e) == -1)
+			return -1;
+		if (strcmp(r->first, r->to) == 0)
+			return 0;
+		r->from = r->first;
+	}
+	return rep_stream(r, r->from, r->to, 0, e);
 }
 
 /*
@@ -429,6 +808,24 @@ rep_call(void *arg, struct wserr *e)
 	return rep_transfer(arg, e);
 }
 
+/* -n: a stream's commands as they would run, ssh and all. */
+static void
+rep_plan_stream(struct txn *t, const struct rep *r, const char *from,
+    const char *to, int full)
+{
+	struct strvec	 send = STRVEC_INIT, recv = STRVEC_INIT;
+	struct buf	 a = { NULL, 0, 0 }, b = { NULL, 0, 0 };
+
+	(void)rep_argvs(r, from, to, full, &send, &recv);
+	argv_join(&a, send.v);
+	argv_join(&b, recv.v);
+	(void)txn_step(t, "%s | %s", a.data, b.data);
+	buf_free(&a);
+	buf_free(&b);
+	strvec_clear(&send);
+	strvec_clear(&recv);
+}
+
 /* The transfer as a journaled step of t (its undo: transfer_undo). */
 static int
 rep_step(struct txn *t, struct rep *r, struct wserr *e)
@@ -436,10 +833,24 @@ rep_step(struct txn *t, struct rep *r, struct wserr *e)
 	struct strvec	 argv = STRVEC_INIT, undo = STRVEC_INIT;
 	int		 rc;
 
-	if (txn_step(t, "zfs send -p %s%s%s | zfs receive %s%s%s", r->from ?
-	    "-I " : "", r->from ? r->from : "", r->to, r->dst.host ?
-	    r->dst.host : "", r->dst.host ? ":" : "", r->target))
+	if (t->ctx->dry_run) {
+		if (r->mounted)
+			(void)txn_step(t, "zfs umount %s", r->target);
+		if (r->destroy)
+			(void)txn_step(t, "zfs destroy -r %s", r->target);
+		if (r->token != NULL)
+			rep_plan_stream(t, r, NULL, NULL, 0);
+		else if (r->first != NULL) {
+			rep_plan_stream(t, r, NULL, r->first, 1);
+			if (strcmp(r->first, r->to) != 0)
+				rep_plan_stream(t, r, r->first, r->to, 0);
+		} else
+			rep_plan_stream(t, r, r->from, r->to, 0);
+		(void)txn_step(t, "mark %s: canmount=noauto, mountpoint and "
+		    "shares inherited, readonly=on, %s=%s:%s", r->target,
+		    zfs_prop_name(ZP_REPLICA), r->me, r->dsname);
 		return 0;
+	}
 	strvec_pushl(&argv, "replicate", r->to, SV_END);
 	strvec_pushl(&undo, "replicate", r->target, SV_END);
 	rc = txn_do(t, &(struct step){ TOOL_ZFS, &argv, NULL,
@@ -448,49 +859,121 @@ rep_step(struct txn *t, struct rep *r, struct wserr *e)
 	return rc;
 }
 
-/* A name for the snapshot replicate makes: @ws-rep-UTC. */
+/*
+ * A name for the snapshot replicate makes: @ws-rep-UTC, with -N after it
+ * where one of that second is there already.
+ */
 static char *
-rep_snapname(const char *ds)
+rep_snapname(const struct snaps *have, const char *ds)
 {
-	char		 when[32];
+	char		 when[32], *name;
 	time_t		 now = time(NULL);
 	struct tm	 tm;
+	size_t		 i;
+	int		 n = 0, taken;
 
 	if (gmtime_r(&now, &tm) == NULL ||
 	    strftime(when, sizeof(when), "%Y%m%dT%H%M%SZ", &tm) == 0)
 		(void)snprintf(when, sizeof(when), "%lld", (long long)now);
-	return xasprintf("%s@ws-rep-%s", ds, when);
+	for (;;) {
+		name = n == 0 ? xasprintf("%s@ws-rep-%s", ds, when) :
+		    xasprintf("%s@ws-rep-%s-%d", ds, when, n);
+		for (i = 0, taken = 0; i < have->n && !taken; i++)
+			taken = strcmp(have->v[i].name, name) == 0;
+		if (!taken)
+			return name;
+		free(name);
+		n++;
+	}
 }
 
 /*
- * DATASET a filesystem here with a snapshot to send: its newest, or one
- * made now (kept whatever becomes of the transfer: the next run sends it).
+ * Whether DATASET changed since its newest snapshot: zfs's written (0:
+ * no), where zfs has it; where it has not (zfs-fuse), it may have.
+ */
+static int
+rep_written(struct rep *r, int *changed, struct wserr *e)
+{
+	char	*w;
+
+	*changed = 1;
+	if (r->have.n == 0)
+		return 0;
+	if (node_prop(&r->src, r->dsname, "written", &w, NULL, e) == -1)
+		return -1;
+	*changed = w == NULL || strcmp(w, "0") != 0;
+	free(w);
+	return 0;
+}
+
+/*
+ * DATASET a filesystem here, and what to send: @SNAP when given, else
+ * DATASET as it is now, its newest snapshot where nothing was written
+ * since, or one made now (kept whatever becomes of the transfer: the
+ * next run sends it).
  */
 static int
 rep_source(struct rep *r, struct wserr *e)
 {
 	struct zfs_dslist l;
-	struct txn	 t;
-	int		 rc;
+	size_t		 i;
+	int		 rc, changed;
 
-	if (zfs_get_one(r->src.ctx, r->ds, ZPM(ZP_TYPE) | ZPM(ZP_REPLICA), &l,
-	    e) == -1)
+	if (zfs_get_one(r->src.ctx, r->dsname, ZPM(ZP_TYPE) | ZPM(ZP_REPLICA),
+	    &l, e) == -1)
 		return -1;
 	rc = !state_is_type(&l.v[0], "filesystem") ? -1 :
 	    state_is_replica(&l.v[0]) ? -2 : 0;
 	zfs_dslist_free(&l);
 	if (rc != 0) {
 		wserr_set(e, EX_DATAERR, rc == -1 ? "%s is not a filesystem" :
-		    "%s is a replica: replicate from where it is live", r->ds);
+		    "%s is a replica: replicate from where it is live",
+		    r->dsname);
 		return -1;
 	}
-	if (snapshots_of(&r->src, r->ds, &r->have, e) == -1)
+	if (snapshots_of(&r->src, r->dsname, &r->have, e) == -1)
 		return -1;
-	if (r->have.n > 0) {
+	if (r->at != NULL) {
+		for (i = 0; i < r->have.n && strcmp(r->have.v[i].name, r->ds) != 0;
+		    i++)
+			;
+		if (i == r->have.n) {
+			wserr_set(e, EX_NOINPUT, "%s: does not exist", r->ds);
+			return -1;
+		}
+		r->to = xstrdup(r->ds);
+		return 0;
+	}
+	if (rep_written(r, &changed, e) == -1)
+		return -1;
+	if (!changed) {
 		r->to = xstrdup(r->have.v[r->have.n - 1].name);
 		return 0;
 	}
-	r->to = rep_snapname(r->ds);
+	/* made once the checks passed (rep_snapshot); no guid till then */
+	r->to = rep_snapname(&r->have, r->dsname);
+	r->make = 1;
+	r->have.v = xreallocarray(r->have.v, r->have.n + 1,
+	    sizeof(*r->have.v));
+	r->have.v[r->have.n].name = xstrdup(r->to);
+	r->have.v[r->have.n++].guid = xstrdup("-");
+	return 0;
+}
+
+/*
+ * The snapshot TO, where it is to be made: made now, after every check,
+ * and kept whatever becomes of the transfer (the next run sends it).
+ */
+static int
+rep_snapshot(struct rep *r, struct wserr *e)
+{
+	struct txn	 t;
+	char		*from, *first;
+	size_t		 i;
+	int		 rc;
+
+	if (!r->make)
+		return 0;
 	txn_init(&t, r->src.ctx);
 	if (zfs_snapshot(&t, r->to, 0, e) == -1) {
 		(void)txn_rollback(&t, &(struct txn_outcome){ 0 });
@@ -499,8 +982,21 @@ rep_source(struct rep *r, struct wserr *e)
 	txn_commit(&t);
 	if (r->src.ctx->dry_run)
 		return 0;
+	/* read again, for its guid: from and first point into the list */
+	from = r->from != NULL ? xstrdup(r->from) : NULL;
+	first = r->first != NULL ? xstrdup(r->first) : NULL;
 	snaps_free(&r->have);
-	return snapshots_of(&r->src, r->ds, &r->have, e);
+	rc = snapshots_of(&r->src, r->dsname, &r->have, e);
+	r->from = r->first = NULL;
+	for (i = 0; rc == 0 && i < r->have.n; i++) {
+		if (from != NULL && strcmp(r->have.v[i].name, from) == 0)
+			r->from = r->have.v[i].name;
+		if (first != NULL && strcmp(r->have.v[i].name, first) == 0)
+			r->first = r->have.v[i].name;
+	}
+	free(from);
+	free(first);
+	return rc;
 }
 
 static struct json_object *
@@ -517,19 +1013,116 @@ rep_json(const struct rep *r)
 	return o;
 }
 
+static int
+rep_option(struct ctx *ctx, int ch, const char *val, void *arg)
+{
+	struct rep	*r = arg;
+
+	(void)ctx;
+	(void)val;
+	if (ch == 'F')
+		r->force = 1;
+	return CMD_GO_ON;
+}
+
+/* The operands: DATASET[@SNAP] and [HOST:]TARGET; the node's names. */
+static int
+rep_args(struct ctx *ctx, int argc, char **argv, struct rep *r,
+    struct wserr *e)
+{
+	int	 rc;
+
+	if ((rc = cmd_parse(ctx, argc, argv, rep_option, r, 2, 2)) !=
+	    CMD_GO_ON)
+		return rc;
+	r->ds = argv[optind];
+	r->at = strchr(r->ds, '@');
+	if ((r->at != NULL ? valid_snapshot(r->ds, e) :
+	    valid_dataset(r->ds, e)) == -1 ||
+	    rep_target(r, argv[optind + 1], e) == -1)
+		return cmd_fail(ctx, e);
+	r->dsname = ds_fs(r->ds);
+	if (gethostname(r->me, sizeof(r->me)) == -1 || r->me[0] == '\0')
+		(void)strlcpy(r->me, "localhost", sizeof(r->me));
+	r->me[sizeof(r->me) - 1] = '\0';
+	/* one ssh connection a run: its socket in the lock's private folder */
+	if (r->dst.host != NULL) {
+		char	*dir = xstrndup(ctx->cfg.lock_file,
+		    (size_t)(strrchr(ctx->cfg.lock_file, '/') -
+		    ctx->cfg.lock_file));
+
+		r->dst.ctlpath = xasprintf("%s/ssh-%%C", dir);
+		free(dir);
+	}
+	return CMD_GO_ON;
+}
+
 /*
- * replicate DATASET [HOST:]TARGET
- * Send DATASET's newest snapshot (made now, @ws-rep-UTC, where it has
- * none) to TARGET on HOST (none: this node): in full the first time, then
- * from the newest snapshot both have (zfs send -p -I), properties
- * included, so that warpstor:fsid travels.  The replica is received
- * unmounted (-u where zfs has it), resumable (-s where it has that), then
- * marked read-only and warpstor:replica; it is never exported until
- * takeover.  Prints TARGET.
- * Runs: zfs get, zfs list and zfs get guid on both sides, zfs receive
- * (its usage, for its flags), [zfs get receive_resume_token], [zfs
- * snapshot], zfs send | [ssh HOST] zfs receive, zfs set readonly=on
- * warpstor:replica=HOST:DATASET.
+ * --force over a TARGET exported on this node: its export withdrawn
+ * first, as a step of t (the other node's warpstor withdraws its own).
+ */
+static int
+rep_withdraw(struct txn *t, struct rep *r, struct wserr *e)
+{
+	struct strvec	 argv = STRVEC_INIT;
+	struct zfs_dslist l;
+	struct nfs_export ex;
+	int		 rc;
+
+	if (!r->exported)
+		return 0;
+	if (r->dst.host != NULL) {
+		if (txn_step(t, "ssh %s warpstor unexport -- %s", r->dst.host,
+		    r->target))
+			return 0;
+		node_ssh(&r->dst, &argv);
+		strvec_push(&argv, r->dst.host);
+		strvec_pushf(&argv, "warpstor unexport -- '%s'", r->target);
+		rc = tool_run_ok(t->ctx, TOOL_SSH, argv.v, NULL, e);
+		strvec_clear(&argv);
+		return rc;
+	}
+	if (zfs_get_one(t->ctx, r->target, STATE_PROPS, &l, e) == -1)
+		return -1;
+	memset(&ex, 0, sizeof(ex));
+	rc = 0;
+	if (state_withdrawable(&l.v[0])) {
+		state_export(&l.v[0], NULL, &ex);
+		rc = nfs_withdraw(t, &ex, 1, e);
+		nfs_export_free(&ex);
+	}
+	zfs_dslist_free(&l);
+	return rc;
+}
+
+static void
+rep_free(struct rep *r)
+{
+	node_close(&r->dst);
+	snaps_free(&r->have);
+	snaps_free(&r->there);
+	free(r->to);
+	free(r->token);
+	free(r->dsname);
+}
+
+/*
+ * replicate DATASET[@SNAP] [HOST:]TARGET [--force]
+ * Bring TARGET on HOST (none: this node) up to DATASET as it is now: a
+ * snapshot made (@ws-rep-UTC) unless @SNAP is given or nothing was
+ * written since its newest; the first run sends the oldest snapshot in
+ * full and then every later one (-I), later runs from the newest
+ * snapshot both have (by guid), properties included, so that
+ * warpstor:fsid travels.  Never onto live data: a TARGET that is not
+ * DATASET's replica, or is mounted or exported, is 73; one with
+ * snapshots or data newer than the common one is 77; --force takes it
+ * (the failback), withdrawing its export and saying what it discards.
+ * Nothing of the stream picks a path: received -u (and -x where zfs has
+ * it), then canmount=noauto, mountpoint and shares inherited,
+ * readonly=on, warpstor:replica=THISNODE:DATASET.  A resume token is
+ * used only when its snapshot is DATASET's, else aborted.  Every ssh
+ * call of a run goes over one connection (a control master).
+ * Prints TARGET.
  */
 int
 cmd_replicate(struct ctx *ctx, int argc, char **argv)
@@ -539,20 +1132,18 @@ cmd_replicate(struct ctx *ctx, int argc, char **argv)
 	struct wserr	 e;
 	int		 rc;
 
-	if ((rc = cmd_operands(ctx, argc, argv, 2, 2)) != CMD_GO_ON)
-		return rc;
 	memset(&r, 0, sizeof(r));
 	r.src.ctx = r.dst.ctx = ctx;
-	r.ds = argv[optind];
-	if (valid_dataset(r.ds, &e) == -1 ||
-	    rep_target(&r, argv[optind + 1], &e) == -1 ||
-	    rep_source(&r, &e) == -1)
+	if ((rc = rep_args(ctx, argc, argv, &r, &e)) != CMD_GO_ON)
+		goto out;
+	if (rep_source(&r, &e) == -1)
 		goto fail;
 	recv_flags(&r);
-	resume_token(&r);
-	if (rep_plan(&r, &e) == -1)
+	if (rep_plan(&r, &e) == -1 || resume_token(&r, &e) == -1 ||
+	    rep_snapshot(&r, &e) == -1)
 		goto fail;
-	if (r.from != NULL && strcmp(r.from, r.to) == 0 && r.token == NULL) {
+	if (r.from != NULL && strcmp(r.from, r.to) == 0 && r.token == NULL &&
+	    !r.rollback) {
 		if (!ctx->dry_run && !ctx->json)
 			(void)printf("%s: up to date (%s)\n", r.target, r.to);
 		else if (ctx->json)
@@ -561,7 +1152,7 @@ cmd_replicate(struct ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	txn_init(&t, ctx);
-	if (rep_step(&t, &r, &e) == -1) {
+	if (rep_withdraw(&t, &r, &e) == -1 || rep_step(&t, &r, &e) == -1) {
 		rc = cmd_rollback(&t, &e);
 		goto out;
 	}
@@ -570,17 +1161,107 @@ cmd_replicate(struct ctx *ctx, int argc, char **argv)
 fail:
 	rc = cmd_fail(ctx, &e);
 out:
-	snaps_free(&r.have);
-	snaps_free(&r.there);
-	free(r.to);
-	free(r.token);
+	rep_free(&r);
 	return rc;
 }
 
-/* A replica, whose export (if it came with one) warpstor would make. */
+/* What takeover was asked. */
+struct tko {
+	const char	*name;
+	const char	*clients;	/* --clients: replace the received */
+	const char	*options;	/* --export-options: likewise */
+	const char	*mountpoint;	/* -o mountpoint=PATH */
+};
+
 static int
-takeover_check(struct ctx *ctx, const struct zfs_ds *d, int exporting,
+tko_option(struct ctx *ctx, int ch, const char *val, void *arg)
+{
+	struct tko	*k = arg;
+	struct wserr	 e;
+
+	if (ch == 'C')
+		k->clients = val;
+	else if (ch == 'E')
+		k->options = val;
+	else {
+		if (strncmp(val, "mountpoint=/", 12) != 0 ||
+		    valid_propassign(val, &e) == -1) {
+			wserr_set(&e, EX_DATAERR, "-o %s: takeover takes "
+			    "-o mountpoint=PATH (an absolute path) alone", val);
+			return cmd_fail(ctx, &e);
+		}
+		k->mountpoint = val + 11;
+	}
+	return CMD_GO_ON;
+}
+
+/*
+ * Received policy that gives more than this node's own config would:
+ * the client * (unless export_clients has it) and the options that open
+ * a share up (unless export_options has them).  1 with e naming it.
+ */
+static int
+widens(const struct ctx *ctx, const char *clients, const char *options,
     struct wserr *e)
+{
+	static const char *const open_up[] = { "no_root_squash", "insecure",
+	    "insecure_locks", "no_auth_nlm", "no_all_squash" };
+	const char	*cfg_c = ctx->cfg.export_clients;
+	const char	*cfg_o = ctx->cfg.export_options;
+	size_t		 i;
+
+	if (clients != NULL && list_has(clients, "*") &&
+	    (cfg_c == NULL || !list_has(cfg_c, "*"))) {
+		wserr_set(e, EX_NOPERM, "the received clients %s include *, "
+		    "which this node's export_clients does not: give "
+		    "--clients to take over", clients);
+		return 1;
+	}
+	for (i = 0; options != NULL && i < sizeof(open_up) /
+	    sizeof(open_up[0]); i++)
+		if (list_has(options, open_up[i]) && (cfg_o == NULL ||
+		    !list_has(cfg_o, open_up[i]))) {
+			wserr_set(e, EX_NOPERM, "the received options %s hold "
+			    "%s, which this node's export_options does not: "
+			    "give --export-options to take over", options,
+			    open_up[i]);
+			return 1;
+		}
+	return 0;
+}
+
+/* name's parent here gives it a place to mount: a path, not none/legacy. */
+static int
+parent_mountpoint(struct ctx *ctx, const char *name, struct wserr *e)
+{
+	struct zfs_dslist l;
+	char	*parent = xstrndup(name, (size_t)(strrchr(name, '/') - name));
+	int	 rc;
+
+	rc = zfs_get_one(ctx, parent, ZPM(ZP_MOUNTPOINT), &l, e);
+	if (rc == 0) {
+		const char *mp = l.v[0].val[ZP_MOUNTPOINT];
+
+		if (mp == NULL || mp[0] != '/') {
+			wserr_set(e, EX_DATAERR, "%s: its parent %s has "
+			    "mountpoint %s: give -o mountpoint=PATH", name,
+			    parent, mp != NULL ? mp : "none");
+			rc = -1;
+		}
+		zfs_dslist_free(&l);
+	}
+	free(parent);
+	return rc;
+}
+
+/*
+ * A replica, whose export (if it came with one, or is given) warpstor
+ * would make: received policy checked as hand-set values are, and never
+ * wider than this node's config unless given again here.
+ */
+static int
+takeover_check(struct ctx *ctx, const struct zfs_ds *d, const struct tko *k,
+    int exporting, struct wserr *e)
 {
 	const char	*mp = d->val[ZP_MOUNTPOINT];
 
@@ -589,9 +1270,21 @@ takeover_check(struct ctx *ctx, const struct zfs_ds *d, int exporting,
 		    "warpstor:replica of its own)", d->name);
 		return -1;
 	}
-	if (!state_is_type(d, "filesystem") || mp == NULL || mp[0] != '/') {
-		wserr_set(e, EX_DATAERR, "%s: not a filesystem with a "
-		    "mountpoint", d->name);
+	if (!state_is_type(d, "filesystem")) {
+		wserr_set(e, EX_DATAERR, "%s: not a filesystem", d->name);
+		return -1;
+	}
+	/*
+	 * Its place is this node's: set here by hand, given with -o, or
+	 * from its parent (never the path a stream brought).
+	 */
+	if (k->mountpoint == NULL && !(d->local & ZPM(ZP_MOUNTPOINT)) &&
+	    parent_mountpoint(ctx, d->name, e) == -1)
+		return -1;
+	if ((d->local & ZPM(ZP_MOUNTPOINT)) && k->mountpoint == NULL &&
+	    (mp == NULL || mp[0] != '/')) {
+		wserr_set(e, EX_DATAERR, "%s: its mountpoint is %s: give -o "
+		    "mountpoint=PATH", d->name, mp != NULL ? mp : "none");
 		return -1;
 	}
 	if (!exporting)
@@ -599,6 +1292,9 @@ takeover_check(struct ctx *ctx, const struct zfs_ds *d, int exporting,
 	if (valid_clients(d->val[ZP_CLIENTS], e) == -1 ||
 	    (d->val[ZP_OPTIONS] != NULL &&
 	    valid_options(d->val[ZP_OPTIONS], e) == -1))
+		return -1;
+	if (widens(ctx, k->clients == NULL ? d->val[ZP_CLIENTS] : NULL,
+	    k->options == NULL ? d->val[ZP_OPTIONS] : NULL, e))
 		return -1;
 	if (!nfs_valid_fsid(d->val[ZP_FSID])) {
 		wserr_set(e, EX_DATAERR, "%s: its warpstor:fsid is not a "
@@ -614,18 +1310,27 @@ takeover_check(struct ctx *ctx, const struct zfs_ds *d, int exporting,
  * exported: each a step of t.
  */
 static int
-takeover_run(struct txn *t, const struct zfs_ds *d, int exporting,
-    struct nfs_export *ex, struct wserr *e)
+takeover_run(struct txn *t, const struct zfs_ds *d, const struct tko *k,
+    int exporting, struct nfs_export *ex, struct wserr *e)
 {
+	const char	*name = d->name, *v[3];
 	static const enum zprop own[] = { ZP_FSID, ZP_CLIENTS, ZP_OPTIONS };
-	const char	*name = d->name;
+	char		*mp = NULL;
 	size_t		 i;
 
+	v[0] = d->val[ZP_FSID];
+	v[1] = k->clients != NULL ? k->clients : d->val[ZP_CLIENTS];
+	v[2] = k->options != NULL ? k->options : d->val[ZP_OPTIONS];
 	for (i = 0; exporting && i < 3; i++)
-		if (d->val[own[i]] != NULL && zfs_set(t, name,
-		    zfs_prop_name(own[i]), d->val[own[i]], NULL, e) == -1)
+		if (v[i] != NULL && zfs_set(t, name, zfs_prop_name(own[i]),
+		    v[i], NULL, e) == -1)
 			return -1;
-	if (zfs_inherit(t, name, zfs_prop_name(ZP_READONLY),
+	if ((k->mountpoint != NULL && zfs_set(t, name, "mountpoint",
+	    k->mountpoint, NULL, e) == -1) ||
+	    (k->mountpoint == NULL && !(d->local & ZPM(ZP_MOUNTPOINT)) &&
+	    zfs_inherit(t, name, "mountpoint", NULL, e) == -1) ||
+	    zfs_set(t, name, "canmount", "on", "noauto", e) == -1 ||
+	    zfs_inherit(t, name, zfs_prop_name(ZP_READONLY),
 	    d->val[ZP_READONLY] != NULL ? d->val[ZP_READONLY] : "on", e) == -1 ||
 	    zfs_inherit(t, name, zfs_prop_name(ZP_REPLICA),
 	    d->val[ZP_REPLICA], e) == -1 ||
@@ -633,51 +1338,65 @@ takeover_run(struct txn *t, const struct zfs_ds *d, int exporting,
 		return -1;
 	if (!exporting)
 		return txn_check(t, e);
-	ex->path = xstrdup(d->val[ZP_MOUNTPOINT]);
-	ex->clients = xstrdup(d->val[ZP_CLIENTS]);
-	ex->options = xstrdup(d->val[ZP_OPTIONS] != NULL ?
-	    d->val[ZP_OPTIONS] : "");
-	ex->fsid = xstrdup(d->val[ZP_FSID]);
+	/* the path is its own mount here, never a property's text */
+	if (!t->ctx->dry_run && (mp = fs_mount_of(name)) == NULL) {
+		wserr_set(e, EX_UNAVAILABLE, "%s is not mounted", name);
+		return -1;
+	}
+	ex->path = mp != NULL ? mp : xstrdup(k->mountpoint != NULL ?
+	    k->mountpoint : d->val[ZP_MOUNTPOINT]);
+	ex->clients = xstrdup(v[1]);
+	ex->options = xstrdup(v[2] != NULL ? v[2] : "");
+	ex->fsid = xstrdup(v[0]);
 	return nfs_publish(t, ex, 1, e) == -1 ? -1 : txn_check(t, e);
 }
 
 /*
- * takeover DATASET
+ * takeover DATASET [-o mountpoint=PATH] [--clients LIST]
+ *     [--export-options OPTS]
  * A replica becomes the live dataset: the export properties it came with
- * become its own (warpstor:fsid, clients, options), it is writable again,
- * no longer a replica, mounted, and exported with that fsid.  Refused
- * when it is no replica, or another dataset here has that fsid.  Prints
- * DATASET.
- * Runs: zfs get, zfs get of every filesystem (the fsid), zfs set x3, zfs
- * inherit readonly, zfs inherit warpstor:replica, zfs mount, the exports
- * file, exportfs -o.
+ * (or those given) become its own, it is writable again, no longer a
+ * replica, mounted at its own place on this node (from its parent, or
+ * PATH), and exported with that fsid.  Refused when it is no replica,
+ * when another export here has that fsid, and when received policy
+ * gives more than this node's config (*, no_root_squash, insecure, ...)
+ * and is not given again here.  Prints DATASET.
+ * Runs: zfs get, the exports file and exportfs -v (the fsid), zfs set
+ * x3, [zfs set mountpoint], zfs inherit canmount, readonly,
+ * warpstor:replica, zfs mount, the exports file, exportfs -o.
  */
 int
 cmd_takeover(struct ctx *ctx, int argc, char **argv)
 {
 	struct zfs_dslist l;
 	struct nfs_export ex;
+	struct tko	 k;
 	struct txn	 t;
 	struct wserr	 e;
 	const struct zfs_ds *d;
-	const char	*name;
 	int		 rc, exporting;
 
-	if ((rc = cmd_operands(ctx, argc, argv, 1, 1)) != CMD_GO_ON)
+	memset(&k, 0, sizeof(k));
+	if ((rc = cmd_parse(ctx, argc, argv, tko_option, &k, 1, 1)) !=
+	    CMD_GO_ON)
 		return rc;
-	name = argv[optind];
-	if (valid_dataset(name, &e) == -1 || zfs_get_one(ctx, name,
-	    STATE_PROPS | ZPM(ZP_READONLY), &l, &e) == -1)
+	k.name = argv[optind];
+	if (valid_dataset(k.name, &e) == -1 ||
+	    (k.clients != NULL && valid_clients(k.clients, &e) == -1) ||
+	    (k.options != NULL && valid_options(k.options, &e) == -1) ||
+	    zfs_get_one(ctx, k.name, STATE_PROPS | ZPM(ZP_READONLY), &l,
+	    &e) == -1)
 		return cmd_fail(ctx, &e);
 	d = &l.v[0];
 	memset(&ex, 0, sizeof(ex));
-	exporting = d->val[ZP_FSID] != NULL && d->val[ZP_CLIENTS] != NULL;
-	if (takeover_check(ctx, d, exporting, &e) == -1) {
+	exporting = d->val[ZP_FSID] != NULL && (d->val[ZP_CLIENTS] != NULL ||
+	    k.clients != NULL);
+	if (takeover_check(ctx, d, &k, exporting, &e) == -1) {
 		zfs_dslist_free(&l);
 		return cmd_fail(ctx, &e);
 	}
 	txn_init(&t, ctx);
-	rc = takeover_run(&t, d, exporting, &ex, &e);
+	rc = takeover_run(&t, d, &k, exporting, &ex, &e);
 	if (rc == -1)
 		rc = cmd_rollback(&t, &e);
 	else {
@@ -685,7 +1404,7 @@ cmd_takeover(struct ctx *ctx, int argc, char **argv)
 
 		if (exporting)
 			cmd_json_export(o, &ex);
-		rc = cmd_done(&t, name, o);
+		rc = cmd_done(&t, k.name, o);
 	}
 	nfs_export_free(&ex);
 	zfs_dslist_free(&l);

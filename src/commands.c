@@ -71,6 +71,21 @@ static const struct cmd_option o_sync[] = {
 	O_END
 };
 static const struct cmd_option o_human[] = { O_HUMAN, O_END };
+static const struct cmd_option o_takeover[] = {
+	{ 'o', 'o', NULL, "mountpoint=PATH", "where to mount it, when its "
+	    "parent here gives it no place (none, legacy)" },
+	{ 'C', 0, "clients", "LIST", "NFS clients, replacing those it came "
+	    "with" },
+	{ 'E', 0, "export-options", "OPTS", "exports(5) options, replacing "
+	    "those it came with" },
+	O_END
+};
+static const struct cmd_option o_replicate[] = {
+	{ 'F', 0, "force", NULL, "take a TARGET that is live, written to or "
+	    "ahead, or has no snapshot in common (a failback), saying what "
+	    "it discards" },
+	O_END
+};
 
 /* In usage order; list-methods prints the names in this order. */
 #define MUT	(CMD_ROOT | CMD_LOCK | CMD_MUTATES)
@@ -122,10 +137,11 @@ const struct command commands[] = {
 	    "properties (POOL: only its exports)" },
 	{ "recover", NULL, cmd_recover, "", MUT | CMD_RECOVER, NULL,
 	    "finish or undo a command that was cut off" },
-	{ "replicate", NULL, cmd_replicate, "DATASET [HOST:]TARGET", MUT, NULL,
-	    "send DATASET to a replica on a standby (full, then "
-	    "incremental)" },
-	{ "takeover", NULL, cmd_takeover, "DATASET", MUT, NULL,
+	{ "replicate", NULL, cmd_replicate, "DATASET[@SNAP] [HOST:]TARGET "
+	    "[--force]", MUT, o_replicate, "bring a replica on a standby up "
+	    "to DATASET as it is now (full, then incremental)" },
+	{ "takeover", NULL, cmd_takeover, "DATASET [-o mountpoint=PATH] "
+	    "[--clients LIST] [--export-options OPTS]", MUT, o_takeover,
 	    "make a replica the live dataset, exported with its own fsid" },
 	{ "exists", "dataset_exists_not", cmd_exists, "DATASET", 0, NULL,
 	    "exit 0 when the filesystem exists, 1 when not" },

@@ -160,6 +160,15 @@ vis_str(char *dst, size_t dstlen, const char *s)
 	return dst;
 }
 
+int
+has_control_bytes(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f)
+			return 1;
+	return 0;
+}
+
 char *
 vis_dup(const char *s)
 {

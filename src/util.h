@@ -50,6 +50,8 @@ void	 buf_free(struct buf *);
  * backslashes become C-style escapes.  Truncated to fit; returns dst.
  */
 const char *vis_str(char *dst, size_t dstlen, const char *s);
+/* s holds a control byte (below 0x20, or DEL). */
+int	 has_control_bytes(const char *s);
 /* s with every control byte (and backslash) escaped, allocated. */
 char	*vis_dup(const char *s);
 #define VIS_BUFSZ	1024

@@ -14,6 +14,7 @@ setup_file() {
 }
 
 teardown_file() {
+	[ -e "$BATS_FILE_TMPDIR/sshd.pid" ] && kill "$(cat "$BATS_FILE_TMPDIR/sshd.pid")" 2>/dev/null
 	exportfs -ua
 	ws_teardown_pool "$POOL2"
 	ws_teardown_pool
@@ -36,6 +37,9 @@ source_of() { zfs get -H -o source "$1" "$2"; }
 	[ "$(prop mounted "$POOL2/data")" = no ]
 	[ "$(prop warpstor:replica "$POOL2/data")" = "$(hostname):$POOL/data" ]
 	[ "$(source_of warpstor:replica "$POOL2/data")" = local ]
+	# never mounts by itself; its place is its parent's here
+	[ "$(prop canmount "$POOL2/data")" = noauto ]
+	[ "$(source_of mountpoint "$POOL2/data")" = "inherited from $POOL2" ]
 	# never exported: not by sync-exports, not in list-exports
 	run -0 "$WS" sync-exports
 	run ! grep -q "$POOL2" /etc/exports.d/warpstor.exports
@@ -52,25 +56,37 @@ source_of() { zfs get -H -o source "$1" "$2"; }
 	"$WS" snapshot "$POOL/data@s2" >/dev/null
 	"$WS" snapshot "$POOL/data@s3" >/dev/null
 	common=$(zfs list -H -o name -t snapshot -r "$POOL2/data" | tail -n 1)
-	run -0 "$WS" -j replicate "$POOL/data" "$POOL2/data"
+	run -0 "$WS" -j replicate "$POOL/data@s3" "$POOL2/data"
 	[[ $output == "{\"name\":\"$POOL2/data\",\"snapshot\":\"$POOL/data@s3\",\"from\":\"$POOL/data@${common#*@}\",\"host\":null,\"bytes\":"* ]]
 	# -I: every snapshot in between too
 	run -0 zfs list -H -o name -t snapshot -r "$POOL2/data"
 	assert_line "$POOL2/data@s2"
 	assert_line "$POOL2/data@s3"
 	[ "$(prop guid "$POOL/data@s3")" = "$(prop guid "$POOL2/data@s3")" ]
-	run -0 "$WS" replicate "$POOL/data" "$POOL2/data"
+	# @SNAP: that one and no later; up to date when it is there
+	run -0 "$WS" replicate "$POOL/data@s3" "$POOL2/data"
 	assert_output "$POOL2/data: up to date ($POOL/data@s3)"
-	# nothing replication needs is pruned: the source keeps every snapshot
-	run -0 zfs list -H -o name -t snapshot -r "$POOL/data"
-	[ "${#lines[@]}" -eq 3 ]
+	run -66 "$WS" replicate "$POOL/data@nope" "$POOL2/data"
+}
+
+@test "replicate from cron: each run brings what was written since, in a snapshot of its own" {
+	n=$(zfs list -H -o name -t snapshot -r "$POOL2/data" | wc -l)
+	echo three > "$POOLMNT/data/third"
+	sleep 1
+	run -0 "$WS" -j replicate "$POOL/data" "$POOL2/data"
+	[[ $output == *"\"snapshot\":\"$POOL/data@ws-rep-"* ]]
+	[[ $output != *'"bytes":0,'* ]]
+	snap=$(zfs list -H -o name -t snapshot -s createtxg -r "$POOL/data" | tail -n 1)
+	[[ $snap == "$POOL/data@ws-rep-"* ]]
+	[ "$(prop guid "$snap")" = "$(prop guid "$POOL2/data@${snap#*@}")" ]
+	[ "$(zfs list -H -o name -t snapshot -r "$POOL2/data" | wc -l)" -eq $((n + 1)) ]
 }
 
 @test "replicate: refusals change nothing (no common snapshot, a replica as source, bad names, a volume)" {
 	zfs create "$POOL2/other"
 	zfs snapshot "$POOL2/other@x"
 	run -73 --separate-stderr "$WS" replicate "$POOL/data" "$POOL2/other"
-	[[ $stderr == *"no common snapshot"* ]]
+	[[ $stderr == *"is not a replica"* ]]
 	run -0 zfs list -H -o name -t snapshot -r "$POOL2/other"
 	assert_output "$POOL2/other@x"
 	run -65 --separate-stderr "$WS" replicate "$POOL2/data" "$POOL/back"
@@ -81,7 +97,131 @@ source_of() { zfs get -H -o source "$1" "$2"; }
 	[[ $stderr == *"not a host name"* ]]
 	run -77 "$WS" replicate "$POOL/data" "$POOL2"
 	run -66 "$WS" replicate "$POOL/nope" "$POOL2/nope"
-	zfs destroy -r "$POOL2/other"
+	ws_zap "$POOL2/other"
+}
+
+@test "replicate never receives onto live data: newer snapshots, writes, a mount are refused (77/73) unless --force, which names what goes" {
+	"$WS" create-fs "$POOL/live" -u 1 -g 1 --clients 10.0.0.3 >/dev/null
+	echo a > "$POOLMNT/live/a"
+	run -0 "$WS" replicate "$POOL/live" "$POOL2/live"
+	common=$(zfs list -H -o name -t snapshot -r "$POOL2/live" | tail -n 1)
+	echo b > "$POOLMNT/live/b"
+	# a snapshot made on the replica: 77 naming it, nothing received
+	zfs snapshot "$POOL2/live@theirs"
+	ws_state_logical > "$BATS_TEST_TMPDIR/before"
+	run -77 --separate-stderr "$WS" replicate "$POOL/live" "$POOL2/live"
+	[[ $stderr == *"newer than $POOL/live@${common#*@}"*"$POOL2/live@theirs"*"--force"* ]]
+	run -77 "$WS" -n replicate "$POOL/live" "$POOL2/live"
+	zfs destroy "$POOL2/live@theirs"
+	# data written on the replica since the common snapshot: 77
+	zfs set readonly=off "$POOL2/live"
+	zfs mount "$POOL2/live"
+	echo mine > "$WSTEST_BASE/$POOL2/live/mine"
+	# mounted: 73, saying so
+	run -73 --separate-stderr "$WS" replicate "$POOL/live" "$POOL2/live"
+	[[ $stderr == *"is mounted"* ]]
+	zfs umount "$POOL2/live"
+	run -77 --separate-stderr "$WS" replicate "$POOL/live" "$POOL2/live"
+	[[ $stderr == *"written since"* ]]
+	run -0 zfs list -H -o name "$POOL2/live"
+	# --force: what it discards named, then brought up to the source
+	zfs snapshot "$POOL2/live@theirs2"
+	run -0 --separate-stderr "$WS" replicate --force "$POOL/live" "$POOL2/live"
+	[[ $stderr == *"discards"*"$POOL2/live@theirs2"* ]]
+	run -1 "$WS" snapshot-exists "$POOL2/live@theirs2"
+	snap=$(zfs list -H -o name -t snapshot -s createtxg -r "$POOL/live" | tail -n 1)
+	[ "$(prop guid "$snap")" = "$(prop guid "$POOL2/live@${snap#*@}")" ]
+	[ "$(prop readonly "$POOL2/live")" = on ]
+	[ "$(prop canmount "$POOL2/live")" = noauto ]
+}
+
+@test "nothing from the other node picks a path: a stream's mountpoint and shares are never taken; takeover mounts at its own place" {
+	# a dataset whose stream names a place of root's on the standby, and
+	# a policy that opens the share up (set by hand where it comes from)
+	zfs create -o mountpoint="$BATS_FILE_TMPDIR/some/dir/.ssh" "$POOL/evil"
+	zfs set warpstor:fsid=8c0e2a52-7d47-4f1c-9a3e-0d6b1f2a3c4d "$POOL/evil"
+	zfs set "warpstor:clients=*" "$POOL/evil"
+	zfs set "warpstor:options=rw,no_root_squash,insecure" "$POOL/evil"
+	zfs umount "$POOL/evil" 2>/dev/null || true
+	rm -rf "$BATS_FILE_TMPDIR/some"
+	run -0 "$WS" replicate "$POOL/evil" "$POOL2/evil"
+	[ ! -e "$BATS_FILE_TMPDIR/some" ]
+	[ "$(prop mounted "$POOL2/evil")" = no ]
+	[ "$(prop mountpoint "$POOL2/evil")" = "$WSTEST_BASE/$POOL2/evil" ]
+	[ "$(source_of mountpoint "$POOL2/evil")" = "inherited from $POOL2" ]
+	[ "$(prop canmount "$POOL2/evil")" = noauto ]
+	# the received policy widens access beyond this node's config: 77
+	ws_config "export_clients = 10.0.0.0/8"
+	run -77 --separate-stderr "$WS" takeover "$POOL2/evil"
+	[[ $stderr == *"include *"* ]]
+	run -77 --separate-stderr "$WS" takeover "$POOL2/evil" --clients 10.0.0.9
+	[[ $stderr == *"no_root_squash"* ]]
+	[ "$(prop mounted "$POOL2/evil")" = no ]
+	# given again here: taken over, at its own place
+	fsid=$(prop warpstor:fsid "$POOL/evil")
+	ws_zap "$POOL/evil"
+	run -0 "$WS" takeover "$POOL2/evil" --clients 10.0.0.9 --export-options rw,sync,root_squash
+	ws_config
+	[ "$(prop mounted "$POOL2/evil")" = yes ]
+	[ "$(prop canmount "$POOL2/evil")" = on ]
+	grep -q "^$WSTEST_BASE/$POOL2/evil 10.0.0.9(rw,sync,root_squash,mp,fsid=$fsid)" /etc/exports.d/warpstor.exports
+	[ ! -e "$BATS_FILE_TMPDIR/some" ]
+	"$WS" destroy -r "$POOL2/evil" >/dev/null
+}
+
+@test "failback: a taken-over TARGET is live (73) until --force, which withdraws its export first" {
+	"$WS" create-fs "$POOL/fb" -u 1 -g 1 --clients 10.0.0.5 >/dev/null
+	run -0 "$WS" replicate "$POOL/fb" "$POOL2/fb"
+	"$WS" unexport "$POOL/fb" >/dev/null
+	zfs inherit warpstor:fsid "$POOL/fb"
+	run -0 "$WS" takeover "$POOL2/fb"
+	echo standby > "$WSTEST_BASE/$POOL2/fb/written-there"
+	ws_state_logical > "$BATS_TEST_TMPDIR/before"
+	run -73 --separate-stderr "$WS" replicate "$POOL/fb" "$POOL2/fb"
+	[[ $stderr == *"is not a replica"* ]]
+	ws_state_logical > "$BATS_TEST_TMPDIR/after"
+	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	[ -e "$WSTEST_BASE/$POOL2/fb/written-there" ]
+	run -0 --separate-stderr "$WS" replicate --force "$POOL/fb" "$POOL2/fb"
+	[[ $stderr == *"its export is withdrawn"* ]]
+	run ! grep -q "$POOL2/fb" /etc/exports.d/warpstor.exports
+	run -0 ws_live
+	refute_output --partial "$POOL2/fb"
+	[ "$(prop mounted "$POOL2/fb")" = no ]
+	[ "$(prop warpstor:replica "$POOL2/fb")" = "$(hostname):$POOL/fb" ]
+}
+
+@test "replicate over ssh: one connection a run, -n prints the ssh commands" {
+	[ -x /usr/sbin/sshd ] && command -v ssh >/dev/null || skip "no sshd"
+	ssh-keygen -q -t ed25519 -N '' -f "$BATS_FILE_TMPDIR/key"
+	ssh-keygen -q -t ed25519 -N '' -f "$BATS_FILE_TMPDIR/hostkey"
+	cp "$BATS_FILE_TMPDIR/key.pub" "$BATS_FILE_TMPDIR/authorized_keys"
+	mkdir -p /run/sshd
+	/usr/sbin/sshd -p 2224 -h "$BATS_FILE_TMPDIR/hostkey" \
+		-o PidFile="$BATS_FILE_TMPDIR/sshd.pid" -o StrictModes=no \
+		-o AuthorizedKeysFile="$BATS_FILE_TMPDIR/authorized_keys" \
+		-o PasswordAuthentication=no -o PermitRootLogin=prohibit-password \
+		-o ListenAddress=127.0.0.1 -o LogLevel=INFO -E "$BATS_FILE_TMPDIR/sshd.log"
+	ws_config "ssh = ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -i $BATS_FILE_TMPDIR/key -p 2224"
+	"$WS" create-fs "$POOL/far" -u 1 -g 1 --clients 10.0.0.6 >/dev/null
+	zfs snapshot "$POOL/far@old"
+	run -0 "$WS" -n replicate "$POOL/far" "localhost:$POOL2/far"
+	assert_output --partial "ssh -o BatchMode=yes"
+	assert_output --partial " localhost 'zfs receive -u "
+	run -1 "$WS" exists "$POOL2/far"
+	: > "$BATS_FILE_TMPDIR/sshd.log"
+	run -0 "$WS" replicate "$POOL/far" "localhost:$POOL2/far"
+	# the first run: every snapshot, the oldest in full
+	run -0 "$WS" snapshot-exists "$POOL2/far@old"
+	[ "$(grep -c 'Accepted publickey' "$BATS_FILE_TMPDIR/sshd.log")" -eq 1 ]
+	: > "$BATS_FILE_TMPDIR/sshd.log"
+	echo more > "$POOLMNT/far/more"
+	run -0 "$WS" replicate "$POOL/far" "localhost:$POOL2/far"
+	[ "$(grep -c 'Accepted publickey' "$BATS_FILE_TMPDIR/sshd.log")" -eq 1 ]
+	# no control master left behind
+	run ! pgrep -f "ControlPath=$BATS_FILE_TMPDIR/ssh-"
+	ws_config
+	kill "$(cat "$BATS_FILE_TMPDIR/sshd.pid")"
 }
 
 @test "takeover: refused while another dataset here has the fsid; then writable, mounted, exported with it" {
