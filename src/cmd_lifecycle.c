@@ -311,7 +311,7 @@ marked(const struct zfs_dslist *l, const char *set, const char *name)
 }
 
 /* What destroy reads of what goes: the state, and a snapshot's holds. */
-#define DESTROY_PROPS	(STATE_PROPS | ZPM(ZP_USERREFS))
+#define DESTROY_PROPS	(STATE_PROPS | ZPM(ZP_USERREFS) | ZPM(ZP_HOLDS))
 
 /* What destroy was asked, and what it found. */
 struct destroy {
@@ -535,7 +535,8 @@ destroy_run(struct ctx *ctx, struct destroy *d)
 	txn_init(&t, ctx);
 	(void)snprintf(flags, sizeof(flags), "%s%s%s%s", d->r || d->R ||
 	    d->f ? "-" : "", d->r ? "r" : "", d->R ? "R" : "", d->f ? "f" : "");
-	if (state_take_down(&t, exs, nex, mnt, mps, nmnt, d->f, &e) == -1)
+	if (state_release_holds(&t, &d->l, d->set, &e) == -1 ||
+	    state_take_down(&t, exs, nex, mnt, mps, nmnt, d->f, &e) == -1)
 		rc = -1;
 	else if (destroy_final(&t, d, flags, &e) == -1) {
 		fs_note_holders(&e, mps, nmnt);

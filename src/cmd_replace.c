@@ -60,7 +60,7 @@ replace_query(struct ctx *ctx, const char *name, const char *source,
     struct zfs_dslist *l, struct wserr *e)
 {
 	const unsigned	 mask = STATE_PROPS | ZPM(ZP_CREATETXG) |
-	    ZPM(ZP_USERREFS);
+	    ZPM(ZP_USERREFS) | ZPM(ZP_HOLDS);
 	struct zfs_dslist m;
 	size_t		 dl = strcspn(source, "@");
 	char		*pool = ds_pool(name);
@@ -99,6 +99,7 @@ struct repl {
 	char		*srcds;		/* SOURCE's dataset (a snapshot) */
 	int		 self;		/* SOURCE is a snapshot of NAME */
 	struct strvec	 newer;		/* then NAME's snapshots after it */
+	char		*go;		/* go[i]: r->l.v[i] goes with the old */
 	int		 exported;
 	struct nfs_export ex;
 	struct strvec	 props;		/* what the new content gets */
@@ -315,21 +316,17 @@ repl_check_newer(struct repl *r, struct wserr *e)
  * those up to SOURCE move to the new content): none may be held.
  */
 static int
-repl_check_held(struct ctx *ctx, const struct repl *r, struct wserr *e)
+repl_check_held(struct ctx *ctx, struct repl *r, struct wserr *e)
 {
-	char	*go;
 	size_t	 i;
-	int	 rc;
 
 	if (r->keep != NULL)
 		return 0;
-	go = xcalloc(r->l.n ? r->l.n : 1, 1);
+	r->go = xcalloc(r->l.n ? r->l.n : 1, 1);
 	for (i = 0; i < r->l.n; i++)
-		go[i] = (char)(ds_snapshot_of(r->l.v[i].name, r->name) &&
+		r->go[i] = (char)(ds_snapshot_of(r->l.v[i].name, r->name) &&
 		    (!r->self || txg(&r->l.v[i]) > txg(r->src)));
-	rc = state_check_holds(ctx, &r->l, go, e);
-	free(go);
-	return rc;
+	return state_check_holds(ctx, &r->l, r->go, e);
 }
 
 /*
@@ -529,6 +526,7 @@ repl_free(struct repl *r)
 	free(r->oldtmp);
 	strvec_clear(&r->opts);
 	strvec_clear(&r->newer);
+	free(r->go);
 	strvec_clear(&r->props);
 	filter_free(&r->filter);
 	filter_free(&r->extra);
@@ -556,6 +554,10 @@ static int
 repl_prepare(struct txn *t, struct repl *r, struct wserr *e)
 {
 	struct ctx	*ctx = t->ctx;
+
+	/* replicate's holds on what goes with the old content, by name */
+	if (r->go != NULL && state_release_holds(t, &r->l, r->go, e) == -1)
+		return -1;
 
 	if (r->srcds != NULL) {
 		r->newtmp = state_temp_name(r->name, "wsnew");
@@ -813,7 +815,8 @@ rebuild_run(struct txn *t, struct rebuild *b, struct wserr *e)
 	size_t		 i, vlen = strlen(b->vol);
 	int		 pass, yes;
 
-	if (state_take_down(t, b->exs, b->nex, b->mnt, b->mps, b->nmnt, 0,
+	if (state_release_holds(t, &b->l, NULL, e) == -1 ||
+	    state_take_down(t, b->exs, b->nex, b->mnt, b->mps, b->nmnt, 0,
 	    e) == -1)
 		return -1;
 	progress_start(&p, t->ctx->progress && !t->ctx->dry_run, "destroy",
@@ -870,8 +873,9 @@ cmd_rebuild_vol(struct ctx *ctx, int argc, char **argv)
 		    "dataset)", b.vol);
 		return cmd_fail(ctx, &e);
 	}
-	if (zfs_get(ctx, STATE_PROPS | ZPM(ZP_USERREFS), b.vol, ZFS_RECURSE,
-	    &b.l, &e) == -1 || state_check_holds(ctx, &b.l, NULL, &e) == -1) {
+	if (zfs_get(ctx, STATE_PROPS | ZPM(ZP_USERREFS) | ZPM(ZP_HOLDS), b.vol,
+	    ZFS_RECURSE, &b.l, &e) == -1 ||
+	    state_check_holds(ctx, &b.l, NULL, &e) == -1) {
 		zfs_dslist_free(&b.l);
 		return cmd_fail(ctx, &e);
 	}

@@ -7,6 +7,7 @@
  * the clients' file handles as they are.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -311,6 +312,10 @@ struct rep {
 	int		 rollback;	/* receive -F: --force over what it finds */
 	int		 destroy;	/* --force, no common: over it in full */
 	int		 make;		/* TO is to be made (rep_snapshot) */
+	int		 keep;		/* --keep N: ws-rep-* kept a side */
+	char		*tag;		/* the hold of this target: warpstor:HOST:TARGET */
+	struct strvec	 pruned;	/* ws-rep-* snapshots destroyed */
+	char		*from_copy;	/* from, once the lists are read again */
 	unsigned long long bytes;
 	long long	 ms;
 	char		 host[256];	/* dst.host points here */
@@ -737,6 +742,214 @@ rep_clear(struct rep *r, struct wserr *e)
 	return 0;
 }
 
+/* What replicate reads of each snapshot: its holds and who made it. */
+struct snapinfo {
+	char	*holds;		/* warpstor:holds: the tags warpstor holds it by */
+	int	 ours;		/* warpstor:txn of its own: warpstor made it */
+	long long userrefs;	/* every hold on it, anyone's */
+};
+
+/*
+ * zfs get of warpstor:holds, warpstor:txn and userrefs of every snapshot
+ * of s on n, in one call; info[i] for s->v[i].  A line that is not one
+ * of s's snapshots, or a value with a control byte, is refused.
+ */
+static int
+snap_info(const struct node *n, const struct snaps *s, struct snapinfo *info,
+    struct wserr *e)
+{
+	struct strvec	 argv = STRVEC_INIT;
+	struct spawn_result r;
+	char		*p, *line, *f[4];
+	const char	*errstr;
+	size_t		 i;
+	int		 k, rc;
+
+	memset(info, 0, s->n * sizeof(*info));
+	if (s->n == 0)
+		return 0;
+	strvec_pushl(&argv, n->ctx->cfg.zfs, "get", "-H", "-p", "-o",
+	    "name,property,value,source", "warpstor:holds,warpstor:txn,userrefs",
+	    SV_END);
+	for (i = 0; i < s->n; i++)
+		strvec_push(&argv, s->v[i].name);
+	rc = node_zfs(n, &argv, 1, &r, e);
+	strvec_clear(&argv);
+	if (rc == -1)
+		return -1;
+	for (p = r.out.data; (line = strsep(&p, "\n")) != NULL;) {
+		if (*line == '\0')
+			continue;
+		for (k = 0; k < 4 && (f[k] = strsep(&line, "\t")) != NULL; k++)
+			;
+		for (i = 0; k == 4 && line == NULL && i < s->n &&
+		    strcmp(s->v[i].name, f[0]) != 0; i++)
+			;
+		if (k != 4 || line != NULL || i == s->n ||
+		    has_control_bytes(f[2])) {
+			wserr_set(e, EX_UNAVAILABLE, "unexpected zfs output "
+			    "for %s's snapshots", s->v[0].name);
+			spawn_result_free(&r);
+			return -1;
+		}
+		if (strcmp(f[1], "warpstor:holds") == 0 &&
+		    strcmp(f[3], "local") == 0 && strcmp(f[2], "-") != 0) {
+			free(info[i].holds);
+			info[i].holds = xstrdup(f[2]);
+		} else if (strcmp(f[1], "warpstor:txn") == 0)
+			info[i].ours = strcmp(f[3], "local") == 0;
+		else if (strcmp(f[1], "userrefs") == 0)
+			info[i].userrefs = strtonum(f[2], 0, LLONG_MAX, &errstr);
+	}
+	spawn_result_free(&r);
+	return 0;
+}
+
+static void
+snap_info_free(struct snapinfo *info, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		free(info[i].holds);
+	free(info);
+}
+
+/* warpstor:holds of snap set to list (NULL: none, inherited away). */
+static int
+holds_set(const struct node *n, const char *snap, const char *list,
+    struct wserr *e)
+{
+	char	*kv;
+	int	 rc;
+
+	if (list == NULL || *list == '\0')
+		return node_do(n, e, "inherit", "warpstor:holds", snap, SV_END);
+	kv = xasprintf("warpstor:holds=%s", list);
+	rc = node_do(n, e, "set", kv, snap, SV_END);
+	free(kv);
+	return rc;
+}
+
+/*
+ * On one side (the snapshots s of n): the newest in common, keep, held
+ * by this target's tag and recorded in warpstor:holds (zfs-fuse has no
+ * zfs holds to ask); every other snapshot this tag holds released; then
+ * the ws-rep-* snapshots beyond the newest r->keep destroyed, but keep,
+ * those warpstor did not make (where it can tell: mine), and those held
+ * by anyone.  What goes is added to r->pruned.  A failure here is said
+ * and left: the data went across.
+ */
+static void
+rep_side(struct rep *r, const struct node *n, const struct snaps *s,
+    const char *keep, int mine)
+{
+	struct snapinfo	*info = xcalloc(s->n ? s->n : 1, sizeof(*info));
+	struct strvec	 list = STRVEC_INIT;
+	struct buf	 b = { NULL, 0, 0 };
+	struct wserr	 e;
+	size_t		 i, k, nrep = 0;
+	int		 have, failed = 0;
+
+	if (snap_info(n, s, info, &e) == -1) {
+		(void)fprintf(stderr, "warpstor: %s: %s\n", n->ctx->cmdname,
+		    e.msg);
+		free(info);
+		return;
+	}
+	for (i = 0; i < s->n; i++) {
+		strvec_clear(&list);
+		if (info[i].holds != NULL)
+			strvec_split(&list, info[i].holds, ",", 0);
+		for (k = 0, have = 0; k < list.n; k++)
+			have |= strcmp(list.v[k], r->tag) == 0;
+		if (strcmp(s->v[i].name, keep) == 0) {
+			if (have)
+				continue;
+			if (node_do(n, &e, "hold", r->tag, keep, SV_END) == -1 &&
+			    strstr(e.msg, "exists") == NULL) {
+				failed = 1;
+				continue;
+			}
+			strvec_push(&list, r->tag);
+		} else if (have) {
+			if (node_do(n, &e, "release", r->tag, s->v[i].name,
+			    SV_END) == -1 && strstr(e.msg, "no such tag") ==
+			    NULL) {
+				failed = 1;
+				continue;
+			}
+			info[i].userrefs--;
+			for (k = 0; k < list.n && strcmp(list.v[k], r->tag) != 0;
+			    k++)
+				;
+			free(list.v[k]);
+			list.v[k] = list.v[--list.n];
+			list.v[list.n] = NULL;
+		} else
+			continue;
+		buf_free(&b);
+		for (k = 0; k < list.n; k++) {
+			if (k > 0)
+				buf_append(&b, ",", 1);
+			buf_append(&b, list.v[k], strlen(list.v[k]));
+		}
+		if (holds_set(n, s->v[i].name, b.data, &e) == -1)
+			failed = 1;
+	}
+	/* the newest ws-rep-* kept, counted from the newest back */
+	for (i = s->n; i-- > 0;) {
+		const char *at = strchr(s->v[i].name, '@');
+
+		if (at == NULL || strncmp(at + 1, "ws-rep-", 7) != 0)
+			continue;
+		if (++nrep <= (size_t)r->keep || strcmp(s->v[i].name,
+		    keep) == 0 || (mine && !info[i].ours) ||
+		    info[i].userrefs > 0)
+			continue;
+		if (node_do(n, &e, "destroy", s->v[i].name, SV_END) == -1)
+			failed = 1;
+		else
+			strvec_push(&r->pruned, s->v[i].name);
+	}
+	if (failed)
+		(void)fprintf(stderr, "warpstor: %s: holds or pruning of %s "
+		    "left undone: %s\n", n->ctx->cmdname, s->n > 0 ?
+		    s->v[0].name : "", e.msg);
+	buf_free(&b);
+	strvec_clear(&list);
+	snap_info_free(info, s->n);
+}
+
+/*
+ * After the transfer: what the chain needs is kept (the newest common
+ * snapshot held on both sides by this target's tag, the tag's older
+ * holds released), and the older ws-rep-* pruned on both sides.
+ */
+static void
+rep_keep(struct rep *r)
+{
+	struct wserr	 e;
+	char		*there;
+
+	/* from and first point into the lists read again here */
+	r->from_copy = r->from != NULL ? xstrdup(r->from) : NULL;
+	r->from = r->from_copy;
+	r->first = NULL;
+	snaps_free(&r->have);
+	snaps_free(&r->there);
+	if (snapshots_of(&r->src, r->dsname, &r->have, &e) == -1 ||
+	    snapshots_of(&r->dst, r->target, &r->there, &e) == -1) {
+		(void)fprintf(stderr, "warpstor: %s: %s\n",
+		    r->src.ctx->cmdname, e.msg);
+		return;
+	}
+	rep_side(r, &r->src, &r->have, r->to, 1);
+	there = xasprintf("%s%s", r->target, strchr(r->to, '@'));
+	rep_side(r, &r->dst, &r->there, there, 0);
+	free(there);
+}
+
 /*
  * The transfer: what --force clears first, then the first run's full
  * stream of the oldest snapshot and -I up to TO, or -I from the newest
@@ -805,7 +1018,12 @@ const struct undo_kind replicate_undo_transfer = { "replicate-transfer",
 static int
 rep_call(void *arg, struct wserr *e)
 {
-	return rep_transfer(arg, e);
+	struct rep	*r = arg;
+
+	if (rep_transfer(r, e) == -1)
+		return -1;
+	rep_keep(r);
+	return 0;
 }
 
 /* -n: a stream's commands as they would run, ssh and all. */
@@ -1002,7 +1220,8 @@ rep_snapshot(struct rep *r, struct wserr *e)
 static struct json_object *
 rep_json(const struct rep *r)
 {
-	struct json_object *o = json_object_new_object();
+	struct json_object *o = json_object_new_object(), *a;
+	size_t		 i;
 
 	json_object_object_add(o, "snapshot", json_object_new_string(r->to));
 	json_object_object_add(o, "from", out_jstr(r->from));
@@ -1010,6 +1229,10 @@ rep_json(const struct rep *r)
 	json_object_object_add(o, "bytes", json_object_new_int64(
 	    (int64_t)r->bytes));
 	json_object_object_add(o, "ms", json_object_new_int64(r->ms));
+	a = json_object_new_array();
+	for (i = 0; i < r->pruned.n; i++)
+		json_object_array_add(a, json_object_new_string(r->pruned.v[i]));
+	json_object_object_add(o, "pruned", a);
 	return o;
 }
 
@@ -1018,10 +1241,19 @@ rep_option(struct ctx *ctx, int ch, const char *val, void *arg)
 {
 	struct rep	*r = arg;
 
-	(void)ctx;
-	(void)val;
+	const char	*errstr;
+	struct wserr	 e;
+
 	if (ch == 'F')
 		r->force = 1;
+	else {
+		r->keep = (int)strtonum(val, 1, 100000, &errstr);
+		if (errstr != NULL) {
+			wserr_set(&e, EX_DATAERR, "--keep %s: a number from 1 "
+			    "to 100000", val);
+			return cmd_fail(ctx, &e);
+		}
+	}
 	return CMD_GO_ON;
 }
 
@@ -1042,6 +1274,10 @@ rep_args(struct ctx *ctx, int argc, char **argv, struct rep *r,
 	    rep_target(r, argv[optind + 1], e) == -1)
 		return cmd_fail(ctx, e);
 	r->dsname = ds_fs(r->ds);
+	if (r->keep == 0)
+		r->keep = ctx->cfg.replicate_keep;
+	r->tag = xasprintf("warpstor:%s:%s", r->dst.host != NULL ?
+	    r->dst.host : "", r->target);
 	if (gethostname(r->me, sizeof(r->me)) == -1 || r->me[0] == '\0')
 		(void)strlcpy(r->me, "localhost", sizeof(r->me));
 	r->me[sizeof(r->me) - 1] = '\0';
@@ -1104,6 +1340,9 @@ rep_free(struct rep *r)
 	free(r->to);
 	free(r->token);
 	free(r->dsname);
+	free(r->tag);
+	free(r->from_copy);
+	strvec_clear(&r->pruned);
 }
 
 /*

@@ -84,6 +84,8 @@ static const struct cmd_option o_replicate[] = {
 	{ 'F', 0, "force", NULL, "take a TARGET that is live, written to or "
 	    "ahead, or has no snapshot in common (a failback), saying what "
 	    "it discards" },
+	{ 'k', 0, "keep", "N", "ws-rep-* snapshots kept on each side "
+	    "(default: replicate_keep)" },
 	O_END
 };
 
@@ -138,7 +140,7 @@ const struct command commands[] = {
 	{ "recover", NULL, cmd_recover, "", MUT | CMD_RECOVER, NULL,
 	    "finish or undo a command that was cut off" },
 	{ "replicate", NULL, cmd_replicate, "DATASET[@SNAP] [HOST:]TARGET "
-	    "[--force]", MUT, o_replicate, "bring a replica on a standby up "
+	    "[--keep N] [--force]", MUT, o_replicate, "bring a replica on a standby up "
 	    "to DATASET as it is now (full, then incremental)" },
 	{ "takeover", NULL, cmd_takeover, "DATASET [-o mountpoint=PATH] "
 	    "[--clients LIST] [--export-options OPTS]", MUT, o_takeover,

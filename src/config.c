@@ -34,6 +34,7 @@ config_defaults(struct config *c)
 	set(&c->exportfs, "exportfs");
 	set(&c->filter_file, "/etc/warpstor/filter");
 	strvec_pushl(&c->ssh, "ssh", "-o", "BatchMode=yes", SV_END);
+	c->replicate_keep = 10;
 	c->mode = -1;
 }
 
@@ -163,6 +164,12 @@ config_set(struct config *c, const char *key, const char *val,
 		}
 		strvec_clear(&c->ssh);
 		c->ssh = w;
+	} else if (strcmp(key, "replicate_keep") == 0) {
+		const char *errstr;
+
+		c->replicate_keep = (int)strtonum(val, 1, 100000, &errstr);
+		if (errstr != NULL)
+			return "not a number from 1 to 100000";
 	} else if (strcmp(key, "mode") == 0) {
 		errno = 0;
 		m = strtol(val, &end, 8);
@@ -200,7 +207,8 @@ config_line(struct config *c, char *s, unsigned *seen, const char **key,
 {
 	static const char *const once[] = { "default_volume", "export_clients",
 	    "export_options", "exports_file", "lock_file", "zfs", "exportfs",
-	    "mode", "filter_file", "journal_file", "ssh", NULL };
+	    "mode", "filter_file", "journal_file", "ssh", "replicate_keep",
+	    NULL };
 	char	*eq;
 	int	 i;
 

@@ -28,6 +28,7 @@ struct config {
 	struct strvec	 ssh;		/* replicate's remote shell: argv */
 	char	*filter_file;
 	int	 mode;			/* -1: leave as created */
+	int	 replicate_keep;	/* ws-rep-* snapshots kept a side */
 	struct config_type *types;
 	size_t	 ntypes;
 };

@@ -1,6 +1,7 @@
 /*
  * state.c: reading the warpstor:* properties.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sysexits.h>
@@ -334,19 +335,43 @@ out:
 	return rc;
 }
 
+/* How many of a snapshot's tags warpstor recorded (warpstor:holds). */
+static size_t
+own_holds(const struct zfs_ds *d, struct strvec *tags)
+{
+	const char	*h = d->val[ZP_HOLDS];
+	size_t		 i, n = 0;
+
+	if (h == NULL || !(d->local & ZPM(ZP_HOLDS)))
+		return 0;
+	strvec_split(tags, h, ",", 0);
+	for (i = 0; i < tags->n; i++)
+		n += strncmp(tags->v[i], "warpstor:", 9) == 0;
+	return n;
+}
+
 int
 state_check_holds(struct ctx *ctx, const struct zfs_dslist *l,
     const char *go, struct wserr *e)
 {
 	struct buf	 b = { NULL, 0, 0 };
+	struct strvec	 own = STRVEC_INIT;
+	const char	*errstr;
 	size_t		 i, n = 0;
+	long long	 refs;
 	char		*tags;
 
 	for (i = 0; i < l->n; i++) {
 		const char *u = l->v[i].val[ZP_USERREFS];
 
 		if ((go != NULL && !go[i]) || !ds_is_snapshot(l->v[i].name) ||
-		    u == NULL || strcmp(u, "0") == 0)
+		    u == NULL)
+			continue;
+		refs = strtonum(u, 0, LLONG_MAX, &errstr);
+		strvec_clear(&own);
+		/* replicate's own holds go with it (state_release_holds) */
+		if (errstr == NULL && refs <= (long long)own_holds(&l->v[i],
+		    &own))
 			continue;
 		if (n++ < 10) {
 			if (b.len > 0)
@@ -361,12 +386,42 @@ state_check_holds(struct ctx *ctx, const struct zfs_dslist *l,
 			free(tags);
 		}
 	}
+	strvec_clear(&own);
 	if (n == 0)
 		return 0;
 	wserr_set(e, EX_NOPERM, "held by zfs hold, so it cannot be destroyed: "
 	    "%s%s; zfs release the hold first", b.data, n > 10 ? ", ..." : "");
 	buf_free(&b);
 	return -1;
+}
+
+int
+state_release_holds(struct txn *t, const struct zfs_dslist *l,
+    const char *go, struct wserr *e)
+{
+	struct strvec	 own = STRVEC_INIT;
+	size_t		 i, k;
+	int		 rc = 0;
+
+	for (i = 0; i < l->n && rc == 0; i++) {
+		if ((go != NULL && !go[i]) || !ds_is_snapshot(l->v[i].name))
+			continue;
+		strvec_clear(&own);
+		if (own_holds(&l->v[i], &own) == 0)
+			continue;
+		for (k = 0; k < own.n && rc == 0; k++) {
+			if (strncmp(own.v[k], "warpstor:", 9) != 0)
+				continue;
+			if (!t->ctx->dry_run)
+				(void)fprintf(stderr, "warpstor: %s: %s goes: its "
+				    "hold %s (replication to %s) is released\n",
+				    t->ctx->cmdname, l->v[i].name, own.v[k],
+				    own.v[k] + 9);
+			rc = zfs_release(t, own.v[k], l->v[i].name, e);
+		}
+	}
+	strvec_clear(&own);
+	return rc;
 }
 
 int

@@ -85,11 +85,19 @@ void	 state_exports_free(struct nfs_export *, size_t);
 
 /*
  * None of l's snapshots that go (go[i] set; go NULL: all of them) is
- * held (zfs hold: userrefs above 0, read with ZP_USERREFS): a destroy
- * would fail "busy" on it for as long as someone keeps the hold.  Else
- * 77 naming them (and the tags, where zfs holds can tell).
+ * held by anyone but replicate (zfs hold: userrefs above the warpstor:*
+ * tags recorded in warpstor:holds; read with ZP_USERREFS and ZP_HOLDS):
+ * a destroy would fail "busy" on it for as long as someone keeps the
+ * hold.  Else 77 naming them (and the tags, where zfs holds can tell).
  */
 int	 state_check_holds(struct ctx *, const struct zfs_dslist *l,
+	    const char *go, struct wserr *);
+/*
+ * replicate's own holds (warpstor:* tags, recorded in warpstor:holds) on
+ * l's snapshots that go released, each named on stderr, as steps of t;
+ * state_check_holds counts them as no obstacle.  l read with ZP_HOLDS.
+ */
+int	 state_release_holds(struct txn *, const struct zfs_dslist *l,
 	    const char *go, struct wserr *);
 
 /*

@@ -32,6 +32,7 @@ static const char *const zprop_names[ZP_COUNT] = {
 	[ZP_OPTIONS] = "warpstor:options",
 	[ZP_TXN] = "warpstor:txn",
 	[ZP_REPLICA] = "warpstor:replica",
+	[ZP_HOLDS] = "warpstor:holds",
 };
 
 const char *
@@ -1300,6 +1301,17 @@ zfs_rename(struct txn *t, const char *from, const char *to, struct wserr *e)
 	zfs_argv(t->ctx, &argv, "rename", from, to, SV_END);
 	zfs_argv(t->ctx, &undo, "rename", to, from, SV_END);
 	return step(t, &argv, zfs_retry, &zfs_undo_retry, &undo, e);
+}
+
+int
+zfs_release(struct txn *t, const char *tag, const char *snap,
+    struct wserr *e)
+{
+	struct strvec	 argv = STRVEC_INIT, undo = STRVEC_INIT;
+
+	zfs_argv(t->ctx, &argv, "release", tag, snap, SV_END);
+	zfs_argv(t->ctx, &undo, "hold", tag, snap, SV_END);
+	return step(t, &argv, NULL, &zfs_undo_once, &undo, e);
 }
 
 int

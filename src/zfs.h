@@ -32,6 +32,7 @@ enum zprop {
 	ZP_OPTIONS,		/* warpstor:options */
 	ZP_TXN,			/* warpstor:txn: the run that made it */
 	ZP_REPLICA,		/* warpstor:replica: of what, from replicate */
+	ZP_HOLDS,		/* warpstor:holds: replicate's hold tags */
 	ZP_COUNT
 };
 #define ZP_FIRST_USER	ZP_FSID
@@ -160,6 +161,9 @@ int	 zfs_rename(struct txn *, const char *from, const char *to,
  * was just unmounted can stay busy for a moment: it is tried a few times.
  */
 int	 zfs_destroy(struct txn *, const char *name, const char *flags,
+	    struct wserr *);
+/* zfs release TAG SNAP; undo: zfs hold TAG SNAP. */
+int	 zfs_release(struct txn *, const char *tag, const char *snap,
 	    struct wserr *);
 
 /*

@@ -165,7 +165,7 @@ teardown_file() {
 	# get has none, the snapshots dropped)
 	cat "$BATS_TEST_TMPDIR/zfs.calls"
 	run grep -E '^get ' "$BATS_TEST_TMPDIR/zfs.calls"
-	props=warpstor:fsid,warpstor:clients,warpstor:options,warpstor:replica,type,mountpoint,mounted,origin,userrefs,guid
+	props=warpstor:fsid,warpstor:clients,warpstor:options,warpstor:replica,warpstor:holds,type,mountpoint,mounted,origin,userrefs,guid
 	[ "${lines[0]}" = "get -H -p -o name,property,value,source -r $props $POOL/u/bs" ]
 	[ "${lines[1]}" = "get -H -p -o name,property,value,source -t filesystem,volume -r $props $POOL" ]
 	if ws_get_takes_t; then

@@ -159,7 +159,7 @@ source_of() { zfs get -H -o source "$1" "$2"; }
 	[ "$(prop mounted "$POOL2/evil")" = no ]
 	# given again here: taken over, at its own place
 	fsid=$(prop warpstor:fsid "$POOL/evil")
-	ws_zap "$POOL/evil"
+	"$WS" destroy -r "$POOL/evil" >/dev/null 2>&1
 	run -0 "$WS" takeover "$POOL2/evil" --clients 10.0.0.9 --export-options rw,sync,root_squash
 	ws_config
 	[ "$(prop mounted "$POOL2/evil")" = yes ]
@@ -222,6 +222,51 @@ source_of() { zfs get -H -o source "$1" "$2"; }
 	run ! pgrep -f "ControlPath=$BATS_FILE_TMPDIR/ssh-"
 	ws_config
 	kill "$(cat "$BATS_FILE_TMPDIR/sshd.pid")"
+}
+
+@test "replicate keeps what the chain needs: the newest common snapshot held on both sides, --keep N ws-rep-* pruned, never another's" {
+	"$WS" create-fs "$POOL/kp" -u 1 -g 1 --clients 10.0.0.7 >/dev/null
+	zfs snapshot "$POOL/kp@mine"
+	tag="warpstor::$POOL2/kp"
+	for i in 1 2 3 4; do
+		echo "$i" > "$POOLMNT/kp/f$i"
+		run -0 "$WS" -j replicate --keep 2 "$POOL/kp" "$POOL2/kp"
+		sleep 1
+	done
+	# the pruned ones named in -j
+	[[ $output == *'"pruned":["'"$POOL/kp@ws-rep-"* ]]
+	newest=$(zfs list -H -o name -t snapshot -s createtxg -r "$POOL/kp" | tail -n 1)
+	for side in "$POOL/kp" "$POOL2/kp"; do
+		run -0 zfs list -H -o name -t snapshot -s createtxg -r "$side"
+		# two ws-rep-* kept a side, and the one warpstor did not make
+		[ "$(printf '%s\n' "${lines[@]}" | grep -c '@ws-rep-')" -eq 2 ]
+		assert_line "$side@mine"
+		# held by this target's tag: the newest in common, and it alone
+		[ "$(zfs get -H -o value userrefs "$side@${newest#*@}")" = 1 ]
+		[ "$(zfs get -H -o value warpstor:holds "$side@${newest#*@}")" = "$tag" ]
+		for s in "${lines[@]}"; do
+			[ "$s" = "$side@${newest#*@}" ] && continue
+			[ "$(zfs get -H -o value userrefs "$s")" = 0 ]
+		done
+	done
+	# a hold of someone else's: never pruned, and destroy refuses it
+	old=$(zfs list -H -o name -t snapshot -s createtxg -r "$POOL/kp" | grep ws-rep | head -n 1)
+	zfs hold backup "$old"
+	for i in 5 6; do
+		echo "$i" > "$POOLMNT/kp/f$i"
+		run -0 "$WS" replicate --keep 1 "$POOL/kp" "$POOL2/kp"
+		sleep 1
+	done
+	run -0 "$WS" snapshot-exists "$old"
+	run -77 --separate-stderr "$WS" destroy -r "$POOL/kp"
+	[[ $stderr == *"$old"* ]]
+	zfs release backup "$old"
+	# warpstor's own holds go with what is destroyed, named
+	run -0 --separate-stderr "$WS" destroy -r "$POOL/kp"
+	[[ $stderr == *"its hold $tag (replication to :$POOL2/kp) is released"* ]]
+	run -1 "$WS" exists "$POOL/kp"
+	run -0 --separate-stderr "$WS" destroy -r "$POOL2/kp"
+	run -1 "$WS" exists "$POOL2/kp"
 }
 
 @test "takeover: refused while another dataset here has the fsid; then writable, mounted, exported with it" {
