@@ -312,6 +312,8 @@ struct rep {
 	int		 rollback;	/* receive -F: --force over what it finds */
 	int		 destroy;	/* --force, no common: over it in full */
 	int		 make;		/* TO is to be made (rep_snapshot) */
+	char		*origin;	/* DATASET a clone: its origin (source) */
+	int		 as_clone;	/* origin is on TARGET's pool: -i from it */
 	int		 keep;		/* --keep N: ws-rep-* kept a side */
 	char		*tag;		/* the hold of this target: warpstor:HOST:TARGET */
 	struct strvec	 pruned;	/* ws-rep-* snapshots destroyed */
@@ -568,6 +570,50 @@ out:
 }
 
 /*
+ * A clone's first run: is its origin on TARGET's pool already (a
+ * snapshot with the origin's guid, found by guid: zfs receive looks for
+ * it so)?  Then the stream is -i from the origin, and the replica is a
+ * clone there too, sharing its blocks; else a full send, said.
+ */
+static int
+rep_origin(struct rep *r, struct wserr *e)
+{
+	struct strvec	 argv = STRVEC_INIT;
+	struct spawn_result res;
+	char		*guid = NULL, *pool, *p, *line, *tab;
+	int		 rc;
+
+	if (r->origin == NULL)
+		return 0;
+	if (node_prop(&r->src, r->origin, "guid", &guid, NULL, e) == -1)
+		return -1;
+	if (guid == NULL)
+		return 0;
+	pool = xstrndup(r->target, strcspn(r->target, "/"));
+	strvec_pushl(&argv, r->dst.ctx->cfg.zfs, "get", "-H", "-p", "-r", "-o",
+	    "name,value", "guid", pool, SV_END);
+	rc = node_zfs(&r->dst, &argv, 1, &res, e);
+	strvec_clear(&argv);
+	free(pool);
+	if (rc == -1) {
+		free(guid);
+		return -1;
+	}
+	for (p = res.out.data; (line = strsep(&p, "\n")) != NULL;)
+		if ((tab = strchr(line, '\t')) != NULL && strcmp(tab + 1,
+		    guid) == 0 && memchr(line, '@', (size_t)(tab - line)) != NULL)
+			r->as_clone = 1;
+	spawn_result_free(&res);
+	free(guid);
+	if (!r->as_clone)
+		(void)fprintf(stderr, "warpstor: %s: %s is a clone of %s, which "
+		    "was never replicated to %s's pool: a full send (replicate "
+		    "the origin first to keep it a clone there)\n",
+		    r->src.ctx->cmdname, r->dsname, r->origin, r->target);
+	return 0;
+}
+
+/*
  * What to send: from the newest snapshot both sides have (by guid) to
  * DATASET's TO; where TARGET does not exist, every snapshot (the oldest
  * in full, then -I to TO).
@@ -588,7 +634,7 @@ rep_plan(struct rep *r, struct wserr *e)
 				r->from = r->have.v[i].name;
 	if (!r->there.exists) {
 		r->first = r->have.n > 0 ? r->have.v[0].name : r->to;
-		return 0;
+		return rep_origin(r, e);
 	}
 	if (rep_check_target(r, e) == -1)
 		return -1;
@@ -635,7 +681,10 @@ rep_mark(struct rep *r, struct wserr *e)
 	return rc;
 }
 
-/* zfs send ... | [ssh HOST] zfs receive ...: the two argvs. */
+/*
+ * zfs send ... | [ssh HOST] zfs receive ...: the two argvs.  full: 0 an
+ * incremental (-I FROM), 1 in full, 2 a clone's first (-i its origin).
+ */
 static enum tool
 rep_argvs(const struct rep *r, const char *from, const char *to, int full,
     struct strvec *send, struct strvec *recv)
@@ -652,7 +701,7 @@ rep_argvs(const struct rep *r, const char *from, const char *to, int full,
 	else {
 		strvec_push(send, "-p");
 		if (from != NULL)
-			strvec_pushl(send, "-I", from, SV_END);
+			strvec_pushl(send, full == 2 ? "-i" : "-I", from, SV_END);
 		strvec_push(send, to);
 	}
 	/* never mounted while received; nothing from it picks a path */
@@ -980,7 +1029,9 @@ rep_transfer(struct rep *r, struct wserr *e)
 		return rep_stream(r, r->from, r->to, 0, e);
 	}
 	if (r->first != NULL) {
-		if (rep_stream(r, NULL, r->first, 1, e) == -1)
+		/* a clone's first: from its origin, which TARGET's pool has */
+		if (rep_stream(r, r->as_clone ? r->origin : NULL, r->first,
+		    r->as_clone ? 2 : 1, e) == -1)
 			return -1;
 		if (strcmp(r->first, r->to) == 0)
 			return 0;
@@ -1059,7 +1110,8 @@ rep_step(struct txn *t, struct rep *r, struct wserr *e)
 		if (r->token != NULL)
 			rep_plan_stream(t, r, NULL, NULL, 0);
 		else if (r->first != NULL) {
-			rep_plan_stream(t, r, NULL, r->first, 1);
+			rep_plan_stream(t, r, r->as_clone ? r->origin : NULL,
+			    r->first, r->as_clone ? 2 : 1);
 			if (strcmp(r->first, r->to) != 0)
 				rep_plan_stream(t, r, r->first, r->to, 0);
 		} else
@@ -1137,11 +1189,13 @@ rep_source(struct rep *r, struct wserr *e)
 	size_t		 i;
 	int		 rc, changed;
 
-	if (zfs_get_one(r->src.ctx, r->dsname, ZPM(ZP_TYPE) | ZPM(ZP_REPLICA),
-	    &l, e) == -1)
+	if (zfs_get_one(r->src.ctx, r->dsname, ZPM(ZP_TYPE) | ZPM(ZP_REPLICA) |
+	    ZPM(ZP_ORIGIN), &l, e) == -1)
 		return -1;
 	rc = !state_is_type(&l.v[0], "filesystem") ? -1 :
 	    state_is_replica(&l.v[0]) ? -2 : 0;
+	if (l.v[0].val[ZP_ORIGIN] != NULL && ds_is_snapshot(l.v[0].val[ZP_ORIGIN]))
+		r->origin = xstrdup(l.v[0].val[ZP_ORIGIN]);
 	zfs_dslist_free(&l);
 	if (rc != 0) {
 		wserr_set(e, EX_DATAERR, rc == -1 ? "%s is not a filesystem" :
@@ -1342,6 +1396,7 @@ rep_free(struct rep *r)
 	free(r->dsname);
 	free(r->tag);
 	free(r->from_copy);
+	free(r->origin);
 	strvec_clear(&r->pruned);
 }
 

@@ -269,6 +269,35 @@ source_of() { zfs get -H -o source "$1" "$2"; }
 	run -1 "$WS" exists "$POOL2/kp"
 }
 
+@test "clones stay clones: a clone's first run is incremental from its replicated origin; golden + 3 clones take about the source's space" {
+	zfs create "$POOL/gold"
+	head -c 4000000 /dev/urandom > "$POOLMNT/gold/image"
+	zfs snapshot "$POOL/gold@v1"
+	for c in c1 c2 c3; do
+		"$WS" clone "$POOL/gold@v1" "$POOL/$c" -u 1 -g 1 --clients 10.0.0.8 >/dev/null
+		echo "$c" > "$POOLMNT/$c/mine"
+	done
+	# an origin never replicated: a full send, said
+	run -0 --separate-stderr "$WS" replicate "$POOL/c3" "$POOL2/c3"
+	[[ $stderr == *"never replicated"*"full send"* ]]
+	[ "$(zfs get -H -o value origin "$POOL2/c3")" = - ]
+	run -0 "$WS" replicate "$POOL/gold" "$POOL2/gold"
+	for c in c1 c2; do
+		run -0 --separate-stderr "$WS" -n replicate "$POOL/$c" "$POOL2/$c"
+		assert_output --partial "zfs send -p -i $POOL/gold@v1 $POOL/$c@ws-rep-"
+		run -0 "$WS" replicate "$POOL/$c" "$POOL2/$c"
+		[ "$(zfs get -H -o value origin "$POOL2/$c")" = "$POOL2/gold@v1" ]
+		[ "$(cat "$POOLMNT/$c/mine")" = "$c" ]
+		# it shares the image: far less than the 4 MB the full copy holds
+		[ "$(zfs get -H -p -o value used "$POOL2/$c")" -lt 1000000 ]
+		[ "$(zfs get -H -p -o value used "$POOL2/c3")" -gt 3000000 ]
+	done
+	# and later runs are plain incrementals
+	echo more > "$POOLMNT/c1/more"
+	run -0 "$WS" replicate "$POOL/c1" "$POOL2/c1"
+	[ "$(zfs get -H -o value origin "$POOL2/c1")" = "$POOL2/gold@v1" ]
+}
+
 @test "takeover: refused while another dataset here has the fsid; then writable, mounted, exported with it" {
 	fsid=$(prop warpstor:fsid "$POOL/data")
 	run -77 "$WS" takeover "$POOL/data"
