@@ -315,6 +315,7 @@ struct rep {
 	char		*origin;	/* DATASET a clone: its origin (source) */
 	int		 as_clone;	/* origin is on TARGET's pool: -i from it */
 	int		 keep;		/* --keep N: ws-rep-* kept a side */
+	unsigned long long limit;	/* --limit: bytes a second, 0 none */
 	char		*tag;		/* the hold of this target: warpstor:HOST:TARGET */
 	struct strvec	 pruned;	/* ws-rep-* snapshots destroyed */
 	char		*from_copy;	/* from, once the lists are read again */
@@ -645,12 +646,31 @@ rep_plan(struct rep *r, struct wserr *e)
 	return 0;
 }
 
+/* A stream on its way: counted for the progress line, capped by --limit. */
+struct flow {
+	struct progress	 p;
+	unsigned long long limit;	/* bytes a second, or 0 */
+	long long	 t0;		/* ms */
+};
+
 static void
 rep_tick(void *arg, size_t n)
 {
-	struct progress	*p = arg;
+	struct flow	*f = arg;
+	long long	 due, now;
+	struct timespec	 ts;
 
-	progress_add(p, n);
+	progress_add(&f->p, n);
+	if (f->limit == 0)
+		return;
+	/* ahead of the rate: wait until the bytes so far are due */
+	due = f->t0 + (long long)(f->p.done * 1000ULL / f->limit);
+	if ((now = now_ms()) < due) {
+		ts.tv_sec = (time_t)((due - now) / 1000);
+		ts.tv_nsec = (long)((due - now) % 1000) * 1000000L;
+		while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+			;
+	}
 }
 
 /*
@@ -734,7 +754,7 @@ rep_stream(struct rep *r, const char *from, const char *to, int full,
 {
 	struct strvec	 send = STRVEC_INIT, recv = STRVEC_INIT;
 	struct spawn_result r1, r2;
-	struct progress	 p;
+	struct flow	 f;
 	char		*what;
 	enum tool	 t;
 	long long	 t0;
@@ -742,14 +762,15 @@ rep_stream(struct rep *r, const char *from, const char *to, int full,
 
 	t = rep_argvs(r, from, to, full, &send, &recv);
 	what = xasprintf("send %s", to != NULL ? to : "(resumed)");
-	progress_start(&p, r->src.ctx->progress, what, "bytes", 0);
-	t0 = now_ms();
+	progress_start(&f.p, r->src.ctx->progress, what, "bytes", 0);
+	f.limit = r->limit;
+	f.t0 = t0 = now_ms();
 	rc = tool_pipe(r->src.ctx, TOOL_ZFS, send.v, t, recv.v, &r1, &r2,
-	    rep_tick, &p, e);
-	progress_end(&p);
+	    rep_tick, &f, e);
+	progress_end(&f.p);
 	free(what);
 	r->ms += now_ms() - t0;
-	r->bytes += p.done;
+	r->bytes += f.p.done;
 	if (rc == 0 && (r1.status != 0 || r2.status != 0)) {
 		spawn_fail(e, r1.status != 0 ? send.v : recv.v,
 		    r1.status != 0 ? &r1 : &r2);
@@ -1300,7 +1321,13 @@ rep_option(struct ctx *ctx, int ch, const char *val, void *arg)
 
 	if (ch == 'F')
 		r->force = 1;
-	else {
+	else if (ch == 'L') {
+		if (parse_rate(val, &r->limit) == -1) {
+			wserr_set(&e, EX_DATAERR, "--limit %s: bytes a second, "
+			    "with K, M or G", val);
+			return cmd_fail(ctx, &e);
+		}
+	} else {
 		r->keep = (int)strtonum(val, 1, 100000, &errstr);
 		if (errstr != NULL) {
 			wserr_set(&e, EX_DATAERR, "--keep %s: a number from 1 "
@@ -1330,6 +1357,8 @@ rep_args(struct ctx *ctx, int argc, char **argv, struct rep *r,
 	r->dsname = ds_fs(r->ds);
 	if (r->keep == 0)
 		r->keep = ctx->cfg.replicate_keep;
+	if (r->limit == 0)
+		r->limit = ctx->cfg.replicate_limit;
 	r->tag = xasprintf("warpstor:%s:%s", r->dst.host != NULL ?
 	    r->dst.host : "", r->target);
 	if (gethostname(r->me, sizeof(r->me)) == -1 || r->me[0] == '\0')

@@ -86,6 +86,8 @@ static const struct cmd_option o_replicate[] = {
 	    "it discards" },
 	{ 'k', 0, "keep", "N", "ws-rep-* snapshots kept on each side "
 	    "(default: replicate_keep)" },
+	{ 'L', 0, "limit", "RATE", "cap the stream at RATE bytes a second "
+	    "(K, M, G; default: replicate_limit)" },
 	O_END
 };
 
@@ -140,7 +142,7 @@ const struct command commands[] = {
 	{ "recover", NULL, cmd_recover, "", MUT | CMD_RECOVER, NULL,
 	    "finish or undo a command that was cut off" },
 	{ "replicate", NULL, cmd_replicate, "DATASET[@SNAP] [HOST:]TARGET "
-	    "[--keep N] [--force]", MUT, o_replicate, "bring a replica on a standby up "
+	    "[--keep N] [--limit RATE] [--force]", MUT, o_replicate, "bring a replica on a standby up "
 	    "to DATASET as it is now (full, then incremental)" },
 	{ "takeover", NULL, cmd_takeover, "DATASET [-o mountpoint=PATH] "
 	    "[--clients LIST] [--export-options OPTS]", MUT, o_takeover,

@@ -170,6 +170,9 @@ config_set(struct config *c, const char *key, const char *val,
 		c->replicate_keep = (int)strtonum(val, 1, 100000, &errstr);
 		if (errstr != NULL)
 			return "not a number from 1 to 100000";
+	} else if (strcmp(key, "replicate_limit") == 0) {
+		if (parse_rate(val, &c->replicate_limit) == -1)
+			return "not a rate: bytes a second, with K, M or G";
 	} else if (strcmp(key, "mode") == 0) {
 		errno = 0;
 		m = strtol(val, &end, 8);
@@ -208,7 +211,7 @@ config_line(struct config *c, char *s, unsigned *seen, const char **key,
 	static const char *const once[] = { "default_volume", "export_clients",
 	    "export_options", "exports_file", "lock_file", "zfs", "exportfs",
 	    "mode", "filter_file", "journal_file", "ssh", "replicate_keep",
-	    NULL };
+	    "replicate_limit", NULL };
 	char	*eq;
 	int	 i;
 

@@ -29,6 +29,7 @@ struct config {
 	char	*filter_file;
 	int	 mode;			/* -1: leave as created */
 	int	 replicate_keep;	/* ws-rep-* snapshots kept a side */
+	unsigned long long replicate_limit;	/* bytes a second, 0 none */
 	struct config_type *types;
 	size_t	 ntypes;
 };

@@ -393,3 +393,18 @@ parse_gid(const char *s, gid_t *gid, struct wserr *e)
 	*gid = (gid_t)id;
 	return 0;
 }
+
+int
+parse_rate(const char *s, unsigned long long *out)
+{
+	int64_t	 v;
+
+	/* digits, then at most a K, M or G (powers of 1024) */
+	if (*s < '0' || *s > '9' || strspn(s, "0123456789") + 1 < strlen(s) ||
+	    (s[strspn(s, "0123456789")] != '\0' &&
+	    strchr("KMG", s[strspn(s, "0123456789")]) == NULL) ||
+	    dehumanize_number(s, &v) == -1 || v <= 0)
+		return -1;
+	*out = (unsigned long long)v;
+	return 0;
+}

@@ -29,4 +29,7 @@ int	 valid_propassign(const char *, struct wserr *);
 int	 parse_uid(const char *, uid_t *, struct wserr *);
 int	 parse_gid(const char *, gid_t *, struct wserr *);
 
+/* A rate in bytes a second: digits and K, M or G (powers of 1024), > 0. */
+int	 parse_rate(const char *, unsigned long long *);
+
 #endif

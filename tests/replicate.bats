@@ -298,6 +298,19 @@ source_of() { zfs get -H -o source "$1" "$2"; }
 	[ "$(zfs get -H -o value origin "$POOL2/c1")" = "$POOL2/gold@v1" ]
 }
 
+@test "replicate --limit caps the stream (bytes a second); a bad rate is 65" {
+	zfs create "$POOL/slow"
+	head -c 3000000 /dev/urandom > "$POOLMNT/slow/blob"
+	run -65 "$WS" replicate --limit 10X "$POOL/slow" "$POOL2/slow"
+	run -65 "$WS" replicate --limit 0 "$POOL/slow" "$POOL2/slow"
+	run -0 "$WS" -j replicate --limit 1M "$POOL/slow" "$POOL2/slow"
+	bytes=$(sed 's/.*"bytes":\([0-9]*\).*/\1/' <<< "$output")
+	ms=$(sed 's/.*"ms":\([0-9]*\).*/\1/' <<< "$output")
+	# never faster than the cap (a slow machine only makes it slower)
+	[ "$bytes" -gt 3000000 ]
+	[ "$ms" -ge $(( bytes * 1000 / 1048576 - 100 )) ]
+}
+
 @test "takeover: refused while another dataset here has the fsid; then writable, mounted, exported with it" {
 	fsid=$(prop warpstor:fsid "$POOL/data")
 	run -77 "$WS" takeover "$POOL/data"
