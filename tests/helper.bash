@@ -71,8 +71,10 @@ ws_teardown_pool() {
 # Everything the node says about itself: every dataset with every
 # property, the live export table, the exports file.  Two calls around a
 # command prove it changed nothing.  ZFS settles space accounting a few
-# seconds after earlier writes (at the next transaction group, every 5 s):
-# the state is read until it has held still for 6 s.
+# seconds after earlier writes (at the next transaction group, every 5 s;
+# on a loaded machine zfs-fuse was seen writing a pool root's block more
+# than 6 s after the last change): the state is read until it has held
+# still for 10 s.
 ws_state() {
 	local a b i same=0
 	sync
@@ -85,13 +87,13 @@ ws_state() {
 		zfs snapshot "$POOL@ws-state-$$" && zfs destroy "$POOL@ws-state-$$"
 	fi
 	a=$(ws_state_once)
-	for i in $(seq 40); do
+	for i in $(seq 60); do
 		zpool sync "$POOL" >/dev/null 2>&1 || true
 		sleep 1
 		b=$(ws_state_once)
 		if [ "$a" = "$b" ]; then
 			same=$((same + 1))
-			[ "$same" -ge 6 ] && break
+			[ "$same" -ge 10 ] && break
 		else
 			same=0
 			a=$b
