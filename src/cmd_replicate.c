@@ -22,6 +22,7 @@
 #include "command.h"
 #include "dsname.h"
 #include "fsops.h"
+#include "lock.h"
 #include "nfs.h"
 #include "output.h"
 #include "progress.h"
@@ -1087,17 +1088,6 @@ transfer_goal(struct ctx *ctx, char *const *argv)
 const struct undo_kind replicate_undo_transfer = { "replicate-transfer",
     transfer_undo, transfer_goal };
 
-static int
-rep_call(void *arg, struct wserr *e)
-{
-	struct rep	*r = arg;
-
-	if (rep_transfer(r, e) == -1)
-		return -1;
-	rep_keep(r);
-	return 0;
-}
-
 /* -n: a stream's commands as they would run, ssh and all. */
 static void
 rep_plan_stream(struct txn *t, const struct rep *r, const char *from,
@@ -1114,6 +1104,51 @@ rep_plan_stream(struct txn *t, const struct rep *r, const char *from,
 	buf_free(&b);
 	strvec_clear(&send);
 	strvec_clear(&recv);
+}
+
+/* The transfer, then what the chain needs: a journaled step (this node). */
+static int
+rep_call(void *arg, struct wserr *e)
+{
+	struct rep	*r = arg;
+
+	if (rep_transfer(r, e) == -1)
+		return -1;
+	rep_keep(r);
+	return 0;
+}
+
+/*
+ * To another node: the transfer with the lock let go while the stream
+ * flows, taken again for the holds and the pruning here, so that a long
+ * send keeps no other command (the OCF agent's stop) waiting.  Not a
+ * journaled step: a transfer cut off leaves nothing of itself, or a
+ * resume state the next run resumes from; there is nothing to undo.  (To
+ * this node the lock stays: it is the receiving side's too, so takeover
+ * cannot race the receive.)
+ */
+static int
+rep_unlocked(struct ctx *ctx, struct rep *r, struct wserr *e)
+{
+	int	 rc;
+
+	if (ctx->lockfd != -1) {
+		(void)close(ctx->lockfd);
+		ctx->lockfd = -1;
+	}
+	rc = rep_transfer(r, e);
+	if (ctx->lockfd == -1 && !ctx->dry_run &&
+	    (ctx->lockfd = lock_acquire(ctx->cfg.lock_file, ctx->wait_secs,
+	    e)) == -1) {
+		if (rc == 0)
+			(void)fprintf(stderr, "warpstor: %s: %s is sent; its "
+			    "holds and pruning wait for the next run: %s\n",
+			    ctx->cmdname, r->to, e->msg);
+		return rc;
+	}
+	if (rc == 0)
+		rep_keep(r);
+	return rc;
 }
 
 /* The transfer as a journaled step of t (its undo: transfer_undo). */
@@ -1475,9 +1510,16 @@ cmd_replicate(struct ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	txn_init(&t, ctx);
-	if (rep_withdraw(&t, &r, &e) == -1 || rep_step(&t, &r, &e) == -1) {
+	if (rep_withdraw(&t, &r, &e) == -1 || ((r.dst.host == NULL ||
+	    ctx->dry_run) && rep_step(&t, &r, &e) == -1)) {
 		rc = cmd_rollback(&t, &e);
 		goto out;
+	}
+	if (r.dst.host != NULL && !ctx->dry_run) {
+		txn_commit(&t);
+		if (rep_unlocked(ctx, &r, &e) == -1)
+			goto fail;
+		txn_init(&t, ctx);
 	}
 	rc = cmd_done(&t, r.target, rep_json(&r));
 	goto out;

@@ -37,6 +37,7 @@ struct ctx {
 	int		 warned_location;	/* said where exports_file is */
 	int		 progress;	/* stderr a terminal: progress lines */
 	struct progress	*shown;		/* the line on show now, or NULL */
+	int		 lockfd;	/* the lock held, or -1 */
 };
 
 #endif

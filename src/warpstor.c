@@ -372,6 +372,7 @@ main(int argc, char *argv[])
 	}
 	words = log_words(argc, argv);
 	ctx.cmdline = words;
+	ctx.lockfd = lockfd;
 	if ((ctx.cmd->flags & CMD_MUTATES) && !ctx.dry_run)
 		txn_signals();
 	rc = ctx.cmd->fn(&ctx, argc, argv);
@@ -379,8 +380,9 @@ main(int argc, char *argv[])
 		log_outcome(words, rc);
 	free(words);
 	free(ctx.recover_hint);
-	if (lockfd != -1)
-		(void)close(lockfd);
+	/* a command may have let it go and taken it again (replicate) */
+	if (ctx.lockfd != -1)
+		(void)close(ctx.lockfd);
 	config_free(&ctx.cfg);
 	return finish(ctx.cmd->name, rc);
 }

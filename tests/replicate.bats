@@ -220,6 +220,19 @@ source_of() { zfs get -H -o source "$1" "$2"; }
 	[ "$(grep -c 'Accepted publickey' "$BATS_FILE_TMPDIR/sshd.log")" -eq 1 ]
 	# no control master left behind
 	run ! pgrep -f "ControlPath=$BATS_FILE_TMPDIR/ssh-"
+	# a long send to another node keeps no other command waiting: the
+	# lock is let go while the stream flows (and taken again after)
+	head -c 2500000 /dev/urandom > "$POOLMNT/far/blob"
+	"$WS" replicate --limit 250K "$POOL/far" "localhost:$POOL2/far" > "$BATS_TEST_TMPDIR/slow.out" 2>&1 &
+	slow=$!
+	sleep 3
+	kill -0 "$slow"
+	run -0 "$WS" -w 2 create-fs "$POOL/meanwhile" -u 1 -g 1
+	kill -0 "$slow"
+	wait "$slow"
+	newest=$(zfs list -H -o name -t snapshot -s createtxg -r "$POOL/far" | tail -n 1)
+	[ "$(zfs get -H -o value userrefs "$POOL2/far@${newest#*@}")" = 1 ]
+	"$WS" destroy "$POOL/meanwhile" >/dev/null
 	ws_config
 	kill "$(cat "$BATS_FILE_TMPDIR/sshd.pid")"
 }
