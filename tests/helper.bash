@@ -223,6 +223,23 @@ ws_busy_destroys() {
 	echo "$w"
 }
 
+# ws_sshd PORT: a private sshd on 127.0.0.1:PORT, root by key only, its
+# keys, pid file and log (sshd.log) in the file's temp dir; prints the
+# ssh command that reaches it.  Fails where there is no sshd.
+ws_sshd() {
+	local port=$1 d=$BATS_FILE_TMPDIR
+	[ -x /usr/sbin/sshd ] && command -v ssh >/dev/null || return 1
+	[ -e "$d/key" ] || ssh-keygen -q -t ed25519 -N '' -f "$d/key"
+	[ -e "$d/hostkey" ] || ssh-keygen -q -t ed25519 -N '' -f "$d/hostkey"
+	cp "$d/key.pub" "$d/authorized_keys"
+	mkdir -p /run/sshd
+	/usr/sbin/sshd -p "$port" -h "$d/hostkey" -o PidFile="$d/sshd.pid" \
+		-o StrictModes=no -o AuthorizedKeysFile="$d/authorized_keys" \
+		-o PasswordAuthentication=no -o PermitRootLogin=prohibit-password \
+		-o ListenAddress=127.0.0.1 -o LogLevel=INFO -E "$d/sshd.log" || return 1
+	echo "ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -i $d/key -p $port"
+}
+
 # How many calls a command makes: run it with counting wrappers around
 # zfs and exportfs.  Sets ZFS_CALLS, EXPORTFS_CALLS and the logs.
 ws_count_calls() {

@@ -10,19 +10,8 @@ setup_file() {
 	ws_setup_pool
 	export RV_POOL="${POOL}_rv"
 	ws_second_pool "$RV_POOL" 128M
-	export WS_SSH=""
-	if [ -x /usr/sbin/sshd ] && command -v ssh >/dev/null; then
-		ssh-keygen -q -t ed25519 -N '' -f "$BATS_FILE_TMPDIR/key"
-		ssh-keygen -q -t ed25519 -N '' -f "$BATS_FILE_TMPDIR/hostkey"
-		cp "$BATS_FILE_TMPDIR/key.pub" "$BATS_FILE_TMPDIR/authorized_keys"
-		mkdir -p /run/sshd
-		/usr/sbin/sshd -p 2223 -h "$BATS_FILE_TMPDIR/hostkey" \
-			-o PidFile="$BATS_FILE_TMPDIR/sshd.pid" -o StrictModes=no \
-			-o AuthorizedKeysFile="$BATS_FILE_TMPDIR/authorized_keys" \
-			-o PasswordAuthentication=no -o PermitRootLogin=prohibit-password \
-			-o ListenAddress=127.0.0.1 && \
-		WS_SSH="ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -i $BATS_FILE_TMPDIR/key -p 2223"
-	fi
+	export WS_SSH
+	WS_SSH=$(ws_sshd 2223) || WS_SSH=""
 }
 
 teardown_file() {

@@ -192,17 +192,8 @@ source_of() { zfs get -H -o source "$1" "$2"; }
 }
 
 @test "replicate over ssh: one connection a run, -n prints the ssh commands" {
-	[ -x /usr/sbin/sshd ] && command -v ssh >/dev/null || skip "no sshd"
-	ssh-keygen -q -t ed25519 -N '' -f "$BATS_FILE_TMPDIR/key"
-	ssh-keygen -q -t ed25519 -N '' -f "$BATS_FILE_TMPDIR/hostkey"
-	cp "$BATS_FILE_TMPDIR/key.pub" "$BATS_FILE_TMPDIR/authorized_keys"
-	mkdir -p /run/sshd
-	/usr/sbin/sshd -p 2224 -h "$BATS_FILE_TMPDIR/hostkey" \
-		-o PidFile="$BATS_FILE_TMPDIR/sshd.pid" -o StrictModes=no \
-		-o AuthorizedKeysFile="$BATS_FILE_TMPDIR/authorized_keys" \
-		-o PasswordAuthentication=no -o PermitRootLogin=prohibit-password \
-		-o ListenAddress=127.0.0.1 -o LogLevel=INFO -E "$BATS_FILE_TMPDIR/sshd.log"
-	ws_config "ssh = ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -i $BATS_FILE_TMPDIR/key -p 2224"
+	ssh=$(ws_sshd 2224) || skip "no sshd"
+	ws_config "ssh = $ssh"
 	"$WS" create-fs "$POOL/far" -u 1 -g 1 --clients 10.0.0.6 >/dev/null
 	zfs snapshot "$POOL/far@old"
 	run -0 "$WS" -n replicate "$POOL/far" "localhost:$POOL2/far"
