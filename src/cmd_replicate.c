@@ -1421,13 +1421,12 @@ rep_withdraw(struct txn *t, struct rep *r, struct wserr *e)
 	struct strvec	 argv = STRVEC_INIT;
 	struct zfs_dslist l;
 	struct nfs_export ex;
-	int		 rc;
+	char		*name, *mp;
+	int		 rc, nex = 0;
 
-	if (!r->exported)
-		return 0;
 	if (r->dst.host != NULL) {
-		if (txn_step(t, "ssh %s warpstor unexport -- %s", r->dst.host,
-		    r->target))
+		if (!r->exported || txn_step(t, "ssh %s warpstor unexport -- %s",
+		    r->dst.host, r->target))
 			return 0;
 		node_ssh(&r->dst, &argv);
 		strvec_push(&argv, r->dst.host);
@@ -1436,15 +1435,26 @@ rep_withdraw(struct txn *t, struct rep *r, struct wserr *e)
 		strvec_clear(&argv);
 		return rc;
 	}
-	if (zfs_get_one(t->ctx, r->target, STATE_PROPS, &l, e) == -1)
-		return -1;
+	/*
+	 * Here: withdrawn and unmounted as destroy takes a dataset down (an
+	 * NFS server that served it may hold it: its mount is detached),
+	 * each a step undone if the transfer fails.
+	 */
+	if ((!r->exported && !r->mounted) || zfs_get_one(t->ctx, r->target,
+	    STATE_PROPS, &l, e) == -1)
+		return !r->exported && !r->mounted ? 0 : -1;
 	memset(&ex, 0, sizeof(ex));
-	rc = 0;
 	if (state_withdrawable(&l.v[0])) {
 		state_export(&l.v[0], NULL, &ex);
-		rc = nfs_withdraw(t, &ex, 1, e);
-		nfs_export_free(&ex);
+		nex = 1;
 	}
+	name = l.v[0].name;
+	mp = l.v[0].val[ZP_MOUNTPOINT];
+	rc = state_take_down(t, &ex, (size_t)nex, &name, &mp,
+	    state_mounted(&l.v[0]) ? 1 : 0, 0, e);
+	r->mounted = 0;		/* down: rep_clear has no more to do */
+	if (nex)
+		nfs_export_free(&ex);
 	zfs_dslist_free(&l);
 	return rc;
 }

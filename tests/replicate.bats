@@ -182,7 +182,9 @@ source_of() { zfs get -H -o source "$1" "$2"; }
 	ws_state_logical > "$BATS_TEST_TMPDIR/after"
 	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
 	[ -e "$WSTEST_BASE/$POOL2/fb/written-there" ]
-	run -0 --separate-stderr "$WS" replicate --force "$POOL/fb" "$POOL2/fb"
+	run --separate-stderr "$WS" replicate --force "$POOL/fb" "$POOL2/fb"
+	echo "$stderr"
+	[ "$status" -eq 0 ]
 	[[ $stderr == *"its export is withdrawn"* ]]
 	run ! grep -q "$POOL2/fb" /etc/exports.d/warpstor.exports
 	run -0 ws_live
