@@ -7,6 +7,7 @@
  * the clients' file handles as they are.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -184,7 +185,9 @@ snapshots_of(const struct node *n, const char *ds, struct snaps *out,
 	size_t		 len = strlen(ds), i;
 	int		 rc = -1;
 
-	memset(out, 0, sizeof(*out));
+	out->v = NULL;
+	out->n = 0;
+	out->exists = 0;
 	strvec_pushl(&argv, n->ctx->cfg.zfs, "list", "-H", "-o", "name", "-t",
 	    "snapshot", "-d", "1", "-s", "createtxg", ds, SV_END);
 	if (node_zfs(n, &argv, 0, &r, e) == -1)
@@ -308,6 +311,7 @@ struct rep {
 	char		*token;		/* a resume token that is DATASET's */
 	int		 can_s;		/* receive -s (resumable) */
 	int		 can_x;		/* receive -x PROP */
+	int		 aborted;	/* a partial receive not DATASET's: -A */
 	int		 exported;	/* TARGET is exported (--force) */
 	int		 mounted;	/* TARGET is mounted (--force) */
 	int		 rollback;	/* receive -F: --force over what it finds */
@@ -448,6 +452,7 @@ resume_token(struct rep *r, struct wserr *e)
 	(void)fprintf(stderr, "warpstor: %s: %s holds a partial receive that "
 	    "is not of %s's snapshots: aborted (zfs receive -A), sent again\n",
 	    r->src.ctx->cmdname, r->target, r->dsname);
+	r->aborted = 1;
 	if (r->src.ctx->dry_run)
 		return 0;
 	return node_do(&r->dst, e, "receive", "-A", r->target, SV_END);
@@ -627,6 +632,17 @@ rep_plan(struct rep *r, struct wserr *e)
 
 	if (snapshots_of(&r->dst, r->target, &r->there, e) == -1)
 		return -1;
+	/*
+	 * A receive cut off: resumed where its token is DATASET's, else
+	 * aborted (which takes a first run's partial dataset away).
+	 */
+	if (r->there.exists && resume_token(r, e) == -1)
+		return -1;
+	if (r->there.exists && r->token == NULL && r->aborted) {
+		snaps_free(&r->there);
+		if (snapshots_of(&r->dst, r->target, &r->there, e) == -1)
+			return -1;
+	}
 	for (to = 0; to < r->have.n && strcmp(r->have.v[to].name, r->to) != 0;
 	    to++)
 		;
@@ -638,6 +654,9 @@ rep_plan(struct rep *r, struct wserr *e)
 		r->first = r->have.n > 0 ? r->have.v[0].name : r->to;
 		return rep_origin(r, e);
 	}
+	/* a partial receive of DATASET's own: no live data there */
+	if (r->token != NULL)
+		return 0;
 	if (rep_check_target(r, e) == -1)
 		return -1;
 	if (r->destroy) {
@@ -1220,11 +1239,20 @@ rep_snapname(const struct snaps *have, const char *ds)
 static int
 rep_written(struct rep *r, int *changed, struct wserr *e)
 {
-	char	*w;
+	char	*w, *mp;
+	int	 fd;
 
 	*changed = 1;
 	if (r->have.n == 0)
 		return 0;
+	/* what was just written counts once its transaction group is out */
+	if ((mp = fs_mount_of(r->dsname)) != NULL) {
+		if ((fd = open(mp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+			(void)syncfs(fd);
+			(void)close(fd);
+		}
+		free(mp);
+	}
 	if (node_prop(&r->src, r->dsname, "written", &w, NULL, e) == -1)
 		return -1;
 	*changed = w == NULL || strcmp(w, "0") != 0;
@@ -1507,8 +1535,7 @@ cmd_replicate(struct ctx *ctx, int argc, char **argv)
 	if (rep_source(&r, &e) == -1)
 		goto fail;
 	recv_flags(&r);
-	if (rep_plan(&r, &e) == -1 || resume_token(&r, &e) == -1 ||
-	    rep_snapshot(&r, &e) == -1)
+	if (rep_plan(&r, &e) == -1 || rep_snapshot(&r, &e) == -1)
 		goto fail;
 	if (r.from != NULL && strcmp(r.from, r.to) == 0 && r.token == NULL &&
 	    !r.rollback) {
