@@ -149,6 +149,27 @@ nfs_spec(const char *client, const char *path)
 	return xasprintf("%s:%s", client, path);
 }
 
+/*
+ * What goes between an export's options and its fsid: mp (exported only
+ * while PATH is a mount point), unless the options say mp or mountpoint
+ * themselves already.
+ */
+static const char *
+mp_more(const char *options)
+{
+	const char *p;
+	size_t	 n;
+
+	for (p = options; *p != '\0'; p += n + (p[n] == ',')) {
+		n = strcspn(p, ",");
+		if ((n == 2 && strncmp(p, "mp", 2) == 0) || (n == 10 &&
+		    strncmp(p, "mountpoint", 10) == 0) || strncmp(p, "mp=",
+		    3) == 0 || strncmp(p, "mountpoint=", 11) == 0)
+			return *options != '\0' ? "," : "";
+	}
+	return *options != '\0' ? "," NFS_MP "," : NFS_MP ",";
+}
+
 void
 nfs_file_set(struct nfs_file *f, const struct nfs_export *ex)
 {
@@ -160,9 +181,8 @@ nfs_file_set(struct nfs_file *f, const struct nfs_export *ex)
 	path_escaped(&b, ex->path);
 	strvec_split(&cl, ex->clients, ",", 1);
 	for (i = 0; i < cl.n; i++) {
-		char	*item = xasprintf(" %s(%s%s" NFS_MP ",fsid=%s)",
-		    cl.v[i], ex->options, *ex->options != '\0' ? "," : "",
-		    ex->fsid);
+		char	*item = xasprintf(" %s(%s%sfsid=%s)", cl.v[i],
+		    ex->options, mp_more(ex->options), ex->fsid);
 
 		buf_append(&b, item, strlen(item));
 		free(item);
@@ -341,8 +361,8 @@ exportfs_argv(struct ctx *ctx, struct strvec *argv, int add,
 		 * third of the call), nor fail on a line of someone else's.
 		 */
 		strvec_pushl(argv, "-i", "-o", SV_END);
-		strvec_pushf(argv, "%s%s" NFS_MP ",fsid=%s", ex->options,
-		    *ex->options != '\0' ? "," : "", ex->fsid);
+		strvec_pushf(argv, "%s%sfsid=%s", ex->options,
+		    mp_more(ex->options), ex->fsid);
 	} else
 		strvec_push(argv, "-u");
 	spec = nfs_spec(client, ex->path);

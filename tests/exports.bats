@@ -47,6 +47,9 @@ teardown_file() {
 	run -0 "$WS" list-exports "$POOLMNT/e/mpd"
 	run -0 "$WS" -j info "$POOL/e/mpd"
 	assert_output --partial '"options":"rw,sync,no_subtree_check,root_squash"'
+	# options that say mp themselves get it once
+	run -0 "$WS" export "$POOL/e/mpd" --export-options rw,sync,mp
+	grep -qx "$POOLMNT/e/mpd 10.5.0.1(rw,sync,mp,fsid=$fsid)" /etc/exports.d/warpstor.exports
 	"$WS" destroy "$POOL/e/mpd" >/dev/null
 }
 
