@@ -123,7 +123,16 @@ ws_settle() {
 }
 
 ws_state_once() {
-	zfs list -H -t all -o all 2>&1 | sort
+	local cols
+	# the space of the pool's root: the snapshot ws_state makes and
+	# destroys to push zfs-fuse's writes out grows its list of snapshot
+	# names a block now and then, which no command did
+	cols=$(zfs list -o all -d 0 "$POOL" 2>/dev/null | head -n 1 | tr -s ' ' '\n' |
+		awk '/^(USED|AVAIL|REFER|RATIO|USEDSNAP|USEDDS|USEDREFRESERV|USEDCHILD|REFRATIO|WRITTEN|LUSED|LREFER)$/ { printf "%s ", NR }')
+	zfs list -H -t all -o all 2>&1 | awk -F '\t' -v OFS='\t' -v root="$POOL" -v cols="$cols" '
+		BEGIN { n = split(cols, c, " ") }
+		$1 == root { for (i = 1; i <= n; i++) $c[i] = "(space)" }
+		{ print }' | sort
 	echo "--- exportfs -v"
 	exportfs -v 2>&1
 	echo "--- exports file"
