@@ -1040,6 +1040,18 @@ rep_keep(struct rep *r)
 	free(there);
 }
 
+/* TARGET back to its snapshot of TO (-r: what came after goes), marked. */
+static int
+rep_rollback(struct rep *r, struct wserr *e)
+{
+	char	*snap = xasprintf("%s%s", r->target, strchr(r->to, '@'));
+	int	 rc;
+
+	rc = node_do(&r->dst, e, "rollback", "-r", snap, SV_END);
+	free(snap);
+	return rc == -1 ? -1 : rep_mark(r, e);
+}
+
 /*
  * The transfer: what --force clears first, then the first run's full
  * stream of the oldest snapshot and -I up to TO, or -I from the newest
@@ -1078,6 +1090,12 @@ rep_transfer(struct rep *r, struct wserr *e)
 			return 0;
 		r->from = r->first;
 	}
+	/*
+	 * --force over a replica already at TO (written to, or ahead, over
+	 * there): nothing to send; it is rolled back to TO and marked.
+	 */
+	if (r->rollback && r->from != NULL && strcmp(r->from, r->to) == 0)
+		return rep_rollback(r, e);
 	return rep_stream(r, r->from, r->to, 0, e);
 }
 

@@ -218,10 +218,19 @@ source_of() { zfs get -H -o source "$1" "$2"; }
 	head -c 2500000 /dev/urandom > "$POOLMNT/far/blob"
 	"$WS" replicate --limit 250K "$POOL/far" "localhost:$POOL2/far" > "$BATS_TEST_TMPDIR/slow.out" 2>&1 &
 	slow=$!
-	sleep 3
-	kill -0 "$slow"
-	run -0 "$WS" -w 2 create-fs "$POOL/meanwhile" -u 1 -g 1
-	kill -0 "$slow"
+	# (its checks over ssh hold the lock a moment first: the stream
+	# itself lasts ten seconds at least)
+	made=0
+	for i in $(seq 120); do
+		kill -0 "$slow" 2>/dev/null || break
+		if "$WS" -w 0 create-fs "$POOL/meanwhile" -u 1 -g 1 >/dev/null 2>&1; then
+			made=1
+			kill -0 "$slow"
+			break
+		fi
+		sleep 0.5
+	done
+	[ "$made" -eq 1 ]
 	wait "$slow"
 	newest=$(zfs list -H -o name -t snapshot -s createtxg -r "$POOL/far" | tail -n 1)
 	[ "$(zfs get -H -o value userrefs "$POOL2/far@${newest#*@}")" = 1 ]
@@ -240,6 +249,8 @@ source_of() { zfs get -H -o source "$1" "$2"; }
 		sleep 1
 	done
 	# the pruned ones named in -j
+	echo "$output"
+	zfs get -H -o name,property,value,source warpstor:holds,warpstor:txn,userrefs -r "$POOL/kp" "$POOL2/kp"
 	[[ $output == *'"pruned":["'"$POOL/kp@ws-rep-"* ]]
 	newest=$(zfs list -H -o name -t snapshot -s createtxg -r "$POOL/kp" | tail -n 1)
 	for side in "$POOL/kp" "$POOL2/kp"; do
