@@ -129,7 +129,11 @@ ws_state_once() {
 	# names a block now and then, which no command did
 	cols=$(zfs list -o all -d 0 "$POOL" 2>/dev/null | head -n 1 | tr -s ' ' '\n' |
 		awk '/^(USED|AVAIL|REFER|RATIO|USEDSNAP|USEDDS|USEDREFRESERV|USEDCHILD|REFRATIO|WRITTEN|LUSED|LREFER)$/ { printf "%s ", NR }')
-	zfs list -H -t all -o all 2>&1 | awk -F '\t' -v OFS='\t' -v root="$POOL" -v cols="$cols" '
+	# the run's pools named: -o all has a column for every user property
+	# of the pools it walks, and another run's would add columns here
+	# shellcheck disable=SC2046
+	zfs list -H -t all -o all -r $(zpool list -H -o name | grep "^wst_${WSTEST_ID}_") 2>&1 |
+		awk -F '\t' -v OFS='\t' -v root="$POOL" -v cols="$cols" '
 		BEGIN { n = split(cols, c, " ") }
 		$1 == root { for (i = 1; i <= n; i++) $c[i] = "(space)" }
 		{ print }' | sort
