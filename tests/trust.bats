@@ -310,7 +310,12 @@ ws_racing_zfs() {
 	assert_output --partial "/kid@late"
 	# a dataset renamed into the record's place is not the one recorded
 	held=$(cut -d' ' -f1 "$BATS_FILE_TMPDIR/journal.deferred")
-	zfs rename "$held" "$POOL/t/moved"
+	# (zfs-fuse says busy a moment after the unmounts the reap made)
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		zfs rename "$held" "$POOL/t/moved" 2>/dev/null && break
+		sleep 0.5
+	done
+	run -0 zfs list -H -o name "$POOL/t/moved"
 	zfs create -o canmount=off "$held"
 	run -0 --separate-stderr "$WS" recover
 	[[ $stderr == *"is not the dataset whose destroy was deferred"* ]]
