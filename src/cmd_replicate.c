@@ -1250,6 +1250,22 @@ rep_snapname(const struct snaps *have, const char *ds)
 	}
 }
 
+/* zpool sync of ds's pool: 0 when it ran and succeeded. */
+static int
+pool_sync(struct ctx *ctx, const char *ds)
+{
+	struct strvec	 argv = STRVEC_INIT;
+	struct wserr	 e;
+	char		*pool = xstrndup(ds, strcspn(ds, "/@"));
+	int		 rc;
+
+	strvec_pushl(&argv, "zpool", "sync", pool, SV_END);
+	rc = tool_run_ok(ctx, TOOL_ZPOOL, argv.v, NULL, &e);
+	strvec_clear(&argv);
+	free(pool);
+	return rc;
+}
+
 /*
  * Whether DATASET changed since its newest snapshot: zfs's written (0:
  * no), where zfs has it; where it has not (zfs-fuse), it may have.
@@ -1273,6 +1289,17 @@ rep_written(struct rep *r, int *changed, struct wserr *e)
 	}
 	if (node_prop(&r->src, r->dsname, "written", &w, NULL, e) == -1)
 		return -1;
+	/*
+	 * 0 may be a transaction group behind (syncfs commits the intent
+	 * log, not the group): where zpool sync pushes it out, ask again.
+	 */
+	if (w != NULL && strcmp(w, "0") == 0 && pool_sync(r->src.ctx,
+	    r->dsname) == 0) {
+		free(w);
+		if (node_prop(&r->src, r->dsname, "written", &w, NULL,
+		    e) == -1)
+			return -1;
+	}
 	*changed = w == NULL || strcmp(w, "0") != 0;
 	free(w);
 	return 0;

@@ -17,6 +17,7 @@ enum tool {
 	TOOL_ZFS,
 	TOOL_EXPORTFS,
 	TOOL_SSH,		/* replicate's way to another node */
+	TOOL_ZPOOL,		/* zpool sync, where replicate reads written */
 	TOOL_COUNT
 };
 

@@ -14,6 +14,8 @@ configured(const struct ctx *ctx, enum tool tool)
 		return ctx->cfg.zfs;
 	case TOOL_EXPORTFS:
 		return ctx->cfg.exportfs;
+	case TOOL_ZPOOL:
+		return "zpool";
 	default:
 		return ctx->cfg.ssh.v[0];
 	}
@@ -23,7 +25,7 @@ const char *
 tool_name(enum tool tool)
 {
 	static const char *const names[TOOL_COUNT] = { "zfs", "exportfs",
-	    "ssh" };
+	    "ssh", "zpool" };
 
 	return names[tool];
 }
