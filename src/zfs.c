@@ -145,15 +145,6 @@ props_order(unsigned mask, int order[ZP_COUNT])
 	return n;
 }
 
-static int
-has_control(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f)
-			return 1;
-	return 0;
-}
-
 /* One line of zfs get -H -o name,property,value,source, split in place. */
 struct gline {
 	char	*f[4];
@@ -206,7 +197,7 @@ split_lines(char *buf, size_t *n)
 			nf++;
 		v[*n].ok = nf == 4 && rest == NULL && *v[*n].f[0] != '\0';
 		for (nf = 0; v[*n].ok && nf < 4; nf++)
-			v[*n].ok = !has_control(v[*n].f[nf]);
+			v[*n].ok = !has_control_bytes(v[*n].f[nf]);
 		if (v[*n].f[0] == NULL)
 			v[*n].f[0] = line;
 		(*n)++;
@@ -377,7 +368,7 @@ ask_alone(struct ctx *ctx, unsigned mask, const char *name, int quiet,
 	int			 rc;
 
 	/* made up by a value: no argument of ours may start with '-' */
-	if (has_control(name) || !isalnum((unsigned char)name[0]))
+	if (has_control_bytes(name) || !isalnum((unsigned char)name[0]))
 		return;
 	get_argv(ctx, &argv, mask, NULL, -1);
 	strvec_push(&argv, name);
@@ -701,7 +692,7 @@ zfs_local_props(struct ctx *ctx, const char *name, struct strvec *out,
 			nf++;
 		if (l == NULL || nf != 4 || rest != NULL ||
 		    strcmp(f[0], name) != 0 || strcmp(f[1], want) != 0 ||
-		    has_control(f[2]) || (strcmp(want, "guid") != 0 &&
+		    has_control_bytes(f[2]) || (strcmp(want, "guid") != 0 &&
 		    strcmp(f[3], "local") != 0)) {
 			wserr_set(e, EX_DATAERR, "%s: a property value holds a "
 			    "tab, newline or other control character (at %s); "
