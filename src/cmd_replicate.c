@@ -384,7 +384,7 @@ recv_flags(struct rep *r)
 	if (node_zfs(&r->dst, &argv, 0, &res, &e) == 0) {
 		/* OpenZFS's usage has receive -A, the abort of -s */
 		r->can_s = strstr(res.err.data, "receive -A") != NULL;
-		r->can_x = strstr(res.err.data, "[-x property]") != NULL;
+		r->can_x = strstr(res.err.data, "[-x ") != NULL;
 		spawn_result_free(&res);
 	}
 	strvec_clear(&argv);
