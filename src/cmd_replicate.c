@@ -297,6 +297,10 @@ node_prop(const struct node *n, const char *name, const char *prop,
 struct rep {
 	const char	*ds;
 	char		*dsname;	/* DATASET without @SNAP */
+	char		*own_ds;	/* -r: ds and target, allocated */
+	char		*own_target;
+	int		 tree;		/* -r */
+	int		 flags_known;	/* can_s and can_x asked already */
 	const char	*at;		/* @SNAP given, or NULL */
 	int		 force;
 	struct node	 src;		/* this node */
@@ -1406,6 +1410,7 @@ rep_json(const struct rep *r)
 	struct json_object *o = json_object_new_object(), *a;
 	size_t		 i;
 
+	json_object_object_add(o, "name", json_object_new_string(r->target));
 	json_object_object_add(o, "snapshot", json_object_new_string(r->to));
 	json_object_object_add(o, "from", out_jstr(r->from));
 	json_object_object_add(o, "host", out_jstr(r->dst.host));
@@ -1429,6 +1434,8 @@ rep_option(struct ctx *ctx, int ch, const char *val, void *arg)
 
 	if (ch == 'F')
 		r->force = 1;
+	else if (ch == 'r')
+		r->tree = 1;
 	else if (ch == 'L') {
 		if (parse_rate(val, &r->limit) == -1) {
 			wserr_set(&e, EX_DATAERR, "--limit %s: bytes a second, "
@@ -1541,6 +1548,8 @@ rep_free(struct rep *r)
 	free(r->to);
 	free(r->token);
 	free(r->dsname);
+	free(r->own_ds);
+	free(r->own_target);
 	free(r->tag);
 	free(r->from_copy);
 	free(r->origin);
@@ -1548,7 +1557,146 @@ rep_free(struct rep *r)
 }
 
 /*
- * replicate DATASET[@SNAP] [HOST:]TARGET [--force]
+ * One dataset: DATASET as it is now reaches TARGET.  On success its
+ * line is printed (TARGET, or "up to date"), or with -j its object is
+ * left in *jo for the caller to print.
+ */
+static int
+rep_one(struct ctx *ctx, struct rep *r, struct json_object **jo)
+{
+	struct txn	 t;
+	struct wserr	 e;
+
+	*jo = NULL;
+	if (rep_source(r, &e) == -1)
+		return cmd_fail(ctx, &e);
+	if (!r->flags_known)
+		recv_flags(r);
+	if (rep_plan(r, &e) == -1 || rep_snapshot(r, &e) == -1)
+		return cmd_fail(ctx, &e);
+	if (r->from != NULL && strcmp(r->from, r->to) == 0 &&
+	    r->token == NULL && !r->rollback) {
+		if (ctx->json)
+			*jo = rep_json(r);
+		else if (!ctx->dry_run)
+			(void)printf("%s: up to date (%s)\n", r->target, r->to);
+		return 0;
+	}
+	txn_init(&t, ctx);
+	if (rep_withdraw(&t, r, &e) == -1 || ((r->dst.host == NULL ||
+	    ctx->dry_run) && rep_step(&t, r, &e) == -1))
+		return cmd_rollback(&t, &e);
+	txn_commit(&t);
+	if (r->dst.host != NULL && !ctx->dry_run &&
+	    rep_unlocked(ctx, r, &e) == -1)
+		return cmd_fail(ctx, &e);
+	if (ctx->dry_run)
+		return 0;
+	if (ctx->json)
+		*jo = rep_json(r);
+	else
+		(void)puts(r->target);
+	return 0;
+}
+
+/* m: r's run for NAME, DATASET or one below it (TARGET and the same below). */
+static void
+rep_member(struct rep *m, const struct rep *r, const char *name)
+{
+	memset(m, 0, sizeof(*m));
+	m->src = r->src;
+	m->dst = r->dst;		/* r's master, closed by r */
+	m->force = r->force;
+	m->keep = r->keep;
+	m->limit = r->limit;
+	m->can_s = r->can_s;
+	m->can_x = r->can_x;
+	m->flags_known = r->flags_known;
+	(void)memcpy(m->me, r->me, sizeof(m->me));
+	m->own_ds = r->at != NULL ? xasprintf("%s%s", name, r->at) :
+	    xstrdup(name);
+	m->ds = m->own_ds;
+	m->at = strchr(m->ds, '@');
+	m->dsname = xstrdup(name);
+	m->own_target = xasprintf("%s%s", r->target, name + strlen(r->dsname));
+	m->target = m->own_target;
+	m->tag = xasprintf("warpstor:%s:%s", r->dst.host != NULL ?
+	    r->dst.host : "", m->target);
+}
+
+/*
+ * -r: DATASET's filesystems (replicas here left out: they are some other
+ * node's) in the order they can be received: a parent before its
+ * children, an origin's dataset before its clones.  Their names go to
+ * names, and beside each, in origins, the dataset its origin is a
+ * snapshot of ("" for none).
+ */
+static int
+rep_tree(struct ctx *ctx, const char *ds, struct strvec *names,
+    struct strvec *origins, struct wserr *e)
+{
+	struct zfs_dslist l;
+	unsigned char	*state;		/* 0 to send, 1 sent, 2 never */
+	char		**od;
+	size_t		 i, j, left = 0;
+	int		 moved;
+
+	if (zfs_get_datasets(ctx, ZPM(ZP_TYPE) | ZPM(ZP_ORIGIN) |
+	    ZPM(ZP_REPLICA), ds, ZFS_RECURSE, &l, e) == -1)
+		return -1;
+	state = xcalloc(l.n + 1, 1);
+	od = xcalloc(l.n + 1, sizeof(*od));
+	for (i = 0; i < l.n; i++) {
+		const char *o = l.v[i].val[ZP_ORIGIN];
+
+		od[i] = o != NULL && ds_is_snapshot(o) ? ds_fs(o) : xstrdup("");
+		if (!state_is_type(&l.v[i], "filesystem"))
+			state[i] = 2;
+		else if (state_is_replica(&l.v[i])) {
+			(void)fprintf(stderr, "warpstor: replicate: %s is a "
+			    "replica, left out\n", l.v[i].name);
+			state[i] = 2;
+		} else
+			left++;
+	}
+	while (left > 0) {
+		moved = 0;
+		for (i = 0; i < l.n; i++) {
+			if (state[i] != 0)
+				continue;
+			/* its origin's dataset and its parent, if sent, first */
+			for (j = 0; j < l.n; j++)
+				if (state[j] == 0 && j != i &&
+				    (strcmp(l.v[j].name, od[i]) == 0 ||
+				    ds_in_tree(l.v[i].name, l.v[j].name)))
+					break;
+			if (j < l.n)
+				continue;
+			strvec_push(names, l.v[i].name);
+			strvec_push(origins, od[i]);
+			state[i] = 1;
+			left--;
+			moved = 1;
+		}
+		if (!moved)
+			break;
+	}
+	for (i = 0; i < l.n; i++)
+		free(od[i]);
+	free(od);
+	free(state);
+	zfs_dslist_free(&l);
+	if (left > 0) {
+		/* zfs makes no such tree; a forged origin might */
+		wserr_set(e, EX_DATAERR, "%s: no order of its clones and their "
+		    "origins can be received", ds);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * replicate [-r] DATASET[@SNAP] [HOST:]TARGET [--force]
  * Bring TARGET on HOST (none: this node) up to DATASET as it is now: a
  * snapshot made (@ws-rep-UTC) unless @SNAP is given or nothing was
  * written since its newest; the first run sends the oldest snapshot in
@@ -1562,52 +1710,75 @@ rep_free(struct rep *r)
  * it), then canmount=noauto, mountpoint and shares inherited,
  * readonly=on, warpstor:replica=THISNODE:DATASET.  A resume token is
  * used only when its snapshot is DATASET's, else aborted.  Every ssh
- * call of a run goes over one connection (a control master).
- * Prints TARGET.
+ * call of a run goes over one connection (a control master).  -r: each
+ * filesystem below DATASET too, to the same place below TARGET, origins
+ * before their clones; one that fails fails itself and what depends on
+ * it (its children, its clones), and the run goes on with the rest.
+ * Prints TARGET (each one's, with -r; -j: an object, or with -r an
+ * array).
  */
 int
 cmd_replicate(struct ctx *ctx, int argc, char **argv)
 {
-	struct rep	 r;
-	struct txn	 t;
+	struct rep	 r, m;
+	struct strvec	 names = STRVEC_INIT, origins = STRVEC_INIT;
+	struct strvec	 failed = STRVEC_INIT;
+	struct json_object *jo, *arr = NULL;
 	struct wserr	 e;
-	int		 rc;
+	size_t		 i, j;
+	int		 rc, one;
 
 	memset(&r, 0, sizeof(r));
 	r.src.ctx = r.dst.ctx = ctx;
 	if ((rc = rep_args(ctx, argc, argv, &r, &e)) != CMD_GO_ON)
 		goto out;
-	if (rep_source(&r, &e) == -1)
-		goto fail;
+	if (!r.tree) {
+		if ((rc = rep_one(ctx, &r, &jo)) == 0 && jo != NULL)
+			out_json(jo);
+		goto out;
+	}
+	if (rep_tree(ctx, r.dsname, &names, &origins, &e) == -1) {
+		rc = cmd_fail(ctx, &e);
+		goto out;
+	}
 	recv_flags(&r);
-	if (rep_plan(&r, &e) == -1 || rep_snapshot(&r, &e) == -1)
-		goto fail;
-	if (r.from != NULL && strcmp(r.from, r.to) == 0 && r.token == NULL &&
-	    !r.rollback) {
-		if (!ctx->dry_run && !ctx->json)
-			(void)printf("%s: up to date (%s)\n", r.target, r.to);
-		else if (ctx->json)
-			out_json(rep_json(&r));
-		rc = 0;
-		goto out;
+	r.flags_known = 1;
+	rc = 0;
+	arr = json_object_new_array();
+	for (i = 0; i < names.n; i++) {
+		/* below or a clone of one that failed: not tried */
+		for (j = 0; j < failed.n; j++)
+			if (ds_in_tree(names.v[i], failed.v[j]) ||
+			    strcmp(origins.v[i], failed.v[j]) == 0)
+				break;
+		if (j < failed.n) {
+			(void)fprintf(stderr, "warpstor: replicate: %s: left "
+			    "out, as %s failed\n", names.v[i], failed.v[j]);
+			strvec_push(&failed, names.v[i]);
+			continue;
+		}
+		rep_member(&m, &r, names.v[i]);
+		one = valid_dataset(m.target, &e) == -1 ? cmd_fail(ctx, &e) :
+		    rep_one(ctx, &m, &jo);
+		m.dst.ctlpath = NULL;	/* r's, closed by r */
+		rep_free(&m);
+		if (one != 0) {
+			strvec_push(&failed, names.v[i]);
+			if (rc == 0)
+				rc = one;
+		} else if (jo != NULL)
+			json_object_array_add(arr, jo);
 	}
-	txn_init(&t, ctx);
-	if (rep_withdraw(&t, &r, &e) == -1 || ((r.dst.host == NULL ||
-	    ctx->dry_run) && rep_step(&t, &r, &e) == -1)) {
-		rc = cmd_rollback(&t, &e);
-		goto out;
+	if (ctx->json && !(ctx->dry_run && json_object_array_length(arr) == 0)) {
+		out_json(arr);
+		arr = NULL;
 	}
-	if (r.dst.host != NULL && !ctx->dry_run) {
-		txn_commit(&t);
-		if (rep_unlocked(ctx, &r, &e) == -1)
-			goto fail;
-		txn_init(&t, ctx);
-	}
-	rc = cmd_done(&t, r.target, rep_json(&r));
-	goto out;
-fail:
-	rc = cmd_fail(ctx, &e);
 out:
+	if (arr != NULL)
+		json_object_put(arr);
+	strvec_clear(&names);
+	strvec_clear(&origins);
+	strvec_clear(&failed);
 	rep_free(&r);
 	return rc;
 }

@@ -81,6 +81,8 @@ static const struct cmd_option o_takeover[] = {
 	O_END
 };
 static const struct cmd_option o_replicate[] = {
+	{ 'r', 'r', NULL, NULL, "DATASET and every filesystem below it, "
+	    "origins before their clones" },
 	{ 'F', 0, "force", NULL, "take a TARGET that is live, written to or "
 	    "ahead, or has no snapshot in common (a failback), saying what "
 	    "it discards" },
@@ -141,7 +143,7 @@ const struct command commands[] = {
 	    "properties (POOL: only its exports)" },
 	{ "recover", NULL, cmd_recover, "", MUT | CMD_RECOVER, NULL,
 	    "finish or undo a command that was cut off" },
-	{ "replicate", NULL, cmd_replicate, "DATASET[@SNAP] [HOST:]TARGET "
+	{ "replicate", NULL, cmd_replicate, "[-r] DATASET[@SNAP] [HOST:]TARGET "
 	    "[--keep N] [--limit RATE] [--force]", MUT, o_replicate, "bring a replica on a standby up "
 	    "to DATASET as it is now (full, then incremental)" },
 	{ "takeover", NULL, cmd_takeover, "DATASET [-o mountpoint=PATH] "

@@ -315,6 +315,39 @@ source_of() { zfs get -H -o source "$1" "$2"; }
 	[ "$(zfs get -H -o value origin "$POOL2/c1")" = "$POOL2/gold@v1" ]
 }
 
+@test "replicate -r: a tree, origins before their clones whatever their names; -j an array; one that fails fails itself and what hangs on it" {
+	zfs create "$POOL/proj"
+	zfs create "$POOL/proj/zgold"
+	head -c 2000000 /dev/urandom > "$POOLMNT/proj/zgold/image"
+	zfs snapshot "$POOL/proj/zgold@v1"
+	# named before their origin: the order is the clones', not the names'
+	"$WS" clone "$POOL/proj/zgold@v1" "$POOL/proj/alice" -u 1 -g 1 >/dev/null
+	zfs create "$POOL/proj/alice/sub"
+	"$WS" clone "$POOL/proj/zgold@v1" "$POOL/proj/bob" -u 2 -g 2 >/dev/null
+	zfs create "$POOL/proj/bob/sub"
+	run -0 --separate-stderr "$WS" -j replicate -r "$POOL/proj" "$POOL2/proj"
+	names=$(printf '%s' "$output" | python3 -c 'import json,sys; print(" ".join(o["name"] for o in json.load(sys.stdin)))')
+	echo "$names"
+	[ "$names" = "$POOL2/proj $POOL2/proj/zgold $POOL2/proj/alice $POOL2/proj/alice/sub $POOL2/proj/bob $POOL2/proj/bob/sub" ]
+	for c in alice bob; do
+		[ "$(zfs get -H -o value origin "$POOL2/proj/$c")" = "$POOL2/proj/zgold@v1" ]
+		[ "$(zfs get -H -o value warpstor:replica "$POOL2/proj/$c/sub")" = "$(hostname):$POOL/proj/$c/sub" ]
+	done
+	# the next run: each member incremental, bob's broken on purpose
+	echo more > "$POOLMNT/proj/alice/more"
+	echo more > "$POOLMNT/proj/bob/more"
+	zfs inherit warpstor:replica "$POOL2/proj/bob"
+	before=$(zfs list -H -o name -t snapshot -r "$POOL2/proj/bob" | sort)
+	run -73 --separate-stderr "$WS" replicate -r "$POOL/proj" "$POOL2/proj"
+	[[ $stderr == *"$POOL2/proj/bob"*"not a replica"* ]]
+	[[ $stderr == *"$POOL/proj/bob/sub: left out, as $POOL/proj/bob failed"* ]]
+	assert_line "$POOL2/proj/alice"
+	refute_line "$POOL2/proj/bob"
+	[ -z "$(zfs get -H -o value mounted "$POOL2/proj/alice" | grep yes)" ]
+	zfs list -H -o name -t snapshot -r "$POOL2/proj/alice" | grep -q "@ws-rep-"
+	[ "$(zfs list -H -o name -t snapshot -r "$POOL2/proj/bob" | sort)" = "$before" ]
+}
+
 @test "replicate --limit caps the stream (bytes a second); a bad rate is 65" {
 	zfs create "$POOL/slow"
 	head -c 3000000 /dev/urandom > "$POOLMNT/slow/blob"
