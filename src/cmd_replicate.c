@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,6 +329,8 @@ struct rep {
 	char		*tag;		/* the hold of this target: warpstor:HOST:TARGET */
 	struct strvec	 pruned;	/* ws-rep-* snapshots destroyed */
 	char		*from_copy;	/* from, once the lists are read again */
+	char		*from_guid;	/* from's guid */
+	char		*bookmark;	/* from, where it is DATASET's bookmark */
 	unsigned long long bytes;
 	long long	 ms;
 	char		 host[256];	/* dst.host points here */
@@ -492,10 +495,8 @@ rep_check_target(struct rep *r, struct wserr *e)
 	r->exported = !replica && fsid != NULL && fsrc != NULL &&
 	    strcmp(fsrc, "local") == 0;
 	for (i = 0; i < r->there.n; i++)
-		if (r->from != NULL && snap_by_guid(&r->have,
-		    r->there.v[i].guid) != NULL &&
-		    strcmp(snap_by_guid(&r->have, r->there.v[i].guid)->name,
-		    r->from) == 0)
+		if (r->from_guid != NULL && strcmp(r->there.v[i].guid,
+		    r->from_guid) == 0)
 			at = i + 1;
 	for (i = at; r->from != NULL && i < r->there.n; i++) {
 		if (newer.len > 0)
@@ -624,6 +625,144 @@ rep_origin(struct rep *r, struct wserr *e)
 	return 0;
 }
 
+/* Whether zfs here has bookmarks (zfs-fuse has not); -1 not yet known. */
+static int has_bookmarks = -1;
+
+/*
+ * The bookmark replicate keeps on DATASET for a target: ws-rep- and a
+ * hash of the target's hold tag (a bookmark name cannot hold the tag's
+ * '/' and ':'), one a target.
+ */
+static char *
+rep_bookmark_name(const struct rep *r)
+{
+	uint64_t	 h = 14695981039346656037ULL;	/* FNV-1a */
+	const char	*p;
+
+	for (p = r->tag; *p != '\0'; p++) {
+		h ^= (unsigned char)*p;
+		h *= 1099511628211ULL;
+	}
+	return xasprintf("%s#ws-rep-%016llx", r->dsname, (unsigned long long)h);
+}
+
+/*
+ * No snapshot in common: is one of TARGET's snapshots still DATASET's as
+ * a bookmark (its snapshot destroyed here since)?  Then from is that
+ * bookmark (zfs send -i takes one).  Each line of zfs list is checked: a
+ * bookmark of DATASET's, a guid of digits.  Where zfs has no bookmarks,
+ * none.
+ */
+static int
+rep_find_bookmark(struct rep *r, struct wserr *e)
+{
+	struct strvec	 argv = STRVEC_INIT;
+	struct spawn_result res;
+	const struct snap *sp, *best = NULL;
+	char		*p, *line, *tab;
+	size_t		 len = strlen(r->dsname);
+	int		 rc;
+
+	if (has_bookmarks == 0)
+		return 0;
+	strvec_pushl(&argv, r->src.ctx->cfg.zfs, "list", "-H", "-p", "-o",
+	    "name,guid", "-t", "bookmark", "-d", "1", r->dsname, SV_END);
+	rc = node_zfs(&r->src, &argv, 0, &res, e);
+	strvec_clear(&argv);
+	if (rc == -1)
+		return -1;
+	if (res.status != 0) {
+		/* zfs-fuse: "invalid type 'bookmark'" */
+		if (strstr(res.err.data, "bookmark") != NULL)
+			has_bookmarks = 0;
+		spawn_result_free(&res);
+		return 0;
+	}
+	for (p = res.out.data; (line = strsep(&p, "\n")) != NULL;) {
+		if (*line == '\0')
+			continue;
+		if ((tab = strchr(line, '\t')) == NULL ||
+		    strncmp(line, r->dsname, len) != 0 || line[len] != '#' ||
+		    (size_t)(tab - line) >= 256 ||
+		    strspn(line + len + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefgh"
+		    "ijklmnopqrstuvwxyz0123456789_.:-") != (size_t)(tab - line) -
+		    len - 1 || tab[1] == '\0' || strlen(tab + 1) > 20 ||
+		    strspn(tab + 1, "0123456789") != strlen(tab + 1)) {
+			wserr_set(e, EX_UNAVAILABLE, "unexpected zfs output: "
+			    "'%.100s'", line);
+			spawn_result_free(&res);
+			return -1;
+		}
+		*tab++ = '\0';
+		/* the one of the newest snapshot TARGET has */
+		if ((sp = snap_by_guid(&r->there, tab)) != NULL &&
+		    (r->bookmark == NULL || sp > best)) {
+			best = sp;
+			free(r->bookmark);
+			free(r->from_guid);
+			r->bookmark = xstrdup(line);
+			r->from_guid = xstrdup(tab);
+		}
+	}
+	spawn_result_free(&res);
+	if (r->bookmark != NULL) {
+		r->from = r->bookmark;
+		(void)fprintf(stderr, "warpstor: %s: %s: no snapshot in common "
+		    "with %s is left here; sending from its bookmark %s\n",
+		    r->src.ctx->cmdname, r->dsname, r->target, r->bookmark);
+	}
+	return 0;
+}
+
+/*
+ * After a transfer: TO bookmarked on DATASET as this target's bookmark
+ * (the old one destroyed), so that an incremental still works if someone
+ * releases and destroys the snapshot.  Where zfs has no bookmarks
+ * (zfs-fuse), nothing: the hold alone keeps the chain.
+ */
+static void
+rep_keep_bookmark(struct rep *r)
+{
+	struct strvec	 argv = STRVEC_INIT;
+	struct spawn_result res;
+	struct wserr	 e;
+	char		*bm;
+	int		 tries;
+
+	if (has_bookmarks == 0)
+		return;
+	bm = rep_bookmark_name(r);
+	for (tries = 0; tries < 2; tries++) {
+		strvec_clear(&argv);
+		strvec_pushl(&argv, r->src.ctx->cfg.zfs, "bookmark", r->to, bm,
+		    SV_END);
+		if (node_zfs(&r->src, &argv, 0, &res, &e) == -1)
+			break;
+		if (res.status == 0) {
+			has_bookmarks = 1;
+			spawn_result_free(&res);
+			break;
+		}
+		if (tries > 0 || strstr(res.err.data, "exists") == NULL) {
+			/* zfs-fuse: "unrecognized command 'bookmark'" */
+			if (strstr(res.err.data, "unrecognized") != NULL ||
+			    strstr(res.err.data, "usage") != NULL)
+				has_bookmarks = 0;
+			else
+				(void)fprintf(stderr, "warpstor: %s: bookmark "
+				    "%s left undone\n", r->src.ctx->cmdname, bm);
+			spawn_result_free(&res);
+			break;
+		}
+		spawn_result_free(&res);
+		/* the target's older bookmark goes, for the new one */
+		if (node_do(&r->src, &e, "destroy", bm, SV_END) == -1)
+			break;
+	}
+	strvec_clear(&argv);
+	free(bm);
+}
+
 /*
  * What to send: from the newest snapshot both sides have (by guid) to
  * DATASET's TO; where TARGET does not exist, every snapshot (the oldest
@@ -652,8 +791,14 @@ rep_plan(struct rep *r, struct wserr *e)
 		;
 	for (i = to + 1; i-- > 0 && r->from == NULL && to < r->have.n;)
 		for (k = 0; k < r->there.n; k++)
-			if (strcmp(r->have.v[i].guid, r->there.v[k].guid) == 0)
+			if (strcmp(r->have.v[i].guid, r->there.v[k].guid) == 0) {
 				r->from = r->have.v[i].name;
+				r->from_guid = xstrdup(r->have.v[i].guid);
+			}
+	/* the common snapshot destroyed here: its bookmark, where zfs has them */
+	if (r->from == NULL && r->there.exists && r->there.n > 0 &&
+	    rep_find_bookmark(r, e) == -1)
+		return -1;
 	if (!r->there.exists) {
 		r->first = r->have.n > 0 ? r->have.v[0].name : r->to;
 		return rep_origin(r, e);
@@ -745,7 +890,9 @@ rep_argvs(const struct rep *r, const char *from, const char *to, int full,
 	else {
 		strvec_push(send, "-p");
 		if (from != NULL)
-			strvec_pushl(send, full == 2 ? "-i" : "-I", from, SV_END);
+			strvec_pushl(send, full == 2 ||
+			    strchr(from, '#') != NULL ? "-i" : "-I", from,
+			    SV_END);
 		strvec_push(send, to);
 	}
 	/* never mounted while received; nothing from it picks a path */
@@ -1039,6 +1186,7 @@ rep_keep(struct rep *r)
 		return;
 	}
 	rep_side(r, &r->src, &r->have, r->to, 1);
+	rep_keep_bookmark(r);
 	there = xasprintf("%s%s", r->target, strchr(r->to, '@'));
 	rep_side(r, &r->dst, &r->there, there, 0);
 	free(there);
@@ -1399,6 +1547,9 @@ rep_snapshot(struct rep *r, struct wserr *e)
 		if (first != NULL && strcmp(r->have.v[i].name, first) == 0)
 			r->first = r->have.v[i].name;
 	}
+	if (from != NULL && r->bookmark != NULL &&
+	    strcmp(from, r->bookmark) == 0)
+		r->from = r->bookmark;
 	free(from);
 	free(first);
 	return rc;
@@ -1552,6 +1703,8 @@ rep_free(struct rep *r)
 	free(r->own_target);
 	free(r->tag);
 	free(r->from_copy);
+	free(r->from_guid);
+	free(r->bookmark);
 	free(r->origin);
 	strvec_clear(&r->pruned);
 }

@@ -348,6 +348,34 @@ source_of() { zfs get -H -o source "$1" "$2"; }
 	[ "$(zfs list -H -o name -t snapshot -r "$POOL2/proj/bob" | sort)" = "$before" ]
 }
 
+@test "a bookmark keeps the chain: the common snapshot released and destroyed here, the next run is still incremental (where zfs has bookmarks)" {
+	zfs create "$POOL/bm"
+	zfs snapshot "$POOL/bm@probe"
+	zfs bookmark "$POOL/bm@probe" "$POOL/bm#probe" 2>/dev/null ||
+		skip "this zfs has no bookmarks (zfs-fuse): the hold alone keeps the chain"
+	zfs destroy "$POOL/bm#probe"
+	echo a > "$POOLMNT/bm/a"
+	run -0 "$WS" replicate "$POOL/bm" "$POOL2/bm"
+	common=$(zfs list -H -o name -t snapshot -d 1 -s createtxg "$POOL/bm" | tail -n 1)
+	run -0 zfs list -H -o name -t bookmark -d 1 "$POOL/bm"
+	assert_output --regexp "^$POOL/bm#ws-rep-[0-9a-f]{16}\$"
+	# someone releases warpstor's hold and destroys the snapshot
+	zfs release "warpstor::$POOL2/bm" "$common"
+	zfs destroy "$common"
+	echo b > "$POOLMNT/bm/b"
+	run -0 --separate-stderr "$WS" -j replicate "$POOL/bm" "$POOL2/bm"
+	[[ $stderr == *"sending from its bookmark $POOL/bm#ws-rep-"* ]]
+	[[ $output == *"\"from\":\"$POOL/bm#ws-rep-"* ]]
+	# incremental: the replica kept its snapshots and has the new one
+	zfs list "$POOL2/bm@${common#*@}" >/dev/null
+	new=$(zfs list -H -o name -t snapshot -d 1 -s createtxg "$POOL/bm" | tail -n 1)
+	[ "$(zfs get -H -o value guid "$new")" = "$(zfs get -H -o value guid "$POOL2/bm@${new#*@}")" ]
+	# and the bookmark moved on to it: still one
+	run -0 zfs list -H -o name,guid -t bookmark -d 1 "$POOL/bm"
+	[ "${#lines[@]}" -eq 1 ]
+	assert_output --partial "$(zfs get -H -o value guid "$new")"
+}
+
 @test "replicate --limit caps the stream (bytes a second); a bad rate is 65" {
 	zfs create "$POOL/slow"
 	head -c 3000000 /dev/urandom > "$POOLMNT/slow/blob"
