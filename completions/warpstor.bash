@@ -141,7 +141,7 @@ _warpstor() {
 	destroy)
 		((nops == 0)) || return
 		if [[ $cur == *@* ]]; then _warpstor_snapshots; else _warpstor_datasets; fi ;;
-	replicate | takeover)
+	replicate | takeover | receive-replica)
 		((nops == 0)) && _warpstor_datasets ;;
 	unexport | vfsid | get_vfsid_for_export)
 		((nops == 0)) && _warpstor_exported ;;

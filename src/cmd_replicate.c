@@ -874,15 +874,32 @@ rep_mark(struct rep *r, struct wserr *e)
  * zfs send ... | [ssh HOST] zfs receive ...: the two argvs.  full: 0 an
  * incremental (-I FROM), 1 in full, 2 a clone's first (-i its origin).
  */
+/* zfs receive, as run where TARGET is: -F with rollback. */
+static void
+rep_recv_argv(const struct rep *r, int rollback, struct strvec *zrecv)
+{
+	static const char *const never[] = { "mountpoint", "canmount",
+	    "sharenfs", "sharesmb" };
+	size_t		 i;
+
+	/* never mounted while received; nothing from it picks a path */
+	strvec_pushl(zrecv, r->dst.ctx->cfg.zfs, "receive", "-u", SV_END);
+	if (r->can_s)
+		strvec_push(zrecv, "-s");
+	for (i = 0; r->can_x && i < sizeof(never) / sizeof(never[0]); i++)
+		strvec_pushl(zrecv, "-x", never[i], SV_END);
+	if (rollback)
+		strvec_push(zrecv, "-F");
+	strvec_push(zrecv, r->target);
+}
+
 static enum tool
 rep_argvs(const struct rep *r, const char *from, const char *to, int full,
     struct strvec *send, struct strvec *recv)
 {
-	static const char *const never[] = { "mountpoint", "canmount",
-	    "sharenfs", "sharesmb" };
 	struct strvec	 zrecv = STRVEC_INIT;
+	struct buf	 cmd = { NULL, 0, 0 };
 	enum tool	 t;
-	size_t		 i;
 
 	strvec_pushl(send, r->src.ctx->cfg.zfs, "send", SV_END);
 	if (r->token != NULL && !full)
@@ -895,15 +912,26 @@ rep_argvs(const struct rep *r, const char *from, const char *to, int full,
 			    SV_END);
 		strvec_push(send, to);
 	}
-	/* never mounted while received; nothing from it picks a path */
-	strvec_pushl(&zrecv, r->dst.ctx->cfg.zfs, "receive", "-u", SV_END);
-	if (r->can_s)
-		strvec_push(&zrecv, "-s");
-	for (i = 0; r->can_x && i < sizeof(never) / sizeof(never[0]); i++)
-		strvec_pushl(&zrecv, "-x", never[i], SV_END);
-	if (r->rollback && from != NULL)
-		strvec_push(&zrecv, "-F");
-	strvec_push(&zrecv, r->target);
+	if (r->dst.host != NULL) {
+		/* the other node's warpstor receives, under its own lock */
+		strvec_pushl(&zrecv, "warpstor", "-w", SV_END);
+		strvec_pushf(&zrecv, "%d", r->src.ctx->wait_secs);
+		strvec_pushl(&zrecv, "receive-replica", "--of", SV_END);
+		strvec_pushf(&zrecv, "%s:%s", r->me, r->dsname);
+		if (r->force)
+			strvec_push(&zrecv, "--force");
+		if (r->rollback && from != NULL)
+			strvec_push(&zrecv, "--rollback");
+		strvec_pushl(&zrecv, "--", r->target, SV_END);
+		node_ssh(&r->dst, recv);
+		strvec_push(recv, r->dst.host);
+		argv_join(&cmd, zrecv.v);
+		strvec_push(recv, cmd.data);
+		buf_free(&cmd);
+		strvec_clear(&zrecv);
+		return TOOL_SSH;
+	}
+	rep_recv_argv(r, r->rollback && from != NULL, &zrecv);
 	t = node_argv(&r->dst, zrecv.v, recv);
 	strvec_clear(&zrecv);
 	return t;
@@ -945,6 +973,14 @@ rep_stream(struct rep *r, const char *from, const char *to, int full,
 	if (rc == 0 && (r1.status != 0 || r2.status != 0)) {
 		spawn_fail(e, r1.status != 0 ? send.v : recv.v,
 		    r1.status != 0 ? &r1 : &r2);
+		/*
+		 * the other node's receive-replica said why, in its own exit
+		 * status (73 live, 75 its lock held, ...): kept (ssh's own
+		 * failures are 255)
+		 */
+		if (r1.status == 0 && r->dst.host != NULL &&
+		    r2.status >= EX__BASE && r2.status <= EX__MAX)
+			e->code = r2.status;
 		if (r2.status != 0 && recv_modified(&r2)) {
 			char	 msg[sizeof(e->msg)];
 
@@ -962,7 +998,8 @@ rep_stream(struct rep *r, const char *from, const char *to, int full,
 	}
 	strvec_clear(&send);
 	strvec_clear(&recv);
-	if (rc == 0)
+	/* the other node's receive-replica marked it already */
+	if (rc == 0 && r->dst.host == NULL)
 		rc = rep_mark(r, e);
 	return rc;
 }
@@ -1319,20 +1356,22 @@ rep_call(void *arg, struct wserr *e)
 static int
 rep_unlocked(struct ctx *ctx, struct rep *r, struct wserr *e)
 {
-	int	 rc;
+	struct wserr	 le;
+	int		 rc;
 
 	if (ctx->lockfd != -1) {
 		(void)close(ctx->lockfd);
 		ctx->lockfd = -1;
 	}
 	rc = rep_transfer(r, e);
+	/* its own error: the transfer's, in e, is what the run ends with */
 	if (ctx->lockfd == -1 && !ctx->dry_run &&
 	    (ctx->lockfd = lock_acquire(ctx->cfg.lock_file, ctx->wait_secs,
-	    e)) == -1) {
+	    &le)) == -1) {
 		if (rc == 0)
 			(void)fprintf(stderr, "warpstor: %s: %s is sent; its "
 			    "holds and pruning wait for the next run: %s\n",
-			    ctx->cmdname, r->to, e->msg);
+			    ctx->cmdname, r->to, le.msg);
 		return rc;
 	}
 	if (rc == 0)
@@ -1933,6 +1972,128 @@ out:
 	strvec_clear(&origins);
 	strvec_clear(&failed);
 	rep_free(&r);
+	return rc;
+}
+
+/* What receive-replica was asked. */
+struct rcv {
+	const char	*of;		/* --of NODE:DATASET */
+	int		 force;		/* the sender took TARGET (--force) */
+	int		 rollback;	/* receive -F */
+};
+
+static int
+rcv_option(struct ctx *ctx, int ch, const char *val, void *arg)
+{
+	struct rcv	*k = arg;
+
+	(void)ctx;
+	if (ch == 'F')
+		k->force = 1;
+	else if (ch == 'R')
+		k->rollback = 1;
+	else
+		k->of = val;
+	return CMD_GO_ON;
+}
+
+/*
+ * Under this node's lock: TARGET, where it exists, is still NODE:DATASET's
+ * replica and not live (the sender's checks were made before the stream,
+ * and a takeover here may have come since): not mounted, and unless the
+ * sender took it with --force, marked so and not exported.  73 else.
+ */
+static int
+rcv_check(struct ctx *ctx, const struct rep *r, const struct rcv *k,
+    struct wserr *e)
+{
+	struct zfs_dslist l;
+	char		*want;
+	int		 exists, replica, exported, mounted;
+
+	if (zfs_exists(ctx, r->target, &exists, e) == -1)
+		return -1;
+	if (!exists)
+		return 0;
+	if (zfs_get_one(ctx, r->target, ZPM(ZP_REPLICA) | ZPM(ZP_MOUNTED) |
+	    ZPM(ZP_MOUNTPOINT) | ZPM(ZP_FSID), &l, e) == -1)
+		return -1;
+	want = xasprintf("%s:%s", r->me, r->dsname);
+	replica = state_is_replica(&l.v[0]) &&
+	    strcmp(l.v[0].val[ZP_REPLICA], want) == 0;
+	free(want);
+	mounted = l.v[0].val[ZP_MOUNTED] != NULL &&
+	    strcmp(l.v[0].val[ZP_MOUNTED], "yes") == 0;
+	exported = !replica && (l.v[0].local & ZPM(ZP_FSID)) &&
+	    l.v[0].val[ZP_FSID] != NULL;
+	zfs_dslist_free(&l);
+	if (mounted || (!k->force && (!replica || exported))) {
+		wserr_set(e, EX_CANTCREAT, "%s %s: a replica is never received "
+		    "onto live data", r->target, mounted ? "is mounted" :
+		    !replica ? "is not a replica of that DATASET" :
+		    "is exported");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * receive-replica --of NODE:DATASET [--force] [--rollback] TARGET
+ * replicate's receiving side on another node, run there over ssh with
+ * the stream on stdin: under this node's lock, so that takeover cannot
+ * race it, TARGET is checked again (rcv_check), received -u (-s and -x
+ * where zfs has them, -F with --rollback), and marked a replica of
+ * NODE:DATASET as replicate marks one here.  Prints nothing.
+ */
+int
+cmd_receive_replica(struct ctx *ctx, int argc, char **argv)
+{
+	struct rcv	 k = { NULL, 0, 0 };
+	struct rep	 r;
+	struct strvec	 zargv = STRVEC_INIT;
+	struct spawn_result res;
+	struct wserr	 e;
+	const char	*colon;
+	int		 rc;
+
+	if ((rc = cmd_parse(ctx, argc, argv, rcv_option, &k, 1, 1)) !=
+	    CMD_GO_ON)
+		return rc;
+	memset(&r, 0, sizeof(r));
+	r.src.ctx = r.dst.ctx = ctx;
+	r.target = argv[optind];
+	if (valid_dataset(r.target, &e) == -1)
+		return cmd_fail(ctx, &e);
+	if (k.of == NULL || (colon = strchr(k.of, ':')) == NULL ||
+	    colon == k.of || (size_t)(colon - k.of) >= sizeof(r.me) ||
+	    has_control_bytes(k.of) || valid_dataset(colon + 1, &e) == -1) {
+		wserr_set(&e, EX_USAGE, "--of NODE:DATASET, the replica's "
+		    "source, is required");
+		return cmd_fail(ctx, &e);
+	}
+	(void)memcpy(r.me, k.of, (size_t)(colon - k.of));
+	r.dsname = xstrdup(colon + 1);
+	if (rcv_check(ctx, &r, &k, &e) == -1) {
+		rc = cmd_fail(ctx, &e);
+		goto out;
+	}
+	recv_flags(&r);
+	rep_recv_argv(&r, k.rollback, &zargv);
+	if (tool_run_in(ctx, TOOL_ZFS, zargv.v, STDIN_FILENO, &res, &e) == -1) {
+		rc = cmd_fail(ctx, &e);
+		goto out;
+	}
+	if (res.status != 0) {
+		spawn_fail(&e, zargv.v, &res);
+		spawn_result_free(&res);
+		rc = cmd_fail(ctx, &e);
+		goto out;
+	}
+	spawn_result_free(&res);
+	rc = rep_mark(&r, &e) == -1 ? cmd_fail(ctx, &e) : 0;
+out:
+	strvec_clear(&zargv);
+	free(r.dsname);
 	return rc;
 }
 

@@ -129,6 +129,7 @@ int	 cmd_unexport(struct ctx *, int, char **);
 int	 cmd_sync_exports(struct ctx *, int, char **);
 int	 cmd_recover(struct ctx *, int, char **);
 int	 cmd_replicate(struct ctx *, int, char **);
+int	 cmd_receive_replica(struct ctx *, int, char **);
 int	 cmd_takeover(struct ctx *, int, char **);
 
 struct undo_kind;

@@ -93,6 +93,16 @@ static const struct cmd_option o_replicate[] = {
 	O_END
 };
 
+static const struct cmd_option o_receive_replica[] = {
+	{ 'O', 0, "of", "NODE:DATASET", "the replica's source, as its mark "
+	    "names it" },
+	{ 'F', 0, "force", NULL, "the sender took a TARGET that was live "
+	    "(replicate --force): not refused for it" },
+	{ 'R', 0, "rollback", NULL, "receive -F: what TARGET has since the "
+	    "common snapshot goes" },
+	O_END
+};
+
 /* In usage order; list-methods prints the names in this order. */
 #define MUT	(CMD_ROOT | CMD_LOCK | CMD_MUTATES)
 
@@ -146,6 +156,10 @@ const struct command commands[] = {
 	{ "replicate", NULL, cmd_replicate, "[-r] DATASET[@SNAP] [HOST:]TARGET "
 	    "[--keep N] [--limit RATE] [--force]", MUT, o_replicate, "bring a replica on a standby up "
 	    "to DATASET as it is now (full, then incremental)" },
+	{ "receive-replica", NULL, cmd_receive_replica, "--of NODE:DATASET "
+	    "[--force] [--rollback] TARGET", MUT, o_receive_replica,
+	    "receive a replica stream from stdin into TARGET under this "
+	    "node's lock (what replicate runs on the other node)" },
 	{ "takeover", NULL, cmd_takeover, "DATASET [-o mountpoint=PATH] "
 	    "[--clients LIST] [--export-options OPTS]", MUT, o_takeover,
 	    "make a replica the live dataset, exported with its own fsid" },

@@ -181,6 +181,13 @@ int
 spawn_run_ticking(const char *path, char *const argv[], int echo,
     void (*tick)(void *), void *arg, struct spawn_result *r, struct wserr *e)
 {
+	return spawn_run_in(path, argv, echo, -1, tick, arg, r, e);
+}
+
+int
+spawn_run_in(const char *path, char *const argv[], int echo, int infd,
+    void (*tick)(void *), void *arg, struct spawn_result *r, struct wserr *e)
+{
 	int	 outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, fds[2], rc;
 	pid_t	 pid;
 
@@ -196,7 +203,7 @@ spawn_run_ticking(const char *path, char *const argv[], int echo,
 		    strerror(errno));
 		goto fail;
 	}
-	rc = start(path, argv, -1, outp[1], errp[1], &pid);
+	rc = start(path, argv, infd, outp[1], errp[1], &pid);
 	close_fd(&outp[1]);
 	close_fd(&errp[1]);
 	if (rc != 0) {

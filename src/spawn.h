@@ -37,6 +37,11 @@ int	 spawn_run_ticking(const char *path, char *const argv[], int echo,
 	    void (*tick)(void *), void *arg, struct spawn_result *,
 	    struct wserr *e);
 
+/* The same, with stdin from infd (-1: /dev/null). */
+int	 spawn_run_in(const char *path, char *const argv[], int echo, int infd,
+	    void (*tick)(void *), void *arg, struct spawn_result *,
+	    struct wserr *e);
+
 /*
  * spawn_which of a configured tool (zfs, exportfs), with e filled (exit
  * 69) when it is not there.

@@ -65,6 +65,18 @@ tool_run(struct ctx *ctx, enum tool tool, char *const argv[],
 }
 
 int
+tool_run_in(struct ctx *ctx, enum tool tool, char *const argv[], int infd,
+    struct spawn_result *r, struct wserr *e)
+{
+	const char *path;
+
+	memset(r, 0, sizeof(*r));
+	if ((path = path_of(ctx, tool, e)) == NULL)
+		return -1;
+	return spawn_run_in(path, argv, ctx->verbose, infd, NULL, NULL, r, e);
+}
+
+int
 tool_pipe(struct ctx *ctx, enum tool t1, char *const argv1[], enum tool t2,
     char *const argv2[], struct spawn_result *r1, struct spawn_result *r2,
     void (*tick)(void *, size_t), void *arg, struct wserr *e)

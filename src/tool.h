@@ -28,6 +28,10 @@ int	 tool_run(struct ctx *, enum tool, char *const argv[],
 int	 tool_run_ok(struct ctx *, enum tool, char *const argv[],
 	    struct spawn_result *out, struct wserr *e);
 
+/* tool_run with stdin from infd (a stream passed on: receive-replica). */
+int	 tool_run_in(struct ctx *, enum tool, char *const argv[], int infd,
+	    struct spawn_result *r, struct wserr *e);
+
 /*
  * argv1 | argv2, run with tools t1 and t2 (spawn_pipe): 0 when both ran
  * (r1, r2 say how each ended; the caller frees them), else -1 with e.

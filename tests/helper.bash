@@ -245,8 +245,21 @@ ws_sshd() {
 	[ -e "$d/key" ] || ssh-keygen -q -t ed25519 -N '' -f "$d/key"
 	[ -e "$d/hostkey" ] || ssh-keygen -q -t ed25519 -N '' -f "$d/hostkey"
 	cp "$d/key.pub" "$d/authorized_keys"
-	mkdir -p /run/sshd
+	mkdir -p /run/sshd "$d/bin"
+	# the other node's warpstor (receive-replica, unexport) is this one,
+	# found as "warpstor" on the session's PATH, with the file's config
+	# but a lock and journal of its own, as another node has
+	cat > "$d/bin/warpstor" <<SH
+#!/bin/sh
+sed -e "s|^lock_file = .*|lock_file = $d/remote.lock|" \\
+    -e "s|^journal_file = .*|journal_file = $d/remote.journal|" \\
+    "\$WARPSTOR_CONFIG" > "$d/remote.conf.\$\$"
+mv "$d/remote.conf.\$\$" "$d/remote.conf"
+exec "$WS" -c "$d/remote.conf" "\$@"
+SH
+	chmod 0755 "$d/bin/warpstor"
 	/usr/sbin/sshd -p "$port" -h "$d/hostkey" -o PidFile="$d/sshd.pid" \
+		-o SetEnv="PATH=$d/bin:/usr/sbin:/usr/bin:/sbin:/bin WARPSTOR_CONFIG=$WARPSTOR_CONFIG ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} ${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS}" \
 		-o StrictModes=no -o AuthorizedKeysFile="$d/authorized_keys" \
 		-o PasswordAuthentication=no -o PermitRootLogin=prohibit-password \
 		-o ListenAddress=127.0.0.1 -o LogLevel=INFO -E "$d/sshd.log" || return 1

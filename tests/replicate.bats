@@ -200,7 +200,7 @@ source_of() { zfs get -H -o source "$1" "$2"; }
 	zfs snapshot "$POOL/far@old"
 	run -0 "$WS" -n replicate "$POOL/far" "localhost:$POOL2/far"
 	assert_output --partial "ssh -o BatchMode=yes"
-	assert_output --partial " localhost 'zfs receive -u "
+	assert_output --partial " localhost 'warpstor -w 30 receive-replica --of "
 	run -1 "$WS" exists "$POOL2/far"
 	: > "$BATS_FILE_TMPDIR/sshd.log"
 	run -0 "$WS" replicate "$POOL/far" "localhost:$POOL2/far"
@@ -235,6 +235,45 @@ source_of() { zfs get -H -o source "$1" "$2"; }
 	newest=$(zfs list -H -o name -t snapshot -s createtxg -r "$POOL/far" | tail -n 1)
 	[ "$(zfs get -H -o value userrefs "$POOL2/far@${newest#*@}")" = 1 ]
 	"$WS" destroy "$POOL/meanwhile" >/dev/null
+	ws_config
+	kill "$(cat "$BATS_FILE_TMPDIR/sshd.pid")"
+}
+
+@test "the receiving side takes its own node's lock for the receive, and checks TARGET again under it" {
+	ssh=$(ws_sshd 2225) || skip "no sshd"
+	ws_config "ssh = $ssh"
+	"$WS" create-fs "$POOL/rl" -u 1 -g 1 --clients 10.0.0.9 >/dev/null
+	run -0 "$WS" replicate "$POOL/rl" "localhost:$POOL2/rl"
+	[ "$(zfs get -H -o value warpstor:replica "$POOL2/rl")" = "$(hostname):$POOL/rl" ]
+	# the other node's lock held (a takeover there, say): the receive
+	# waits for it (-w), then gives up with 75, and nothing arrived
+	echo more > "$POOLMNT/rl/more"
+	before=$(zfs list -H -o name -t snapshot -d 1 "$POOL2/rl")
+	flock "$BATS_FILE_TMPDIR/remote.lock" sleep 20 &
+	holder=$!
+	sleep 1
+	run -75 --separate-stderr "$WS" -w 1 replicate "$POOL/rl" "localhost:$POOL2/rl"
+	[[ $stderr == *"receive-replica"*"remote.lock is held"* ]]
+	[ "$(zfs list -H -o name -t snapshot -d 1 "$POOL2/rl")" = "$before" ]
+	kill "$holder"
+	wait "$holder" || true
+	# a takeover since the sender's checks: under its lock the receiving
+	# side finds TARGET live and refuses (73), the stream goes nowhere
+	snap=$(zfs list -H -o name -t snapshot -d 1 -s createtxg "$POOL/rl" | tail -n 1)
+	zfs inherit warpstor:replica "$POOL2/rl"
+	run -73 --separate-stderr sh -c "zfs send -p -i '$snap' '$POOL/rl@$(zfs list -H -o name -t snapshot -d 1 -s createtxg "$POOL/rl" | tail -n 1 | cut -d@ -f2)' | '$WS' receive-replica --of '$(hostname):$POOL/rl' '$POOL2/rl'"
+	[[ $stderr == *"is not a replica of that DATASET"* ]]
+	[ "$(zfs list -H -o name -t snapshot -d 1 "$POOL2/rl")" = "$before" ]
+	run -64 "$WS" receive-replica "$POOL2/rl"
+	# a transfer to another node that fails ends with its failure's
+	# status, never 0 (the lock taken again after it once cleared it)
+	run -69 --separate-stderr "$WS" replicate "$POOL/rl" "localhost:$POOL2/nope/rl"
+	[[ $stderr == *"dataset does not exist"* ]]
+	# and a plain run receives and marks it again
+	zfs set "warpstor:replica=$(hostname):$POOL/rl" "$POOL2/rl"
+	run -0 "$WS" replicate "$POOL/rl" "localhost:$POOL2/rl"
+	[ "$(zfs get -H -o value readonly "$POOL2/rl")" = on ]
+	[ "$(zfs get -H -o value canmount "$POOL2/rl")" = noauto ]
 	ws_config
 	kill "$(cat "$BATS_FILE_TMPDIR/sshd.pid")"
 }
