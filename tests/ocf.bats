@@ -48,10 +48,13 @@ agent() {
 	run ! grep -q "$POOLMNT" /etc/exports.d/warpstor.exports
 	[ "$(zfs get -H -o value warpstor:fsid "$POOL/a")" = "$fsid" ]
 	[ "$(zfs get -H -o value warpstor:clients "$POOL/b")" = 10.0.0.3 ]
-	# nothing holds the pool now: zfs can let go of it
-	zfs umount "$POOL/a"
-	zfs mount "$POOL/a"
+	# the pool's filesystems are unmounted: zpool export can follow
+	[ "$(zfs get -H -o value mounted "$POOL/a")" = no ]
+	[ "$(zfs get -H -o value mounted "$POOL")" = no ]
+	# start with the pool still here (a restart of this resource alone)
+	# mounts them again
 	run -0 agent start
+	[ "$(zfs get -H -o value mounted "$POOL/a")" = yes ]
 	run -0 ws_live
 	assert_output --partial "$POOLMNT/a 10.0.0.1("
 	assert_output --partial "fsid=$fsid"
