@@ -922,6 +922,9 @@ rep_argvs(const struct rep *r, const char *from, const char *to, int full,
 			strvec_push(&zrecv, "--force");
 		if (r->rollback && from != NULL)
 			strvec_push(&zrecv, "--rollback");
+		/* it holds what it received and prunes its side itself */
+		strvec_pushl(&zrecv, "--tag", r->tag, "--keep", SV_END);
+		strvec_pushf(&zrecv, "%d", r->keep);
 		strvec_pushl(&zrecv, "--", r->target, SV_END);
 		node_ssh(&r->dst, recv);
 		strvec_push(recv, r->dst.host);
@@ -944,6 +947,32 @@ recv_modified(const struct spawn_result *r2)
 	return r2->err.data != NULL && (strstr(r2->err.data,
 	    "has been modified") != NULL || strstr(r2->err.data,
 	    "destination has snapshots") != NULL);
+}
+
+/*
+ * What the other node's receive-replica pruned, one snapshot a line: each
+ * one of TARGET's, else left out (said).
+ */
+static void
+rcv_pruned(struct rep *r, char *out)
+{
+	struct wserr	 e;
+	char		*line;
+	size_t		 len = strlen(r->target);
+
+	while (out != NULL && (line = strsep(&out, "\n")) != NULL) {
+		if (*line == '\0')
+			continue;
+		if (strncmp(line, r->target, len) == 0 && line[len] == '@' &&
+		    valid_snapshot(line, &e) == 0)
+			strvec_push(&r->pruned, line);
+		else
+			(void)fprintf(stderr, "warpstor: %s: the other node's "
+			    "receive-replica said '%.60s': not one of %s's "
+			    "snapshots, left out\n", r->src.ctx->cmdname,
+			    vis_str((char[VIS_BUFSZ]){ 0 }, VIS_BUFSZ, line),
+			    r->target);
+	}
 }
 
 /* One stream: send | receive, relayed and counted; then the marks. */
@@ -992,6 +1021,8 @@ rep_stream(struct rep *r, const char *from, const char *to, int full,
 		}
 		rc = -1;
 	}
+	if (rc == 0 && r->dst.host != NULL)
+		rcv_pruned(r, r2.out.data);
 	if (rc == 0 || r1.out.data != NULL) {
 		spawn_result_free(&r1);
 		spawn_result_free(&r2);
@@ -1217,13 +1248,17 @@ rep_keep(struct rep *r)
 	snaps_free(&r->have);
 	snaps_free(&r->there);
 	if (snapshots_of(&r->src, r->dsname, &r->have, &e) == -1 ||
-	    snapshots_of(&r->dst, r->target, &r->there, &e) == -1) {
+	    (r->dst.host == NULL && snapshots_of(&r->dst, r->target, &r->there,
+	    &e) == -1)) {
 		(void)fprintf(stderr, "warpstor: %s: %s\n",
 		    r->src.ctx->cmdname, e.msg);
 		return;
 	}
 	rep_side(r, &r->src, &r->have, r->to, 1);
 	rep_keep_bookmark(r);
+	/* the other node's receive-replica held and pruned its side */
+	if (r->dst.host != NULL)
+		return;
 	there = xasprintf("%s%s", r->target, strchr(r->to, '@'));
 	rep_side(r, &r->dst, &r->there, there, 0);
 	free(there);
@@ -1978,6 +2013,8 @@ out:
 /* What receive-replica was asked. */
 struct rcv {
 	const char	*of;		/* --of NODE:DATASET */
+	const char	*tag;		/* --tag: hold what came by it */
+	int		 keep;		/* --keep: ws-rep-* kept */
 	int		 force;		/* the sender took TARGET (--force) */
 	int		 rollback;	/* receive -F */
 };
@@ -1987,12 +2024,30 @@ rcv_option(struct ctx *ctx, int ch, const char *val, void *arg)
 {
 	struct rcv	*k = arg;
 
-	(void)ctx;
+	const char	*errstr;
+	struct wserr	 e;
+
 	if (ch == 'F')
 		k->force = 1;
 	else if (ch == 'R')
 		k->rollback = 1;
-	else
+	else if (ch == 'T') {
+		if (strncmp(val, "warpstor:", 9) != 0 || strlen(val) >= 256 ||
+		    has_control_bytes(val)) {
+			wserr_set(&e, EX_USAGE, "--tag %s: a hold tag "
+			    "warpstor:HOST:TARGET", vis_str((char[VIS_BUFSZ]){ 0 },
+			    VIS_BUFSZ, val));
+			return cmd_fail(ctx, &e);
+		}
+		k->tag = val;
+	} else if (ch == 'K') {
+		k->keep = (int)strtonum(val, 1, 100000, &errstr);
+		if (errstr != NULL) {
+			wserr_set(&e, EX_USAGE, "--keep %s: a number from 1 "
+			    "to 100000", val);
+			return cmd_fail(ctx, &e);
+		}
+	} else
 		k->of = val;
 	return CMD_GO_ON;
 }
@@ -2048,12 +2103,13 @@ rcv_check(struct ctx *ctx, const struct rep *r, const struct rcv *k,
 int
 cmd_receive_replica(struct ctx *ctx, int argc, char **argv)
 {
-	struct rcv	 k = { NULL, 0, 0 };
+	struct rcv	 k = { NULL, NULL, 0, 0, 0 };
 	struct rep	 r;
 	struct strvec	 zargv = STRVEC_INIT;
 	struct spawn_result res;
 	struct wserr	 e;
 	const char	*colon;
+	size_t		 i;
 	int		 rc;
 
 	if ((rc = cmd_parse(ctx, argc, argv, rcv_option, &k, 1, 1)) !=
@@ -2090,9 +2146,33 @@ cmd_receive_replica(struct ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	spawn_result_free(&res);
-	rc = rep_mark(&r, &e) == -1 ? cmd_fail(ctx, &e) : 0;
+	if (rep_mark(&r, &e) == -1) {
+		rc = cmd_fail(ctx, &e);
+		goto out;
+	}
+	/*
+	 * With --tag: what it received (its newest snapshot now) held by the
+	 * tag, the tag's older holds released, ws-rep-* beyond --keep pruned
+	 * (printed, for the sender's -j); as replicate does on its own node.
+	 */
+	if (k.tag != NULL) {
+		r.tag = (char *)k.tag;
+		r.keep = k.keep > 0 ? k.keep : ctx->cfg.replicate_keep;
+		if (snapshots_of(&r.dst, r.target, &r.there, &e) == -1)
+			(void)fprintf(stderr, "warpstor: %s: %s\n",
+			    ctx->cmdname, e.msg);
+		else if (r.there.n > 0)
+			rep_side(&r, &r.dst, &r.there,
+			    r.there.v[r.there.n - 1].name, 0);
+		for (i = 0; i < r.pruned.n; i++)
+			(void)puts(r.pruned.v[i]);
+		r.tag = NULL;
+	}
+	rc = 0;
 out:
 	strvec_clear(&zargv);
+	strvec_clear(&r.pruned);
+	snaps_free(&r.there);
 	free(r.dsname);
 	return rc;
 }

@@ -100,6 +100,10 @@ static const struct cmd_option o_receive_replica[] = {
 	    "(replicate --force): not refused for it" },
 	{ 'R', 0, "rollback", NULL, "receive -F: what TARGET has since the "
 	    "common snapshot goes" },
+	{ 'T', 0, "tag", "TAG", "hold what it received by TAG "
+	    "(warpstor:HOST:TARGET), releasing the tag's older holds" },
+	{ 'K', 0, "keep", "N", "with --tag: ws-rep-* kept (default: "
+	    "replicate_keep); the pruned printed" },
 	O_END
 };
 
@@ -157,7 +161,7 @@ const struct command commands[] = {
 	    "[--keep N] [--limit RATE] [--force]", MUT, o_replicate, "bring a replica on a standby up "
 	    "to DATASET as it is now (full, then incremental)" },
 	{ "receive-replica", NULL, cmd_receive_replica, "--of NODE:DATASET "
-	    "[--force] [--rollback] TARGET", MUT, o_receive_replica,
+	    "[--force] [--rollback] [--tag TAG [--keep N]] TARGET", MUT, o_receive_replica,
 	    "receive a replica stream from stdin into TARGET under this "
 	    "node's lock (what replicate runs on the other node)" },
 	{ "takeover", NULL, cmd_takeover, "DATASET [-o mountpoint=PATH] "

@@ -274,6 +274,21 @@ source_of() { zfs get -H -o source "$1" "$2"; }
 	run -0 "$WS" replicate "$POOL/rl" "localhost:$POOL2/rl"
 	[ "$(zfs get -H -o value readonly "$POOL2/rl")" = on ]
 	[ "$(zfs get -H -o value canmount "$POOL2/rl")" = noauto ]
+	# that node holds what it received and prunes its own side: --keep 2
+	for i in 1 2 3; do
+		echo "$i" > "$POOLMNT/rl/f$i"
+		run -0 "$WS" replicate --keep 2 "$POOL/rl" "localhost:$POOL2/rl"
+	done
+	echo 4 > "$POOLMNT/rl/f4"
+	run -0 "$WS" -j replicate --keep 2 "$POOL/rl" "localhost:$POOL2/rl"
+	[[ $output == *'"pruned":['*"\"$POOL2/rl@ws-rep-"* ]]
+	[ "$(zfs list -H -o name -t snapshot -d 1 "$POOL2/rl" | grep -c '@ws-rep-')" -eq 2 ]
+	newest=$(zfs list -H -o name -t snapshot -d 1 -s createtxg "$POOL2/rl" | tail -n 1)
+	[ "$(zfs get -H -o value warpstor:holds "$newest")" = "warpstor:localhost:$POOL2/rl" ]
+	held=$(for sn in $(zfs list -H -o name -t snapshot -d 1 "$POOL2/rl"); do
+		zfs get -H -o value userrefs "$sn"; done | grep -c '^1$')
+	[ "$held" -eq 1 ]
+	[ "$(zfs get -H -o value userrefs "$newest")" = 1 ]
 	ws_config
 	kill "$(cat "$BATS_FILE_TMPDIR/sshd.pid")"
 }
