@@ -34,11 +34,25 @@
 #include "validate.h"
 #include "zfs.h"
 
+/*
+ * Properties of one dataset read in one call (node_prefetch) and given
+ * out by node_prop: what the checks of a TARGET on another node ask,
+ * without a round trip each.
+ */
+struct propcache {
+	char		*name;
+	struct strvec	 prop;		/* asked */
+	struct strvec	 val;		/* "" where zfs had none */
+	struct strvec	 src;
+	unsigned char	 known[8];	/* zfs knows the property */
+};
+
 /* Where a zfs runs: here, or on host over ssh. */
 struct node {
 	struct ctx	*ctx;
 	const char	*host;		/* NULL: this node */
 	char		*ctlpath;	/* ssh's control socket: one connection */
+	struct propcache *cache;	/* node_prefetch's, or NULL */
 };
 
 /* The ssh words to reach n: its control master serves every call. */
@@ -115,6 +129,8 @@ node_do(const struct node *n, struct wserr *e, ...)
 	return rc;
 }
 
+static void node_forget(struct node *);
+
 /* The control master's socket closed (its process gone) at the end. */
 static void
 node_close(struct node *n)
@@ -123,6 +139,7 @@ node_close(struct node *n)
 	struct spawn_result r;
 	struct wserr	 e;
 
+	node_forget(n);
 	if (n->host == NULL || n->ctlpath == NULL)
 		return;
 	/* ssh names the socket (%C); without a master this says so, no more */
@@ -270,6 +287,21 @@ node_prop(const struct node *n, const char *name, const char *prop,
 	*val = NULL;
 	if (src != NULL)
 		*src = NULL;
+	if (n->cache != NULL && strcmp(n->cache->name, name) == 0) {
+		size_t	 i;
+
+		for (i = 0; i < n->cache->prop.n; i++)
+			if (strcmp(n->cache->prop.v[i], prop) == 0)
+				break;
+		if (i < n->cache->prop.n) {
+			if (n->cache->known[i] && n->cache->val.v[i][0] != '\0') {
+				*val = xstrdup(n->cache->val.v[i]);
+				if (src != NULL)
+					*src = xstrdup(n->cache->src.v[i]);
+			}
+			return 0;
+		}
+	}
 	strvec_pushl(&argv, n->ctx->cfg.zfs, "get", "-H", "-p", "-o",
 	    "value,source", prop, name, SV_END);
 	rc = node_zfs(n, &argv, 0, &r, e);
@@ -292,6 +324,93 @@ node_prop(const struct node *n, const char *name, const char *prop,
 	}
 	spawn_result_free(&r);
 	return rc;
+}
+
+static void
+node_forget(struct node *n)
+{
+	if (n->cache == NULL)
+		return;
+	free(n->cache->name);
+	strvec_clear(&n->cache->prop);
+	strvec_clear(&n->cache->val);
+	strvec_clear(&n->cache->src);
+	free(n->cache);
+	n->cache = NULL;
+}
+
+/*
+ * props (comma-separated, at most 8) of name on n in one zfs get, kept
+ * for node_prop.  A zfs that does not know one of them (zfs-fuse:
+ * written, receive_resume_token) refuses the whole list: asked again
+ * without those, which node_prop then gives as absent.  Every line is
+ * checked: one of the properties asked, once, no control byte.
+ */
+static int
+node_prefetch(struct node *n, const char *name, const char *props,
+    const char *base, struct wserr *e)
+{
+	struct strvec	 argv = STRVEC_INIT;
+	struct spawn_result r;
+	struct propcache *c;
+	char		*p, *line, *f[3];
+	size_t		 i;
+	int		 k, rc, tries;
+
+	node_forget(n);
+	c = xcalloc(1, sizeof(*c));
+	c->name = xstrdup(name);
+	strvec_split(&c->prop, props, ",", 0);
+	for (i = 0; i < c->prop.n; i++) {
+		strvec_push(&c->val, "");
+		strvec_push(&c->src, "");
+	}
+	for (tries = 0; tries < 2; tries++) {
+		strvec_clear(&argv);
+		strvec_pushl(&argv, n->ctx->cfg.zfs, "get", "-H", "-p", "-o",
+		    "property,value,source", tries == 0 ? props : base, name,
+		    SV_END);
+		if ((rc = node_zfs(n, &argv, tries == 0 ? 0 : 1, &r, e)) == -1)
+			break;
+		if (r.status != 0) {
+			spawn_result_free(&r);
+			continue;
+		}
+		for (i = 0; i < c->prop.n; i++)
+			c->known[i] = tries == 0 || strstr(base,
+			    c->prop.v[i]) != NULL;
+		for (p = r.out.data; (line = strsep(&p, "\n")) != NULL;) {
+			if (*line == '\0')
+				continue;
+			for (k = 0; k < 3 && line != NULL; k++)
+				f[k] = strsep(&line, "\t");
+			for (i = 0; k == 3 && line == NULL && i < c->prop.n; i++)
+				if (strcmp(c->prop.v[i], f[0]) == 0 &&
+				    c->val.v[i][0] == '\0')
+					break;
+			if (k != 3 || line != NULL || i == c->prop.n ||
+			    has_control_bytes(f[1]) || has_control_bytes(f[2])) {
+				wserr_set(e, EX_UNAVAILABLE, "unexpected zfs "
+				    "output for %s", name);
+				rc = -1;
+				break;
+			}
+			free(c->val.v[i]);
+			free(c->src.v[i]);
+			c->val.v[i] = xstrdup(f[1]);
+			c->src.v[i] = xstrdup(f[2]);
+		}
+		spawn_result_free(&r);
+		break;
+	}
+	strvec_clear(&argv);
+	if (rc == -1 || tries == 2) {
+		n->cache = c;
+		node_forget(n);
+		return rc == -1 ? -1 : 0;
+	}
+	n->cache = c;
+	return 0;
 }
 
 /* What replicate was asked, and what it found. */
@@ -769,12 +888,23 @@ rep_keep_bookmark(struct rep *r)
  * in full, then -I to TO).
  */
 static int
-rep_plan(struct rep *r, struct wserr *e)
+rep_plan_read(struct rep *r, struct wserr *e)
 {
 	size_t	 i, k, to;
 
 	if (snapshots_of(&r->dst, r->target, &r->there, e) == -1)
 		return -1;
+	/*
+	 * On another node, what the checks read of TARGET comes in one call;
+	 * its zfs resumes receives (-s) where it knows the token property.
+	 */
+	if (r->dst.host != NULL && r->there.exists) {
+		if (node_prefetch(&r->dst, r->target, "warpstor:replica,mounted,"
+		    "warpstor:fsid,written,receive_resume_token",
+		    "warpstor:replica,mounted,warpstor:fsid", e) == -1)
+			return -1;
+		r->can_s = r->dst.cache != NULL && r->dst.cache->known[4];
+	}
 	/*
 	 * A receive cut off: resumed where its token is DATASET's, else
 	 * aborted (which takes a first run's partial dataset away).
@@ -782,6 +912,7 @@ rep_plan(struct rep *r, struct wserr *e)
 	if (r->there.exists && resume_token(r, e) == -1)
 		return -1;
 	if (r->there.exists && r->token == NULL && r->aborted) {
+		node_forget(&r->dst);
 		snaps_free(&r->there);
 		if (snapshots_of(&r->dst, r->target, &r->there, e) == -1)
 			return -1;
@@ -813,6 +944,16 @@ rep_plan(struct rep *r, struct wserr *e)
 		r->first = r->have.n > 0 ? r->have.v[0].name : r->to;
 	}
 	return 0;
+}
+
+/* rep_plan_read, its prefetched properties let go after. */
+static int
+rep_plan(struct rep *r, struct wserr *e)
+{
+	int	 rc = rep_plan_read(r, e);
+
+	node_forget(&r->dst);
+	return rc;
 }
 
 /* A stream on its way: counted for the progress line, capped by --limit. */
@@ -1797,7 +1938,8 @@ rep_one(struct ctx *ctx, struct rep *r, struct json_object **jo)
 	*jo = NULL;
 	if (rep_source(r, &e) == -1)
 		return cmd_fail(ctx, &e);
-	if (!r->flags_known)
+	/* the other node's receive-replica asks its own zfs */
+	if (!r->flags_known && r->dst.host == NULL)
 		recv_flags(r);
 	if (rep_plan(r, &e) == -1 || rep_snapshot(r, &e) == -1)
 		return cmd_fail(ctx, &e);
@@ -1968,7 +2110,8 @@ cmd_replicate(struct ctx *ctx, int argc, char **argv)
 		rc = cmd_fail(ctx, &e);
 		goto out;
 	}
-	recv_flags(&r);
+	if (r.dst.host == NULL)
+		recv_flags(&r);
 	r.flags_known = 1;
 	rc = 0;
 	arr = json_object_new_array();
