@@ -591,14 +591,16 @@ resume_token(struct rep *r, struct wserr *e)
  * made there since the newest one both have (else 77, naming them).
  * --force takes it all the same, saying what it discards.
  */
+/*
+ * Whether TARGET is DATASET's replica (*replica), and mounted or exported
+ * (r->mounted, r->exported).
+ */
 static int
-rep_check_target(struct rep *r, struct wserr *e)
+rep_target_state(struct rep *r, int *replica, struct wserr *e)
 {
 	char	*mark = NULL, *msrc = NULL, *mnt = NULL, *fsid = NULL,
-		*fsrc = NULL, *written = NULL, *want;
-	struct buf newer = { NULL, 0, 0 };
-	size_t	 i, at = 0;
-	int	 rc = -1, replica;
+		*fsrc = NULL, *want;
+	int	 rc = -1;
 
 	if (node_prop(&r->dst, r->target, zfs_prop_name(ZP_REPLICA), &mark,
 	    &msrc, e) == -1 || node_prop(&r->dst, r->target, "mounted", &mnt,
@@ -606,13 +608,56 @@ rep_check_target(struct rep *r, struct wserr *e)
 	    zfs_prop_name(ZP_FSID), &fsid, &fsrc, e) == -1)
 		goto out;
 	want = xasprintf("%s:%s", r->me, r->dsname);
-	replica = mark != NULL && msrc != NULL && strcmp(msrc, "local") == 0 &&
-	    strcmp(mark, want) == 0;
+	*replica = mark != NULL && msrc != NULL &&
+	    strcmp(msrc, "local") == 0 && strcmp(mark, want) == 0;
 	free(want);
 	r->mounted = mnt != NULL && strcmp(mnt, "yes") == 0;
 	/* its own fsid and no replica mark: a live export (taken over) */
-	r->exported = !replica && fsid != NULL && fsrc != NULL &&
+	r->exported = !*replica && fsid != NULL && fsrc != NULL &&
 	    strcmp(fsrc, "local") == 0;
+	rc = 0;
+out:
+	free(mark);
+	free(msrc);
+	free(mnt);
+	free(fsid);
+	free(fsrc);
+	return rc;
+}
+
+/* A TARGET that is live (not a replica, mounted, exported): 73, or --force. */
+static int
+rep_live(struct rep *r, int replica, struct wserr *e)
+{
+	if (replica && !r->mounted && !r->exported)
+		return 0;
+	if (!r->force) {
+		wserr_set(e, EX_CANTCREAT, "%s%s%s exists and %s: replicate "
+		    "never receives onto live data (--force takes it: a "
+		    "failback)", r->dst.host ? r->dst.host : "",
+		    r->dst.host ? ":" : "", r->target, !replica ? "is not a "
+		    "replica of this node's DATASET (no local warpstor:replica "
+		    "naming it)" : r->mounted ? "is mounted" : "is exported");
+		return -1;
+	}
+	(void)fprintf(stderr, "warpstor: %s: --force: %s%s%s, %s, is taken as "
+	    "%s's replica%s\n", r->src.ctx->cmdname, r->dst.host ?
+	    r->dst.host : "", r->dst.host ? ":" : "", r->target, !replica ?
+	    "not a replica" : r->mounted ? "mounted" : "exported", r->dsname,
+	    r->exported ? ": its export is withdrawn" : "");
+	return 0;
+}
+
+static int
+rep_check_target(struct rep *r, struct wserr *e)
+{
+	char	*written = NULL;
+	struct buf newer = { NULL, 0, 0 };
+	size_t	 i, at = 0;
+	int	 rc = -1, replica = 0;
+
+	if (rep_target_state(r, &replica, e) == -1)
+		return -1;
 	for (i = 0; i < r->there.n; i++)
 		if (r->from_guid != NULL && strcmp(r->there.v[i].guid,
 		    r->from_guid) == 0)
@@ -627,24 +672,8 @@ rep_check_target(struct rep *r, struct wserr *e)
 	if (r->from != NULL && newer.len == 0 && node_prop(&r->dst, r->target,
 	    "written", &written, NULL, e) == -1)
 		goto out;
-	if (!replica || r->mounted || r->exported) {
-		if (!r->force) {
-			wserr_set(e, EX_CANTCREAT, "%s%s%s exists and %s: "
-			    "replicate never receives onto live data (--force "
-			    "takes it: a failback)", r->dst.host ? r->dst.host :
-			    "", r->dst.host ? ":" : "", r->target, !replica ?
-			    "is not a replica of this node's DATASET (no local "
-			    "warpstor:replica naming it)" : r->mounted ?
-			    "is mounted" : "is exported");
-			goto out;
-		}
-		(void)fprintf(stderr, "warpstor: %s: --force: %s%s%s, %s, is "
-		    "taken as %s's replica%s\n", r->src.ctx->cmdname,
-		    r->dst.host ? r->dst.host : "", r->dst.host ? ":" : "",
-		    r->target, !replica ? "not a replica" : r->mounted ?
-		    "mounted" : "exported", r->dsname, r->exported ?
-		    ": its export is withdrawn" : "");
-	}
+	if (rep_live(r, replica, e) == -1)
+		goto out;
 	if (r->from == NULL && r->there.n == 0 && r->force) {
 		(void)fprintf(stderr, "warpstor: %s: --force: %s, without "
 		    "snapshots, is destroyed and sent again in full\n",
@@ -691,11 +720,6 @@ rep_check_target(struct rep *r, struct wserr *e)
 	rc = 0;
 out:
 	buf_free(&newer);
-	free(mark);
-	free(msrc);
-	free(mnt);
-	free(fsid);
-	free(fsrc);
 	free(written);
 	return rc;
 }
