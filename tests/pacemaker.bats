@@ -79,10 +79,12 @@ C
 	crm configure property stonith-enabled=false
 	crm configure primitive wspool ocf:heartbeat:ZFS \
 		params pool="$POOL" importargs="-d $BATS_FILE_TMPDIR" \
-		op monitor interval=20s timeout=60s
+		op monitor interval=20s timeout=60s op start timeout=120s \
+		op stop timeout=120s
 	crm configure primitive wsexp ocf:warpstor:warpstor-exports \
 		params pool="$POOL" binary="$WS" config="$WARPSTOR_CONFIG" restart_nfsd=true \
-		op monitor interval=10s timeout=60s
+		op monitor interval=10s timeout=60s op start timeout=120s \
+		op stop timeout=180s
 	crm configure group wsg wspool wsexp
 	wait_until 180 running wsexp
 }
