@@ -790,9 +790,10 @@ rep_bookmark_name(const struct rep *r)
 }
 
 /*
- * No snapshot in common: is one of TARGET's snapshots still DATASET's as
- * a bookmark (its snapshot destroyed here since)?  Then from is that
- * bookmark (zfs send -i takes one).  Each line of zfs list is checked: a
+ * TARGET's newest snapshot is not in common (none is, or an older one
+ * only): is one newer than the common one still DATASET's as a bookmark
+ * (its snapshot destroyed here since)?  Then from is that bookmark (zfs
+ * send -i takes one).  Each line of zfs list is checked: a
  * bookmark of DATASET's, a guid of digits.  Where zfs has no bookmarks,
  * none.
  */
@@ -808,6 +809,8 @@ rep_find_bookmark(struct rep *r, struct wserr *e)
 
 	if (has_bookmarks == 0)
 		return 0;
+	if (r->from_guid != NULL)
+		best = snap_by_guid(&r->there, r->from_guid);
 	strvec_pushl(&argv, r->src.ctx->cfg.zfs, "list", "-H", "-p", "-o",
 	    "name,guid", "-t", "bookmark", "-d", "1", r->dsname, SV_END);
 	rc = node_zfs(&r->src, &argv, 0, &res, e);
@@ -839,7 +842,7 @@ rep_find_bookmark(struct rep *r, struct wserr *e)
 		*tab++ = '\0';
 		/* the one of the newest snapshot TARGET has */
 		if ((sp = snap_by_guid(&r->there, tab)) != NULL &&
-		    (r->bookmark == NULL || sp > best)) {
+		    (best == NULL || sp > best)) {
 			best = sp;
 			free(r->bookmark);
 			free(r->from_guid);
@@ -850,8 +853,9 @@ rep_find_bookmark(struct rep *r, struct wserr *e)
 	spawn_result_free(&res);
 	if (r->bookmark != NULL) {
 		r->from = r->bookmark;
-		(void)fprintf(stderr, "warpstor: %s: %s: no snapshot in common "
-		    "with %s is left here; sending from its bookmark %s\n",
+		(void)fprintf(stderr, "warpstor: %s: %s: the newest snapshot in "
+		    "common with %s is gone here; sending from its bookmark "
+		    "%s\n",
 		    r->src.ctx->cmdname, r->dsname, r->target, r->bookmark);
 	}
 	return 0;
@@ -950,8 +954,9 @@ rep_plan_read(struct rep *r, struct wserr *e)
 				r->from = r->have.v[i].name;
 				r->from_guid = xstrdup(r->have.v[i].guid);
 			}
-	/* the common snapshot destroyed here: its bookmark, where zfs has them */
-	if (r->from == NULL && r->there.exists && r->there.n > 0 &&
+	/* the newest common snapshot destroyed here: its bookmark, if kept */
+	if (r->there.exists && r->there.n > 0 && (r->from_guid == NULL ||
+	    strcmp(r->there.v[r->there.n - 1].guid, r->from_guid) != 0) &&
 	    rep_find_bookmark(r, e) == -1)
 		return -1;
 	if (!r->there.exists) {
