@@ -31,7 +31,9 @@ wait_until() {
 	return 1
 }
 
-running() { crm_resource --resource "$1" --locate 2>/dev/null | grep -q "is running on"; }
+# started: its start done (crm_resource --locate says "running" for a
+# start still pending, which Pacemaker records)
+started() { crm_mon -1 2>/dev/null | grep -Eq "[[:space:]]$1[[:space:]].*[[:space:]]Started"; }
 stopped() { crm_resource --resource "$1" --locate 2>&1 | grep -q "is NOT running"; }
 exported() { ws_live | grep -q "^$POOLMNT/home 127.0.0.1("; }
 fsid_live() { ws_live | sed -n "s|^$POOLMNT/home 127.0.0.1(.*fsid=\([0-9a-f-]*\).*|\1|p"; }
@@ -86,7 +88,7 @@ C
 		op monitor interval=10s timeout=60s op start timeout=120s \
 		op stop timeout=180s
 	crm configure group wsg wspool wsexp
-	wait_until 180 running wsexp
+	wait_until 180 started wsexp
 }
 
 setup() {
@@ -135,10 +137,10 @@ teardown_file() {
 	run ! zpool list "$POOL"
 	run ! exported
 	crm node online "$NODE"
-	wait_until 180 running wsexp
+	wait_until 180 started wsexp
+	wait_until 60 exported
 	t2=$(ms)
 	zpool list "$POOL" >/dev/null
-	exported
 	[ "$(fsid_live)" = "$fsid" ]
 	[ "$(ws_fsid "$POOL/home")" = "$fsid" ]
 	# the same mounts, never remounted, read again
@@ -159,7 +161,7 @@ teardown_file() {
 	run ! exported
 	wait_until 120 sh -c "crm_mon -1 2>/dev/null | grep -q 'wsexp.*monitor'"
 	wait_until 120 exported
-	wait_until 120 running wsexp
+	wait_until 120 started wsexp
 	t1=$(ms)
 	[ "$(fsid_live)" = "$fsid" ]
 	run -0 crm_failcount --query --resource wsexp --node "$NODE"
@@ -180,7 +182,7 @@ teardown_file() {
 	t1=$(ms)
 	run ! zpool list "$POOL"
 	crm node online "$NODE"
-	wait_until 180 running wsexp
+	wait_until 180 started wsexp
 	# through their mounts, by path, as an application opening anew does
 	[ "$(timeout 180 cat "$MNT/v4/held")" = held ]
 	[ "$(timeout 180 cat "$MNT/v3/held")" = held ]
