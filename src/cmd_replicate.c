@@ -2231,32 +2231,25 @@ rcv_option(struct ctx *ctx, int ch, const char *val, void *arg)
  * sender took it with --force, marked so and not exported.  73 else.
  */
 static int
-rcv_check(struct ctx *ctx, const struct rep *r, const struct rcv *k,
+rcv_check(struct ctx *ctx, struct rep *r, const struct rcv *k,
     struct wserr *e)
 {
-	struct zfs_dslist l;
-	char		*want;
-	int		 exists, replica, exported, mounted;
+	int	 exists, replica = 0, rc;
 
 	if (zfs_exists(ctx, r->target, &exists, e) == -1)
 		return -1;
 	if (!exists)
 		return 0;
-	if (zfs_get_one(ctx, r->target, ZPM(ZP_REPLICA) | ZPM(ZP_MOUNTED) |
-	    ZPM(ZP_MOUNTPOINT) | ZPM(ZP_FSID), &l, e) == -1)
+	/* replicate's own reading of a target, in one zfs get here too */
+	rc = node_prefetch(&r->dst, r->target, "warpstor:replica,mounted,"
+	    "warpstor:fsid", "warpstor:replica,mounted,warpstor:fsid", e) == -1 ||
+	    rep_target_state(r, &replica, e) == -1 ? -1 : 0;
+	node_forget(&r->dst);
+	if (rc == -1)
 		return -1;
-	want = xasprintf("%s:%s", r->me, r->dsname);
-	replica = state_is_replica(&l.v[0]) &&
-	    strcmp(l.v[0].val[ZP_REPLICA], want) == 0;
-	free(want);
-	mounted = l.v[0].val[ZP_MOUNTED] != NULL &&
-	    strcmp(l.v[0].val[ZP_MOUNTED], "yes") == 0;
-	exported = !replica && (l.v[0].local & ZPM(ZP_FSID)) &&
-	    l.v[0].val[ZP_FSID] != NULL;
-	zfs_dslist_free(&l);
-	if (mounted || (!k->force && (!replica || exported))) {
+	if (r->mounted || (!k->force && (!replica || r->exported))) {
 		wserr_set(e, EX_CANTCREAT, "%s %s: a replica is never received "
-		    "onto live data", r->target, mounted ? "is mounted" :
+		    "onto live data", r->target, r->mounted ? "is mounted" :
 		    !replica ? "is not a replica of that DATASET" :
 		    "is exported");
 		return -1;
