@@ -24,12 +24,29 @@ DEPS_LIBS   := $(shell $(PKG_CONFIG) --libs libbsd-overlay json-c 2>/dev/null)
 WARN         = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
                -Wmissing-prototypes -Wpointer-arith -Wformat=2
 ALL_CFLAGS   = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE \
-               -DWARPSTOR_VERSION='"$(VERSION)"' $(WARN) $(DEPS_CFLAGS) \
+               -DWARPSTOR_VERSION='"$(VERSION)"' $(WARN) -iquote src $(DEPS_CFLAGS) \
                $(CPPFLAGS) $(CFLAGS)
 CFLAGS      ?= -O2 -g
 
-SRCS = src/warpstor.c src/cmd.c src/commands.c src/cmd_create.c src/cmd_export.c src/cmd_lifecycle.c src/cmd_query.c src/cmd_recover.c src/cmd_replace.c src/cmd_replicate.c src/deferred.c src/lock.c src/state.c src/argv.c src/config.c src/dsname.c src/file.c src/filter.c src/fsops.c src/journal.c src/nfs.c src/nfsd.c \
-       src/output.c src/progress.c src/spawn.c src/tool.c src/txn.c src/util.c src/validate.c src/zfs.c
+# The sources by layer, top to bottom: each folder may include its own
+# headers and those of the folders below it, never above (make layers).
+LAYERS       = cli cmd model zfs nfs fs txn run lib
+CLI_SRCS     = src/cli/main.c src/cli/table.c
+CMD_SRCS     = src/cmd/parse.c src/cmd/create.c src/cmd/export.c \
+               src/cmd/lifecycle.c src/cmd/query.c src/cmd/recover.c \
+               src/cmd/replace.c src/cmd/replicate.c
+MODEL_SRCS   = src/model/state.c src/model/deferred.c src/model/dsname.c
+ZFS_SRCS     = src/zfs/zfs.c
+NFS_SRCS     = src/nfs/nfs.c src/nfs/nfsd.c
+FS_SRCS      = src/fs/fsops.c src/fs/filter.c
+TXN_SRCS     = src/txn/txn.c src/txn/journal.c src/txn/lock.c
+RUN_SRCS     = src/run/tool.c src/run/spawn.c
+LIB_SRCS     = src/lib/util.c src/lib/argv.c src/lib/output.c \
+               src/lib/progress.c src/lib/validate.c src/lib/file.c \
+               src/lib/config.c
+SRCS = $(CLI_SRCS) $(CMD_SRCS) $(MODEL_SRCS) $(ZFS_SRCS) $(NFS_SRCS) \
+       $(FS_SRCS) $(TXN_SRCS) $(RUN_SRCS) $(LIB_SRCS)
+HDRS = $(wildcard src/*/*.h)
 OBJS = $(SRCS:.c=.o)
 
 all: warpstor
@@ -39,15 +56,16 @@ all: warpstor
 SAN_CC      ?= clang
 SAN_FLAGS    = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
                -fno-sanitize-recover=all
-warpstor-asan: $(SRCS) src/*.h Makefile
+warpstor-asan: $(SRCS) $(HDRS) Makefile
 	$(SAN_CC) -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE \
-	    -DWARPSTOR_VERSION='"$(VERSION)"' $(WARN) $(DEPS_CFLAGS) $(SAN_FLAGS) \
+	    -DWARPSTOR_VERSION='"$(VERSION)"' $(WARN) -iquote src $(DEPS_CFLAGS) \
+	    $(SAN_FLAGS) \
 	    -o $@ $(SRCS) $(DEPS_LIBS)
 
 warpstor: $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(DEPS_LIBS) $(LDLIBS)
 
-src/%.o: src/%.c src/*.h Makefile
+src/%.o: src/%.c $(HDRS) Makefile
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # Every build and test dependency, with apt-get, idempotently.
@@ -57,18 +75,19 @@ deps:
 # Unit tests: no root, no zfs, seconds.  src/nfsd.c built against a
 # states folder the test writes (the test build alone names it).
 UNIT_BINS = tests/unit/nfsd-test
-tests/unit/nfsd-test: tests/unit/nfsd_test.c src/nfsd.c src/file.c src/util.c \
-    src/*.h Makefile
-	$(CC) $(ALL_CFLAGS) -iquote src \
-	    -DNFSD_TEST \
-	    -o $@ tests/unit/nfsd_test.c src/nfsd.c src/file.c src/util.c \
+tests/unit/nfsd-test: tests/unit/nfsd_test.c src/nfs/nfsd.c src/lib/file.c \
+    src/lib/util.c $(HDRS) Makefile
+	$(CC) $(ALL_CFLAGS) -DNFSD_TEST \
+	    -o $@ tests/unit/nfsd_test.c src/nfs/nfsd.c src/lib/file.c \
+	    src/lib/util.c \
 	    $(DEPS_LIBS)
 
 check-unit: $(UNIT_BINS)
 	bats --formatter tap tests/unit
 
 # Static checks: cppcheck and clang-tidy (.clang-tidy), warnings are errors.
-LINT_DEFS    = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -DWARPSTOR_VERSION='"0"'
+LINT_DEFS    = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -DWARPSTOR_VERSION='"0"' \
+               -iquote src
 lint:
 	cppcheck --enable=warning,portability,performance --error-exitcode=1 \
 	    --quiet --suppress=missingIncludeSystem -I src $(SRCS)

@@ -46,7 +46,7 @@ ws_plain() { sed 's/.\x08//g'; }
 @test "warpstor.conf(5): every configuration key, each one the parser knows" {
 	page=$(mandoc -Tascii "$WS_TOP/man/warpstor.conf.5" | ws_plain)
 	# the keys as the parser lists them, so that the page cannot lag
-	keys=$(sed -n '/static const char \*const once\[\]/,/NULL }/p' "$WS_TOP/src/config.c" |
+	keys=$(sed -n '/static const char \*const once\[\]/,/NULL }/p' "$WS_TOP/src/lib/config.c" |
 		grep -o '"[a-z_]*"' | tr -d '"')
 	[[ $keys == *ssh* ]]
 	for k in $keys type.name; do

@@ -14,13 +14,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "filter.h"
-#include "journal.h"
-#include "nfsd.h"
-#include "nfs.h"
-#include "validate.h"
-#include "zfs.h"
+#include "lib/config.h"
+#include "fs/filter.h"
+#include "txn/journal.h"
+#include "nfs/nfsd.h"
+#include "nfs/nfs.h"
+#include "lib/validate.h"
+#include "zfs/zfs.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

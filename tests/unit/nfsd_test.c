@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "nfsd.h"
+#include "nfs/nfsd.h"
 
 const char	*nfsd_test_dir;
 void		 nfsd_test_hook(const char *);

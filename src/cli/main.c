@@ -1,0 +1,388 @@
+/*
+ * warpstor: hand out ZFS datasets to users over NFS.
+ *
+ * main(): global options, configuration, the command table and dispatch,
+ * and the check of stdout before exit.
+ */
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <signal.h>
+#include <syslog.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "lib/argv.h"
+#include "cmd/cmd.h"
+#include "model/deferred.h"
+#include "txn/journal.h"
+#include "txn/lock.h"
+#include "lib/progress.h"
+#include "txn/txn.h"
+
+#ifndef WARPSTOR_VERSION
+#define WARPSTOR_VERSION "0.0.0"
+#endif
+
+#define GLOBAL_SYNOPSIS	"[-hjnVvy] [-c FILE] [-w SECONDS] COMMAND " \
+			"[OPTIONS] [ARGS]"
+
+/* Every command: -h, help. */
+static void
+usage(void)
+{
+	const struct command *c;
+
+	(void)printf("usage: warpstor %s\n\ncommands:\n", GLOBAL_SYNOPSIS);
+	for (c = commands; c->name != NULL; c++)
+		(void)printf("  %-20s %s\n", c->name, c->what);
+	(void)printf("\n'warpstor help COMMAND' or 'warpstor COMMAND -h' "
+	    "explains one; see warpstor(8).\n");
+}
+
+/*
+ * A usage error before the command: the reason (naming word, which is
+ * made safe to print), the synopsis; 64.
+ */
+static int
+global_usage_near(struct ctx *ctx, const char *why, const char *word,
+    const char *near)
+{
+	char	 v[VIS_BUFSZ];
+
+	if (word != NULL)
+		(void)cmd_error(ctx, EX_USAGE, "%s '%s'%s%s%s", why,
+		    vis_str(v, sizeof(v), word), near != NULL ? "; did you "
+		    "mean " : "", near != NULL ? near : "", near != NULL ?
+		    "?" : "");
+	else
+		(void)cmd_error(ctx, EX_USAGE, "%s", why);
+	(void)fprintf(stderr, "usage: warpstor %s\n'warpstor help' lists "
+	    "the commands\n", GLOBAL_SYNOPSIS);
+	return EX_USAGE;
+}
+
+static int
+global_usage(struct ctx *ctx, const char *why, const char *word)
+{
+	return global_usage_near(ctx, why, word, NULL);
+}
+
+/* The command line as given, for the syslog line (getopt permutes argv). */
+static char *
+log_words(int argc, char **argv)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	char		 v[VIS_BUFSZ];
+	int		 i;
+
+	buf_append(&b, "", 0);
+	for (i = 0; i < argc; i++) {
+		if (i > 0)
+			buf_append(&b, " ", 1);
+		vis_str(v, sizeof(v), argv[i]);
+		buf_append(&b, v, strlen(v));
+	}
+	return b.data;
+}
+
+/* One syslog line per mutating command: who, what, and how it ended. */
+static void
+log_outcome(const char *words, int rc)
+{
+	const char	*sudo = getenv("SUDO_USER");
+	char		 v[VIS_BUFSZ];
+
+	openlog("warpstor", LOG_PID, LOG_USER);
+	syslog(rc == 0 ? LOG_NOTICE : LOG_ERR, "uid=%lu sudo_user=%s: %s: %s "
+	    "(exit %d)", (unsigned long)getuid(), sudo != NULL ?
+	    vis_str(v, sizeof(v), sudo) : "-", words, rc == 0 ? "ok" :
+	    "failed", rc);
+	closelog();
+}
+
+/*
+ * A journal left by a command that was cut off: with the lock held, it
+ * cannot be a running command's, and a change now would mix with it
+ * (70); a query only warns, unless the writer still runs.
+ */
+static int
+journal_check(struct ctx *ctx, int locked, struct wserr *e)
+{
+	struct journal	 j;
+	struct stat	 sb;
+
+	if (stat(ctx->cfg.journal_file, &sb) == -1)
+		return 0;
+	if (journal_read(ctx->cfg.journal_file, &j, e) == -1)
+		return -1;
+	if (j.cmdline == NULL)
+		return 0;
+	if (!locked && j.pid > 0 && kill(j.pid, 0) == 0) {
+		journal_free(&j);
+		return 0;		/* under way */
+	}
+	wserr_set(e, EX_SOFTWARE, "an interrupted command left its journal "
+	    "%s (pid %ld: %s): run '%s'", ctx->cfg.journal_file,
+	    (long)j.pid, j.cmdline, ctx->recover_hint);
+	journal_free(&j);
+	if (locked)
+		return -1;
+	(void)fprintf(stderr, "warpstor: warning: %s\n", e->msg);
+	return 0;
+}
+
+/* The recover command to copy: with the -c in use, shell-quoted. */
+static char *
+recover_hint(const char *config)
+{
+	struct strvec	 argv = STRVEC_INIT;
+	struct buf	 b = { NULL, 0, 0 };
+
+	strvec_push(&argv, "warpstor");
+	if (config != NULL)
+		strvec_pushl(&argv, "-c", config, SV_END);
+	strvec_push(&argv, "recover");
+	argv_join(&b, argv.v);
+	strvec_clear(&argv);
+	return b.data;
+}
+
+static int
+finish(const char *name, int rc)
+{
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		(void)fprintf(stderr, "warpstor: %s: stdout: %s\n", name,
+		    strerror(errno ? errno : EIO));
+		return EX_IOERR;
+	}
+	return rc;
+}
+
+/* What the global options asked for, before the command. */
+struct globals {
+	const char	*config;	/* -c */
+	int		 exit;		/* -1: go on; else exit with it */
+};
+
+/* The unknown option getopt stopped at: "-q" of a group, or "--long". */
+static const char *
+global_word(char **argv)
+{
+	static char	 w[3];		/* read at once, by global_usage */
+	const char	*a = argv[optind - 1];
+
+	if (strncmp(a, "--", 2) == 0)
+		return a;
+	w[0] = '-';
+	w[1] = (char)optopt;
+	return w;
+}
+
+/* An unknown global option, with the closest long one. */
+static int
+global_unknown(struct ctx *ctx, const char *word)
+{
+	static const char *const names[] = { "config", "help", "json",
+	    "dry-run", "version", "verbose", "wait", "yes" };
+	char	 near[128];
+
+	return global_usage_near(ctx, "unknown option", word,
+	    cmd_suggest_long(word, names, sizeof(names) / sizeof(names[0]),
+	    near, sizeof(near)) ? near : NULL);
+}
+
+/* The options before COMMAND (-hjnVvwy, -c); argv[optind] is COMMAND. */
+static void
+parse_globals(struct ctx *ctx, int argc, char **argv, struct globals *g)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "wait", required_argument, NULL, 'w' },
+		{ "yes", no_argument, NULL, 'y' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char	*errstr;
+	int		 ch;
+
+	g->config = NULL;
+	g->exit = CMD_GO_ON;
+	opterr = 0;
+	while (g->exit == CMD_GO_ON && (ch = getopt_long(argc, argv,
+	    "+:c:hjnVvw:y", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			g->config = optarg;
+			break;
+		case 'h':
+			usage();
+			g->exit = finish("help", 0);
+			break;
+		case 'j':
+			ctx->json = 1;
+			break;
+		case 'n':
+			ctx->dry_run = 1;
+			break;
+		case 'V':
+			(void)printf("warpstor %s\n", WARPSTOR_VERSION);
+			g->exit = finish("version", 0);
+			break;
+		case 'v':
+			ctx->verbose = 1;
+			break;
+		case 'w':
+			ctx->wait_secs = (int)strtonum(optarg, 0, 86400, &errstr);
+			if (errstr != NULL)
+				g->exit = global_usage(ctx, "-w takes seconds "
+				    "from 0 to 86400, not", optarg);
+			break;
+		case 'y':
+			ctx->yes = 1;
+			break;
+		case ':':
+			g->exit = global_usage(ctx, "a value is missing "
+			    "after", argv[optind - 1]);
+			break;
+		default:
+			g->exit = global_unknown(ctx, global_word(argv));
+		}
+	}
+}
+
+/*
+ * The command named by argv[0] (help COMMAND included) into ctx->cmd:
+ * CMD_GO_ON, or the exit status when there is nothing more to run.
+ */
+static int
+find_command(struct ctx *ctx, int argc, char **argv)
+{
+	const char	*name = argc > 1 && strcmp(argv[0], "help") == 0 ?
+	    argv[1] : argc > 0 ? argv[0] : NULL;
+	char		 near[256], v[VIS_BUFSZ];
+
+	if (argc == 0)
+		return global_usage(ctx, "missing command", NULL);
+	if (strcmp(argv[0], "help") == 0 && argc < 2) {
+		usage();
+		return finish("help", 0);
+	}
+	if ((ctx->cmd = command_find(name)) == NULL) {
+		if (command_suggest(name, near, sizeof(near)))
+			return cmd_error(ctx, EX_USAGE, "unknown command '%s'; "
+			    "did you mean %s?", vis_str(v, sizeof(v), name),
+			    near);
+		return global_usage(ctx, "unknown command", name);
+	}
+	if (strcmp(argv[0], "help") == 0)
+		return finish("help", cmd_help(ctx));
+	return CMD_GO_ON;
+}
+
+/*
+ * What comes before the command runs: root, the configuration, the lock,
+ * the journal left by a cut-off command, the destroys the NFS server held
+ * up.  Returns CMD_GO_ON (with *lockfd the lock, or -1), or the exit
+ * status.
+ */
+static int
+prepare(struct ctx *ctx, const char *config, int *lockfd)
+{
+	struct wserr	 e;
+	const char	*env = NULL;
+	int		 required = 1;
+
+	*lockfd = -1;
+	if ((ctx->cmd->flags & CMD_ROOT) && geteuid() != 0 && !ctx->dry_run) {
+		return cmd_error(ctx, EX_NOPERM, "must be run as root");
+	}
+	if (config == NULL) {
+		if ((env = getenv("WARPSTOR_CONFIG")) != NULL && *env != '\0')
+			config = env;
+		else {
+			config = CONFIG_DEFAULT;
+			required = 0;
+		}
+	}
+	if (config[0] != '/') {
+		char	 v[VIS_BUFSZ];
+
+		return cmd_error(ctx, EX_USAGE, "%s %s: the configuration file "
+		    "is named by its absolute path", config == env ?
+		    "WARPSTOR_CONFIG" : "-c", vis_str(v, sizeof(v), config));
+	}
+	if (config_load(&ctx->cfg, config, required, &e) == -1)
+		return cmd_fail(ctx, &e);
+	if ((ctx->cmd->flags & CMD_LOCK) && !ctx->dry_run &&
+	    (*lockfd = lock_acquire(ctx->cfg.lock_file, ctx->wait_secs,
+	    &e)) == -1)
+		return cmd_fail(ctx, &e);
+	if (!(ctx->cmd->flags & CMD_RECOVER) &&
+	    journal_check(ctx, *lockfd != -1, &e) == -1)
+		return cmd_fail(ctx, &e);
+	/*
+	 * Destroys the NFS server held up: finished by the next command
+	 * that holds the lock (recover says more about them itself).
+	 */
+	if (*lockfd != -1 && !(ctx->cmd->flags & CMD_RECOVER))
+		(void)deferred_reap(ctx, 0, NULL, &e);
+	return CMD_GO_ON;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct ctx	 ctx;
+	struct globals	 g;
+	char		*words;
+	int		 rc, lockfd;
+
+	/* No descriptor of our caller's goes any further than we do. */
+	closefrom(3);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.wait_secs = 30;
+	ctx.progress = progress_allowed();
+
+	parse_globals(&ctx, argc, argv, &g);
+	if (g.exit != CMD_GO_ON)
+		return g.exit;
+	argc -= optind;
+	argv += optind;
+	if ((rc = find_command(&ctx, argc, argv)) != CMD_GO_ON)
+		return rc;
+	ctx.cmdname = ctx.cmd->name;
+	cmd_take_globals(&ctx, &argc, argv);
+	ctx.recover_hint = recover_hint(g.config);
+	if ((rc = prepare(&ctx, g.config, &lockfd)) != CMD_GO_ON) {
+		free(ctx.recover_hint);
+		if (lockfd != -1)
+			(void)close(lockfd);
+		config_free(&ctx.cfg);
+		return rc;
+	}
+	words = log_words(argc, argv);
+	ctx.cmdline = words;
+	ctx.lockfd = lockfd;
+	if ((ctx.cmd->flags & CMD_MUTATES) && !ctx.dry_run)
+		txn_signals();
+	rc = ctx.cmd->fn(&ctx, argc, argv);
+	if ((ctx.cmd->flags & CMD_MUTATES) && !ctx.dry_run)
+		log_outcome(words, rc);
+	free(words);
+	free(ctx.recover_hint);
+	/* a command may have let it go and taken it again (replicate) */
+	if (ctx.lockfd != -1)
+		(void)close(ctx.lockfd);
+	config_free(&ctx.cfg);
+	return finish(ctx.cmd->name, rc);
+}

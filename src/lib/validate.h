@@ -1,0 +1,35 @@
+/*
+ * validate.h: checks on everything that comes from the user before it
+ * reaches zfs, exportfs or the exports file.  Each returns 0, or -1 with
+ * e filled (exit 65) and a message that shows the input safely.
+ */
+#ifndef WARPSTOR_VALIDATE_H
+#define WARPSTOR_VALIDATE_H
+
+#include <sys/types.h>
+
+#include "lib/util.h"
+
+#define NAME_MAX_BYTES	255
+
+int	 valid_dataset(const char *, struct wserr *);
+int	 valid_snapshot(const char *, struct wserr *);
+/* A dataset or a snapshot, whichever it looks like. */
+int	 valid_dataset_or_snapshot(const char *, struct wserr *);
+/* A shell glob on a full dataset or snapshot name. */
+int	 valid_pattern(const char *, struct wserr *);
+/* A comma-separated list of exports(5) clients. */
+int	 valid_clients(const char *, struct wserr *);
+/* A comma-separated list of known exports(5) options, without fsid. */
+int	 valid_options(const char *, struct wserr *);
+/* One PROP=VAL for zfs create/clone -o. */
+int	 valid_propassign(const char *, struct wserr *);
+
+/* A uid or gid as a number (0 to 4294967294) or a name on this host. */
+int	 parse_uid(const char *, uid_t *, struct wserr *);
+int	 parse_gid(const char *, gid_t *, struct wserr *);
+
+/* A rate in bytes a second: digits and K, M or G (powers of 1024), > 0. */
+int	 parse_rate(const char *, unsigned long long *);
+
+#endif
