@@ -31,7 +31,7 @@ CFLAGS      ?= -O2 -g
 # The sources by layer, top to bottom: each folder may include its own
 # headers and those of the folders below it, never above (make layers).
 LAYERS       = cli cmd model zfs nfs fs txn run lib
-CLI_SRCS     = src/cli/main.c src/cli/table.c
+CLI_SRCS     = src/cli/main.c src/cli/table.c src/cli/about.c
 CMD_SRCS     = src/cmd/parse.c src/cmd/create.c src/cmd/export.c \
                src/cmd/lifecycle.c src/cmd/query.c src/cmd/recover.c \
                src/cmd/replace.c src/cmd/replicate.c

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "lib/argv.h"
+#include "cli/cli.h"
 #include "cmd/cmd.h"
 #include "model/deferred.h"
 #include "txn/journal.h"
@@ -29,16 +30,13 @@
 #define WARPSTOR_VERSION "0.0.0"
 #endif
 
-#define GLOBAL_SYNOPSIS	"[-hjnVvy] [-c FILE] [-w SECONDS] COMMAND " \
-			"[OPTIONS] [ARGS]"
-
 /* Every command: -h, help. */
 static void
 usage(void)
 {
 	const struct command *c;
 
-	(void)printf("usage: warpstor %s\n\ncommands:\n", GLOBAL_SYNOPSIS);
+	(void)printf("usage: warpstor %s\n\ncommands:\n", global_synopsis());
 	for (c = commands; c->name != NULL; c++)
 		(void)printf("  %-20s %s\n", c->name, c->what);
 	(void)printf("\n'warpstor help COMMAND' or 'warpstor COMMAND -h' "
@@ -63,7 +61,7 @@ global_usage_near(struct ctx *ctx, const char *why, const char *word,
 	else
 		(void)cmd_error(ctx, EX_USAGE, "%s", why);
 	(void)fprintf(stderr, "usage: warpstor %s\n'warpstor help' lists "
-	    "the commands\n", GLOBAL_SYNOPSIS);
+	    "the commands\n", global_synopsis());
 	return EX_USAGE;
 }
 
@@ -188,38 +186,25 @@ global_word(char **argv)
 static int
 global_unknown(struct ctx *ctx, const char *word)
 {
-	static const char *const names[] = { "config", "help", "json",
-	    "dry-run", "version", "verbose", "wait", "yes" };
-	char	 near[128];
+	const char	*names[16];
+	char		 near[128];
+	size_t		 n = global_names(names, 16, 0);
 
 	return global_usage_near(ctx, "unknown option", word,
-	    cmd_suggest_long(word, names, sizeof(names) / sizeof(names[0]),
-	    near, sizeof(near)) ? near : NULL);
+	    cmd_suggest_long(word, names, n, near, sizeof(near)) ? near :
+	    NULL);
 }
 
-/* The options before COMMAND (-hjnVvwy, -c); argv[optind] is COMMAND. */
+/* The options before COMMAND (global_options); argv[optind] is COMMAND. */
 static void
 parse_globals(struct ctx *ctx, int argc, char **argv, struct globals *g)
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "wait", required_argument, NULL, 'w' },
-		{ "yes", no_argument, NULL, 'y' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char	*errstr;
-	int		 ch;
+	int	 ch;
 
 	g->config = NULL;
 	g->exit = CMD_GO_ON;
-	opterr = 0;
-	while (g->exit == CMD_GO_ON && (ch = getopt_long(argc, argv,
-	    "+:c:hjnVvw:y", longopts, NULL)) != -1) {
+	while (g->exit == CMD_GO_ON && (ch = global_getopt(argc,
+	    argv)) != -1) {
 		switch (ch) {
 		case 'c':
 			g->config = optarg;
@@ -228,34 +213,23 @@ parse_globals(struct ctx *ctx, int argc, char **argv, struct globals *g)
 			usage();
 			g->exit = finish("help", 0);
 			break;
-		case 'j':
-			ctx->json = 1;
-			break;
-		case 'n':
-			ctx->dry_run = 1;
-			break;
 		case 'V':
 			(void)printf("warpstor %s\n", WARPSTOR_VERSION);
 			g->exit = finish("version", 0);
 			break;
-		case 'v':
-			ctx->verbose = 1;
-			break;
 		case 'w':
-			ctx->wait_secs = (int)strtonum(optarg, 0, 86400, &errstr);
-			if (errstr != NULL)
+			if (global_set(ctx, ch, optarg) == -1)
 				g->exit = global_usage(ctx, "-w takes seconds "
 				    "from 0 to 86400, not", optarg);
-			break;
-		case 'y':
-			ctx->yes = 1;
 			break;
 		case ':':
 			g->exit = global_usage(ctx, "a value is missing "
 			    "after", argv[optind - 1]);
 			break;
 		default:
-			g->exit = global_unknown(ctx, global_word(argv));
+			if (global_set(ctx, ch, NULL) == -1)
+				g->exit = global_unknown(ctx,
+				    global_word(argv));
 		}
 	}
 }

@@ -1,11 +1,13 @@
 /*
- * commands.c: the command table.  Usage, `help COMMAND`, `COMMAND -h`,
- * list-methods, completion and the lock policy all read it; each
- * command's options are parsed from its own list here (cmd_getopt), so
- * what -h explains is what is parsed.
+ * table.c: the command table, and finding a command in it by name.
+ * Usage, `help COMMAND`, `COMMAND -h`, list-methods, completion and the
+ * lock policy all read it; each command's options are parsed from its
+ * own list here (cmd_getopt), so what -h explains is what is parsed.
  */
 #include <stddef.h>
+#include <string.h>
 
+#include "cli/cli.h"
 #include "cmd/cmd.h"
 
 /* Options that several commands share. */
@@ -196,3 +198,28 @@ const struct command commands[] = {
 	    "the versions of warpstor, zfs and nfs-utils" },
 	{ NULL, NULL, NULL, NULL, 0, NULL, NULL }
 };
+
+const struct command *
+command_find(const char *name)
+{
+	const struct command *c;
+
+	for (c = commands; c->name != NULL; c++)
+		if (strcmp(c->name, name) == 0 ||
+		    (c->alias != NULL && strcmp(c->alias, name) == 0))
+			return c;
+	return NULL;
+}
+
+int
+command_suggest(const char *name, char *buf, size_t len)
+{
+	const char	*names[64];
+	size_t		 n = 0;
+	const struct command *c;
+
+	for (c = commands; c->name != NULL && n < 64; c++)
+		names[n++] = c->name;
+	return words_near(name, names, n, buf, len);
+}
+

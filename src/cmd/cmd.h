@@ -1,5 +1,5 @@
 /*
- * command.h: the command table's entry, the handlers, and the helpers
+ * cmd.h: the command table's entry, the handlers, and the helpers
  * every handler uses to report usage and errors the same way.
  */
 #ifndef WARPSTOR_COMMAND_H
@@ -32,17 +32,21 @@ struct command {
 	const char	*what;		/* one line: what it does */
 };
 
-/* Every command, in usage order; NULL-terminated. */
-extern const struct command commands[];
-
-/* The command named name (or by its alias), or NULL. */
-const struct command *command_find(const char *name);
+/* The global options (-c, -h, -j, ...): one table, NULL-terminated. */
+extern const struct cmd_option global_options[];
+/* getopt_long of the global options before COMMAND ("+:" first). */
+int	 global_getopt(int argc, char **argv);
+/* Set the global flag code (-j -n -v -y), or -w to val: 0, or -1 (bad). */
+int	 global_set(struct ctx *, int code, const char *val);
+/* "[-hjnVvy] [-c FILE] [-w SECONDS] COMMAND [OPTIONS] [ARGS]". */
+const char *global_synopsis(void);
 /*
- * The commands closest to a mistyped name (edit distance, or a common
- * prefix), as "'a' or 'b'" into buf; 0 when none is close.
+ * The long names of the global options (after: only those that may
+ * follow COMMAND, and help) into names, max at most; how many.
  */
-int	 command_suggest(const char *name, char *buf, size_t len);
-/* The same for "--word" among long option names (given without "--"). */
+size_t	 global_names(const char **names, size_t max, int after);
+
+/* The closest of long option names (given without "--") to "--word". */
 int	 cmd_suggest_long(const char *word, const char *const *names, size_t n,
 	    char *buf, size_t len);
 
@@ -145,7 +149,5 @@ int	 cmd_used_space(struct ctx *, int, char **);
 int	 cmd_available_space(struct ctx *, int, char **);
 int	 cmd_vfsid(struct ctx *, int, char **);
 int	 cmd_info(struct ctx *, int, char **);
-int	 cmd_list_methods(struct ctx *, int, char **);
-int	 cmd_version(struct ctx *, int, char **);
 
 #endif

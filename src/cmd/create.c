@@ -1,5 +1,5 @@
 /*
- * cmd_create.c: the commands that make datasets: create-fs,
+ * create.c: the commands that make datasets: create-fs,
  * create-fs-no-export, create-fs-only, snapshot, clone, clone-only.
  */
 #include <fcntl.h>

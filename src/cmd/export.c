@@ -1,5 +1,5 @@
 /*
- * cmd_export.c: export, unexport, sync-exports.
+ * export.c: export, unexport, sync-exports.
  */
 #include <fnmatch.h>
 #include <getopt.h>

@@ -1,5 +1,5 @@
 /*
- * cmd_lifecycle.c: promote, rename, destroy.
+ * lifecycle.c: promote, rename, destroy.
  */
 #include <getopt.h>
 #include <limits.h>

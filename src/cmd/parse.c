@@ -1,5 +1,5 @@
 /*
- * cmd.c: what every command handler shares: finding the command, its
+ * parse.c: what every command handler shares: finding the command, its
  * usage, help and options from the command table, its errors (text, and
  * JSON with -j), its operands, and the report of its end.
  */
@@ -20,87 +20,6 @@
 
 /* Options a list may hold at most (cmd_getopt's arrays). */
 #define MAXOPTS	16
-
-const struct command *
-command_find(const char *name)
-{
-	const struct command *c;
-
-	for (c = commands; c->name != NULL; c++)
-		if (strcmp(c->name, name) == 0 ||
-		    (c->alias != NULL && strcmp(c->alias, name) == 0))
-			return c;
-	return NULL;
-}
-
-/* Edit distance, a swap of two neighbours counting one (lsit, list). */
-static size_t
-distance(const char *a, const char *b)
-{
-	size_t	 la = strlen(a), lb = strlen(b), i, j, d[32][32];
-
-	if (la >= 32 || lb >= 32)
-		return 99;
-	for (i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (i = 1; i <= la; i++)
-		for (j = 1; j <= lb; j++) {
-			size_t	 best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-
-			if (d[i - 1][j] + 1 < best)
-				best = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < best)
-				best = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
-			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
-				best = d[i - 2][j - 2] + 1;
-			d[i][j] = best;
-		}
-	return d[la][lb];
-}
-
-/* The closest of words (n of them) to w, "'a' or 'b'" into buf. */
-static int
-suggest(const char *w, const char *const *words, size_t n, char *buf,
-    size_t len)
-{
-	size_t	 i, best = 3, wl = strlen(w);
-	int	 found = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < n; i++) {
-		size_t	 d = distance(w, words[i]);
-
-		if (wl >= 3 && strncmp(words[i], w, wl) == 0)
-			d = 1;		/* a prefix of it */
-		if (d < best) {
-			best = d;
-			buf[0] = '\0';
-			found = 0;
-		}
-		if (d == best && d < 3) {
-			(void)strlcat(buf, found ? " or '" : "'", len);
-			(void)strlcat(buf, words[i], len);
-			(void)strlcat(buf, "'", len);
-			found = 1;
-		}
-	}
-	return found;
-}
-
-int
-command_suggest(const char *name, char *buf, size_t len)
-{
-	const char	*names[64];
-	size_t		 n = 0;
-	const struct command *c;
-
-	for (c = commands; c->name != NULL && n < 64; c++)
-		names[n++] = c->name;
-	return suggest(name, names, n, buf, len);
-}
 
 static void
 synopsis(FILE *fp, const struct command *c)
@@ -201,16 +120,42 @@ cmd_fail(struct ctx *ctx, const struct wserr *e)
 	return cmd_error(ctx, e->code, "%s", e->msg);
 }
 
-/* getopt's short option string and long options of the command. */
+/*
+ * The global options, one table: main() parses them before COMMAND
+ * (global_getopt), cmd_take_globals those of GLOBAL_AFTER after it too,
+ * and a mistyped one is matched against their names here.
+ */
+const struct cmd_option global_options[] = {
+	{ 'c', 'c', "config", "FILE", "the configuration file, by its "
+	    "absolute path" },
+	{ 'h', 'h', "help", NULL, "the commands" },
+	{ 'j', 'j', "json", NULL, "JSON on stdout" },
+	{ 'n', 'n', "dry-run", NULL, "print the plan, change nothing" },
+	{ 'V', 'V', "version", NULL, "warpstor's version" },
+	{ 'v', 'v', "verbose", NULL, "print each zfs and exportfs as it runs" },
+	{ 'w', 'w', "wait", "SECONDS", "wait up to SECONDS for the lock "
+	    "(default 30)" },
+	{ 'y', 'y', "yes", NULL, "do not ask" },
+	{ 0, 0, NULL, NULL, NULL }
+};
+/* The global flags that may follow COMMAND too (destroy -nv). */
+#define GLOBAL_AFTER	"jnv"
+
+/*
+ * getopt's short option string and long options of opts, after lead;
+ * with help, -h and --help too.
+ */
 static void
-getopt_tables(const struct command *c, char *so, struct option *lo)
+getopt_tables(const struct cmd_option *opts, const char *lead, int help,
+    char *so, struct option *lo)
 {
 	const struct cmd_option *o;
-	size_t	 ns = 0, nl = 0;
+	size_t	 ns, nl = 0;
 
-	so[ns++] = ':';
-	so[ns++] = 'h';
-	for (o = c->opts; o != NULL && o->code != 0 && nl < MAXOPTS; o++) {
+	ns = strlcpy(so, lead, 4);
+	if (help)
+		so[ns++] = 'h';
+	for (o = opts; o != NULL && o->code != 0 && nl < MAXOPTS; o++) {
 		if (o->sh) {
 			so[ns++] = o->sh;
 			if (o->arg != NULL)
@@ -225,11 +170,86 @@ getopt_tables(const struct command *c, char *so, struct option *lo)
 		}
 	}
 	so[ns] = '\0';
-	lo[nl].name = "help";
-	lo[nl].has_arg = no_argument;
-	lo[nl].flag = NULL;
-	lo[nl++].val = 'h';
+	if (help) {
+		lo[nl].name = "help";
+		lo[nl].has_arg = no_argument;
+		lo[nl].flag = NULL;
+		lo[nl++].val = 'h';
+	}
 	memset(&lo[nl], 0, sizeof(lo[nl]));
+}
+
+int
+global_getopt(int argc, char **argv)
+{
+	struct option	 lo[MAXOPTS + 2];
+	char		 so[2 * MAXOPTS + 5];
+
+	getopt_tables(global_options, "+:", 0, so, lo);
+	opterr = 0;
+	return getopt_long(argc, argv, so, lo, NULL);
+}
+
+int
+global_set(struct ctx *ctx, int code, const char *val)
+{
+	const char	*errstr;
+
+	switch (code) {
+	case 'j':
+		ctx->json = 1;
+		break;
+	case 'n':
+		ctx->dry_run = 1;
+		break;
+	case 'v':
+		ctx->verbose = 1;
+		break;
+	case 'w':
+		ctx->wait_secs = (int)strtonum(val, 0, 86400, &errstr);
+		return errstr != NULL ? -1 : 0;
+	case 'y':
+		ctx->yes = 1;
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
+const char *
+global_synopsis(void)
+{
+	static char	 syn[128];
+	const struct cmd_option *o;
+	char		 flags[32] = "", *p = flags;
+
+	if (syn[0] != '\0')
+		return syn;
+	for (o = global_options; o->code != 0; o++)
+		if (o->arg == NULL)
+			*p++ = o->sh;
+	*p = '\0';
+	(void)snprintf(syn, sizeof(syn), "[-%s]", flags);
+	for (o = global_options; o->code != 0; o++)
+		if (o->arg != NULL)
+			(void)snprintf(syn + strlen(syn), sizeof(syn) -
+			    strlen(syn), " [-%c %s]", o->sh, o->arg);
+	(void)strlcat(syn, " COMMAND [OPTIONS] [ARGS]", sizeof(syn));
+	return syn;
+}
+
+size_t
+global_names(const char **names, size_t max, int after)
+{
+	const struct cmd_option *o;
+	size_t	 n = 0;
+
+	for (o = global_options; o->code != 0 && n < max; o++)
+		if (!after || strchr(GLOBAL_AFTER, o->sh) != NULL ||
+		    o->sh == 'h')
+			names[n++] = o->lng;
+	return n;
 }
 
 /* The option word getopt stopped at: "-x" of a group, or "--long". */
@@ -259,18 +279,17 @@ cmd_suggest_long(const char *word, const char *const *names, size_t n,
 		(void)snprintf(dashed[i], sizeof(dashed[i]), "--%s", names[i]);
 		v[i] = dashed[i];
 	}
-	return suggest(word, v, i, buf, len);
+	return words_near(word, v, i, buf, len);
 }
 
 /* An unknown option: named, and the closest long one suggested. */
 static int
 unknown_option(struct ctx *ctx, const char *word)
 {
-	const char	*names[MAXOPTS + 8] = { "json", "dry-run", "verbose",
-	    "help" };
+	const char	*names[MAXOPTS + 8];
 	const struct cmd_option *o;
 	char		 v[VIS_BUFSZ], near[128];
-	size_t		 n = 4;
+	size_t		 n = global_names(names, 8, 1);
 
 	for (o = ctx->cmd->opts; o != NULL && o->code != 0 && n < MAXOPTS + 4;
 	    o++)
@@ -296,7 +315,7 @@ cmd_getopt(struct ctx *ctx, int argc, char **argv, int *rc)
 	char		 so[2 * MAXOPTS + 3], w[64];
 	int		 ch;
 
-	getopt_tables(ctx->cmd, so, lo);
+	getopt_tables(ctx->cmd->opts, ":", 1, so, lo);
 	opterr = 0;
 	ch = getopt_long(argc, argv, so, lo, NULL);
 	switch (ch) {
@@ -329,19 +348,17 @@ option_of(const struct command *c, char sh, const char *lng, size_t len)
 	return NULL;
 }
 
-/* A global flag by its long name or letter: set it; 0 if not one. */
+/* A global flag that may follow COMMAND, by long name or letter: set it. */
 static int
 take_global(struct ctx *ctx, const char *lng, char sh)
 {
-	if ((lng != NULL && strcmp(lng, "dry-run") == 0) || sh == 'n')
-		ctx->dry_run = 1;
-	else if ((lng != NULL && strcmp(lng, "verbose") == 0) || sh == 'v')
-		ctx->verbose = 1;
-	else if ((lng != NULL && strcmp(lng, "json") == 0) || sh == 'j')
-		ctx->json = 1;
-	else
-		return 0;
-	return 1;
+	const struct cmd_option *o;
+
+	for (o = global_options; o->code != 0; o++)
+		if (strchr(GLOBAL_AFTER, o->sh) != NULL && ((lng != NULL &&
+		    strcmp(lng, o->lng) == 0) || (sh != 0 && sh == o->sh)))
+			return global_set(ctx, o->code, NULL) == 0;
+	return 0;
 }
 
 /*

@@ -1,5 +1,5 @@
 /*
- * cmd_recover.c: finish or undo a command that was cut off (crash, power
+ * recover.c: finish or undo a command that was cut off (crash, power
  * loss, kill -9) from its journal.
  */
 #include <errno.h>

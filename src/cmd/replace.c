@@ -1,5 +1,5 @@
 /*
- * cmd_replace.c: replace and rebuild-vol, the commands that change what
+ * replace.c: replace and rebuild-vol, the commands that change what
  * is behind an export while the export itself stays.
  */
 #include <sys/stat.h>

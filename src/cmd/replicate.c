@@ -1,5 +1,5 @@
 /*
- * cmd_replicate.c: replicate and takeover, the commands beyond one node.
+ * replicate.c: replicate and takeover, the commands beyond one node.
  * A replica is what zfs send -p | zfs receive makes of a dataset on a
  * standby (another pool, here or over ssh): unmounted where zfs can
  * receive so, read-only, marked warpstor:replica, never exported; its

@@ -193,3 +193,59 @@ now_ms(void)
 	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+/* Edit distance, a swap of two neighbours counting one (lsit, list). */
+static size_t
+words_distance(const char *a, const char *b)
+{
+	size_t	 la = strlen(a), lb = strlen(b), i, j, d[32][32];
+
+	if (la >= 32 || lb >= 32)
+		return 99;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			size_t	 best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	return d[la][lb];
+}
+
+int
+words_near(const char *w, const char *const *words, size_t n, char *buf,
+    size_t len)
+{
+	size_t	 i, best = 3, wl = strlen(w);
+	int	 found = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		size_t	 d = words_distance(w, words[i]);
+
+		if (wl >= 3 && strncmp(words[i], w, wl) == 0)
+			d = 1;		/* a prefix of it */
+		if (d < best) {
+			best = d;
+			buf[0] = '\0';
+			found = 0;
+		}
+		if (d == best && d < 3) {
+			(void)strlcat(buf, found ? " or '" : "'", len);
+			(void)strlcat(buf, words[i], len);
+			(void)strlcat(buf, "'", len);
+			found = 1;
+		}
+	}
+	return found;
+}

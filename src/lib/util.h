@@ -56,4 +56,12 @@ int	 has_control_bytes(const char *s);
 char	*vis_dup(const char *s);
 #define VIS_BUFSZ	1024
 
+/*
+ * The closest of words (n of them) to w by edit distance (a swap of two
+ * neighbours counting one), or of which w is a prefix of 3 or more:
+ * "'a' or 'b'" into buf; 0 when none is close.
+ */
+int	 words_near(const char *w, const char *const *words, size_t n,
+	    char *buf, size_t len);
+
 #endif
