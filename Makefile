@@ -36,7 +36,7 @@ CMD_SRCS     = src/cmd/parse.c src/cmd/create.c src/cmd/export.c \
                src/cmd/lifecycle.c src/cmd/query.c src/cmd/recover.c \
                src/cmd/replace.c src/cmd/replicate.c
 MODEL_SRCS   = src/model/state.c src/model/deferred.c src/model/dsname.c
-ZFS_SRCS     = src/zfs/zfs.c
+ZFS_SRCS     = src/zfs/zfs.c src/zfs/node.c
 NFS_SRCS     = src/nfs/nfs.c src/nfs/nfsd.c
 FS_SRCS      = src/fs/fsops.c src/fs/filter.c
 TXN_SRCS     = src/txn/txn.c src/txn/journal.c src/txn/lock.c

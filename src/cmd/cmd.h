@@ -136,9 +136,6 @@ int	 cmd_replicate(struct ctx *, int, char **);
 int	 cmd_receive_replica(struct ctx *, int, char **);
 int	 cmd_takeover(struct ctx *, int, char **);
 
-struct undo_kind;
-/* The undo of replicate's transfer, for recover (cmd_replicate.c). */
-extern const struct undo_kind replicate_undo_transfer;
 int	 cmd_list_vols(struct ctx *, int, char **);
 int	 cmd_list_exports(struct ctx *, int, char **);
 int	 cmd_list_filesystems(struct ctx *, int, char **);

@@ -21,20 +21,24 @@
 #include "txn/txn.h"
 #include "zfs/zfs.h"
 
-/* The undo kinds a journal may name. */
-static const struct undo_kind *const undo_kinds[] = {
-	&zfs_undo_once, &zfs_undo_retry, &zfs_undo_created,
-	&nfs_undo_once, &nfs_undo_unexport, &replicate_undo_transfer,
+/*
+ * The worlds whose undo kinds a journal may name: each defines and lists
+ * its own, next to the argv they undo.
+ */
+static const struct undo_kind *const *const worlds[] = {
+	zfs_undo_kinds, nfs_undo_kinds,
 };
 
 static const struct undo_kind *
 kind_named(const char *name)
 {
+	const struct undo_kind *const *k;
 	size_t	 i;
 
-	for (i = 0; i < sizeof(undo_kinds) / sizeof(undo_kinds[0]); i++)
-		if (strcmp(undo_kinds[i]->name, name) == 0)
-			return undo_kinds[i];
+	for (i = 0; i < sizeof(worlds) / sizeof(worlds[0]); i++)
+		for (k = worlds[i]; *k != NULL; k++)
+			if (strcmp((*k)->name, name) == 0)
+				return *k;
 	return NULL;
 }
 
@@ -84,7 +88,7 @@ defer_final(struct ctx *ctx, const struct strvec *argv, struct wserr *e)
  * what became of them; "nothing to recover" when there was nothing.
  */
 static int
-reap(struct ctx *ctx, FILE *out, int nothing_else)
+recover_deferred(struct ctx *ctx, FILE *out, int nothing_else)
 {
 	struct wserr	 e;
 	int		 left;
@@ -168,7 +172,7 @@ recover_run(struct ctx *ctx, FILE *out)
 	if (journal_read(path, &j, &e) == -1)
 		return cmd_fail(ctx, &e);
 	if (j.cmdline == NULL)
-		return reap(ctx, out, 1);
+		return recover_deferred(ctx, out, 1);
 	if (j.pid > 0 && kill(j.pid, 0) == 0 && ctx->dry_run)
 		(void)fprintf(out, "pid %ld may still be running: %s\n",
 		    (long)j.pid, j.cmdline);
@@ -193,7 +197,7 @@ recover_run(struct ctx *ctx, FILE *out)
 	(void)fprintf(out, "%s: %s\n", j.final_state != JF_NONE ? "finished" :
 	    "undone", j.cmdline);
 	journal_free(&j);
-	return reap(ctx, out, 0);
+	return recover_deferred(ctx, out, 0);
 }
 
 /*

@@ -29,389 +29,10 @@
 #include "lib/output.h"
 #include "lib/progress.h"
 #include "model/state.h"
-#include "run/tool.h"
 #include "txn/txn.h"
 #include "lib/validate.h"
+#include "zfs/node.h"
 #include "zfs/zfs.h"
-
-/*
- * Properties of one dataset read in one call (node_prefetch) and given
- * out by node_prop: what the checks of a TARGET on another node ask,
- * without a round trip each.
- */
-struct propcache {
-	char		*name;
-	struct strvec	 prop;		/* asked */
-	struct strvec	 val;		/* "" where zfs had none */
-	struct strvec	 src;
-	unsigned char	 known[8];	/* zfs knows the property */
-};
-
-/* Where a zfs runs: here, or on host over ssh. */
-struct node {
-	struct ctx	*ctx;
-	const char	*host;		/* NULL: this node */
-	char		*ctlpath;	/* ssh's control socket: one connection */
-	struct propcache *cache;	/* node_prefetch's, or NULL */
-};
-
-/* The ssh words to reach n: its control master serves every call. */
-static void
-node_ssh(const struct node *n, struct strvec *out)
-{
-	size_t	 i;
-
-	for (i = 0; i < n->ctx->cfg.ssh.n; i++)
-		strvec_push(out, n->ctx->cfg.ssh.v[i]);
-	if (n->ctlpath == NULL)
-		return;
-	strvec_pushl(out, "-o", "ControlMaster=auto", "-o", SV_END);
-	strvec_pushf(out, "ControlPath=%s", n->ctlpath);
-	/* a run that is cut off leaves it a minute at most */
-	strvec_pushl(out, "-o", "ControlPersist=60", SV_END);
-}
-
-/* zargv (zfs's words, argv[0] the configured zfs) as run on n. */
-static enum tool
-node_argv(const struct node *n, char *const *zargv, struct strvec *out)
-{
-	struct buf	 cmd = { NULL, 0, 0 };
-	size_t		 i;
-
-	if (n->host == NULL) {
-		for (i = 0; zargv[i] != NULL; i++)
-			strvec_push(out, zargv[i]);
-		return TOOL_ZFS;
-	}
-	node_ssh(n, out);
-	strvec_push(out, n->host);
-	/* one word for the remote shell, each of zfs's quoted for it */
-	argv_join(&cmd, zargv + 1);
-	strvec_pushf(out, "zfs %s", cmd.data);
-	buf_free(&cmd);
-	return TOOL_SSH;
-}
-
-/*
- * Run zfs on n.  ok: require exit 0 (then out, when not NULL, holds what
- * it printed); else 0 when it ran at all, out saying how it ended.
- */
-static int
-node_zfs(const struct node *n, struct strvec *zargv, int ok,
-    struct spawn_result *out, struct wserr *e)
-{
-	struct strvec	 argv = STRVEC_INIT;
-	enum tool	 t = node_argv(n, zargv->v, &argv);
-	int		 rc;
-
-	rc = ok ? tool_run_ok(n->ctx, t, argv.v, out, e) :
-	    tool_run(n->ctx, t, argv.v, out, e);
-	strvec_clear(&argv);
-	return rc;
-}
-
-/* zfs WORDS... on n, requiring exit 0; its output dropped. */
-static int
-node_do(const struct node *n, struct wserr *e, ...)
-{
-	struct strvec	 argv = STRVEC_INIT;
-	va_list		 ap;
-	const char	*w;
-	int		 rc;
-
-	strvec_push(&argv, n->ctx->cfg.zfs);
-	va_start(ap, e);
-	while ((w = va_arg(ap, const char *)) != NULL)
-		strvec_push(&argv, w);
-	va_end(ap);
-	rc = node_zfs(n, &argv, 1, NULL, e);
-	strvec_clear(&argv);
-	return rc;
-}
-
-static void node_forget(struct node *);
-
-/* The control master's socket closed (its process gone) at the end. */
-static void
-node_close(struct node *n)
-{
-	struct strvec	 argv = STRVEC_INIT;
-	struct spawn_result r;
-	struct wserr	 e;
-
-	node_forget(n);
-	if (n->host == NULL || n->ctlpath == NULL)
-		return;
-	/* ssh names the socket (%C); without a master this says so, no more */
-	node_ssh(n, &argv);
-	strvec_pushl(&argv, "-O", "exit", n->host, SV_END);
-	if (tool_run(n->ctx, TOOL_SSH, argv.v, &r, &e) == 0)
-		spawn_result_free(&r);
-	strvec_clear(&argv);
-	free(n->ctlpath);
-	n->ctlpath = NULL;
-}
-
-/* One snapshot: its name and guid. */
-struct snap {
-	char	*name;
-	char	*guid;
-};
-
-struct snaps {
-	struct snap	*v;
-	size_t		 n;
-	int		 exists;	/* the dataset is there */
-};
-
-static void
-snaps_free(struct snaps *s)
-{
-	size_t	 i;
-
-	for (i = 0; i < s->n; i++) {
-		free(s->v[i].name);
-		free(s->v[i].guid);
-	}
-	free(s->v);
-	memset(s, 0, sizeof(*s));
-}
-
-static const struct snap *
-snap_by_guid(const struct snaps *s, const char *guid)
-{
-	size_t	 i;
-
-	for (i = 0; guid != NULL && i < s->n; i++)
-		if (strcmp(s->v[i].guid, guid) == 0)
-			return &s->v[i];
-	return NULL;
-}
-
-/*
- * ds's own snapshots on n, oldest first, each with its guid: zfs list
- * -t snapshot -d 1 -s createtxg, then one zfs get guid of them.  Every
- * line is checked: a name of ds's, a guid of digits.
- */
-static int
-snapshots_of(const struct node *n, const char *ds, struct snaps *out,
-    struct wserr *e)
-{
-	struct strvec	 argv = STRVEC_INIT;
-	struct spawn_result r;
-	char		*p, *line, *tab;
-	size_t		 len = strlen(ds), i;
-	int		 rc = -1;
-
-	out->v = NULL;
-	out->n = 0;
-	out->exists = 0;
-	strvec_pushl(&argv, n->ctx->cfg.zfs, "list", "-H", "-o", "name", "-t",
-	    "snapshot", "-d", "1", "-s", "createtxg", ds, SV_END);
-	if (node_zfs(n, &argv, 0, &r, e) == -1)
-		goto out;
-	if (r.status != 0) {
-		out->exists = strstr(r.err.data, "does not exist") == NULL;
-		if (out->exists)
-			spawn_fail(e, argv.v, &r);
-		spawn_result_free(&r);
-		rc = out->exists ? -1 : 0;
-		goto out;
-	}
-	out->exists = 1;
-	for (p = r.out.data; (line = strsep(&p, "\n")) != NULL;) {
-		if (*line == '\0')
-			continue;
-		if (strncmp(line, ds, len) != 0 || line[len] != '@' ||
-		    valid_snapshot(line, e) == -1) {
-			wserr_set(e, EX_UNAVAILABLE, "unexpected zfs output: "
-			    "'%.100s'", line);
-			spawn_result_free(&r);
-			goto out;
-		}
-		out->v = xreallocarray(out->v, out->n + 1, sizeof(*out->v));
-		out->v[out->n].name = xstrdup(line);
-		out->v[out->n++].guid = NULL;
-	}
-	spawn_result_free(&r);
-	rc = 0;
-	if (out->n == 0)
-		goto out;
-	strvec_clear(&argv);
-	strvec_pushl(&argv, n->ctx->cfg.zfs, "get", "-H", "-p", "-o",
-	    "name,value", "guid", SV_END);
-	for (i = 0; i < out->n; i++)
-		strvec_push(&argv, out->v[i].name);
-	if ((rc = node_zfs(n, &argv, 1, &r, e)) == -1)
-		goto out;
-	for (p = r.out.data; (line = strsep(&p, "\n")) != NULL;) {
-		if (*line == '\0' || (tab = strchr(line, '\t')) == NULL)
-			continue;
-		*tab++ = '\0';
-		for (i = 0; i < out->n; i++)
-			if (strcmp(out->v[i].name, line) == 0 &&
-			    out->v[i].guid == NULL && *tab != '\0' &&
-			    strlen(tab) <= 20 &&
-			    strspn(tab, "0123456789") == strlen(tab))
-				out->v[i].guid = xstrdup(tab);
-	}
-	spawn_result_free(&r);
-	for (i = 0; i < out->n; i++)
-		if (out->v[i].guid == NULL) {
-			wserr_set(e, EX_UNAVAILABLE, "no guid for %s",
-			    out->v[i].name);
-			rc = -1;
-		}
-out:
-	strvec_clear(&argv);
-	if (rc == -1)
-		snaps_free(out);
-	return rc;
-}
-
-/*
- * One property of name on n as zfs get -H -p prints it (value, source),
- * or *val NULL where zfs has no such property (zfs-fuse: written) or
- * name does not exist.  A value with a control byte is refused.
- */
-static int
-node_prop(const struct node *n, const char *name, const char *prop,
-    char **val, char **src, struct wserr *e)
-{
-	struct strvec	 argv = STRVEC_INIT;
-	struct spawn_result r;
-	char		*tab;
-	size_t		 len;
-	int		 rc;
-
-	*val = NULL;
-	if (src != NULL)
-		*src = NULL;
-	if (n->cache != NULL && strcmp(n->cache->name, name) == 0) {
-		size_t	 i;
-
-		for (i = 0; i < n->cache->prop.n; i++)
-			if (strcmp(n->cache->prop.v[i], prop) == 0)
-				break;
-		if (i < n->cache->prop.n) {
-			if (n->cache->known[i] && n->cache->val.v[i][0] != '\0') {
-				*val = xstrdup(n->cache->val.v[i]);
-				if (src != NULL)
-					*src = xstrdup(n->cache->src.v[i]);
-			}
-			return 0;
-		}
-	}
-	strvec_pushl(&argv, n->ctx->cfg.zfs, "get", "-H", "-p", "-o",
-	    "value,source", prop, name, SV_END);
-	rc = node_zfs(n, &argv, 0, &r, e);
-	strvec_clear(&argv);
-	if (rc == -1)
-		return -1;
-	len = strcspn(r.out.data, "\n");
-	if (r.status == 0 && (tab = memchr(r.out.data, '\t', len)) != NULL) {
-		r.out.data[len] = '\0';
-		*tab++ = '\0';
-		if (has_control_bytes(r.out.data) || has_control_bytes(tab)) {
-			wserr_set(e, EX_DATAERR, "%s: %s holds a control "
-			    "character", name, prop);
-			rc = -1;
-		} else {
-			*val = xstrdup(r.out.data);
-			if (src != NULL)
-				*src = xstrdup(tab);
-		}
-	}
-	spawn_result_free(&r);
-	return rc;
-}
-
-static void
-node_forget(struct node *n)
-{
-	if (n->cache == NULL)
-		return;
-	free(n->cache->name);
-	strvec_clear(&n->cache->prop);
-	strvec_clear(&n->cache->val);
-	strvec_clear(&n->cache->src);
-	free(n->cache);
-	n->cache = NULL;
-}
-
-/*
- * props (comma-separated, at most 8) of name on n in one zfs get, kept
- * for node_prop.  A zfs that does not know one of them (zfs-fuse:
- * written, receive_resume_token) refuses the whole list: asked again
- * without those, which node_prop then gives as absent.  Every line is
- * checked: one of the properties asked, once, no control byte.
- */
-static int
-node_prefetch(struct node *n, const char *name, const char *props,
-    const char *base, struct wserr *e)
-{
-	struct strvec	 argv = STRVEC_INIT;
-	struct spawn_result r;
-	struct propcache *c;
-	char		*p, *line, *f[3];
-	size_t		 i;
-	int		 k, rc, tries;
-
-	node_forget(n);
-	c = xcalloc(1, sizeof(*c));
-	c->name = xstrdup(name);
-	strvec_split(&c->prop, props, ",", 0);
-	for (i = 0; i < c->prop.n; i++) {
-		strvec_push(&c->val, "");
-		strvec_push(&c->src, "");
-	}
-	for (tries = 0; tries < 2; tries++) {
-		strvec_clear(&argv);
-		strvec_pushl(&argv, n->ctx->cfg.zfs, "get", "-H", "-p", "-o",
-		    "property,value,source", tries == 0 ? props : base, name,
-		    SV_END);
-		if ((rc = node_zfs(n, &argv, tries == 0 ? 0 : 1, &r, e)) == -1)
-			break;
-		if (r.status != 0) {
-			spawn_result_free(&r);
-			continue;
-		}
-		for (i = 0; i < c->prop.n; i++)
-			c->known[i] = tries == 0 || strstr(base,
-			    c->prop.v[i]) != NULL;
-		for (p = r.out.data; (line = strsep(&p, "\n")) != NULL;) {
-			if (*line == '\0')
-				continue;
-			for (k = 0; k < 3 && line != NULL; k++)
-				f[k] = strsep(&line, "\t");
-			for (i = 0; k == 3 && line == NULL && i < c->prop.n; i++)
-				if (strcmp(c->prop.v[i], f[0]) == 0 &&
-				    c->val.v[i][0] == '\0')
-					break;
-			if (k != 3 || line != NULL || i == c->prop.n ||
-			    has_control_bytes(f[1]) || has_control_bytes(f[2])) {
-				wserr_set(e, EX_UNAVAILABLE, "unexpected zfs "
-				    "output for %s", name);
-				rc = -1;
-				break;
-			}
-			free(c->val.v[i]);
-			free(c->src.v[i]);
-			c->val.v[i] = xstrdup(f[1]);
-			c->src.v[i] = xstrdup(f[2]);
-		}
-		spawn_result_free(&r);
-		break;
-	}
-	strvec_clear(&argv);
-	if (rc == -1 || tries == 2) {
-		n->cache = c;
-		node_forget(n);
-		return rc == -1 ? -1 : 0;
-	}
-	n->cache = c;
-	return 0;
-}
 
 /* What replicate was asked, and what it found. */
 struct rep {
@@ -420,7 +41,7 @@ struct rep {
 	char		*own_ds;	/* -r: ds and target, allocated */
 	char		*own_target;
 	int		 tree;		/* -r */
-	int		 flags_known;	/* can_s and can_x asked already */
+	int		 flags_known;	/* caps asked already */
 	const char	*at;		/* @SNAP given, or NULL */
 	int		 force;
 	struct node	 src;		/* this node */
@@ -433,8 +54,7 @@ struct rep {
 	const char	*first;		/* a first run: the oldest, in full */
 	char		*to;		/* what is sent: DATASET as it is now */
 	char		*token;		/* a resume token that is DATASET's */
-	int		 can_s;		/* receive -s (resumable) */
-	int		 can_x;		/* receive -x PROP */
+	struct recv_caps caps;		/* what TARGET's zfs receive can do */
 	int		 aborted;	/* a partial receive not DATASET's: -A */
 	int		 exported;	/* TARGET is exported (--force) */
 	int		 mounted;	/* TARGET is mounted (--force) */
@@ -493,30 +113,6 @@ rep_target(struct rep *r, const char *arg, struct wserr *e)
 }
 
 /*
- * What the target's zfs receive takes beyond -u (which both front ends
- * take, zfs-fuse without showing it): -s and -x, from its usage line.
- * Neither decides anything that matters for safety: -u is always given,
- * and the properties -x would leave out are set right after the receive
- * all the same.
- */
-static void
-recv_flags(struct rep *r)
-{
-	struct strvec	 argv = STRVEC_INIT;
-	struct spawn_result res;
-	struct wserr	 e;
-
-	strvec_pushl(&argv, r->dst.ctx->cfg.zfs, "receive", SV_END);
-	if (node_zfs(&r->dst, &argv, 0, &res, &e) == 0) {
-		/* OpenZFS's usage has receive -A, the abort of -s */
-		r->can_s = strstr(res.err.data, "receive -A") != NULL;
-		r->can_x = strstr(res.err.data, "[-x ") != NULL;
-		spawn_result_free(&res);
-	}
-	strvec_clear(&argv);
-}
-
-/*
  * A cut-off receive into TARGET left a resume token (OpenZFS -s): kept
  * only when the snapshot it resumes is DATASET's (zfs send -nvt names it
  * here, on this node, with its guid); any other partial state is aborted
@@ -525,15 +121,12 @@ recv_flags(struct rep *r)
 static int
 resume_token(struct rep *r, struct wserr *e)
 {
-	struct strvec	 argv = STRVEC_INIT;
-	struct spawn_result res;
-	const struct snap *s = NULL;
-	char		*tok, *p, *line, *toname = NULL, *toguid = NULL;
+	char		*tok, *toname;
 	unsigned long long g;
 	size_t		 i;
 	int		 ok = 0;
 
-	if (!r->can_s || !r->there.exists)
+	if (!r->caps.resumable || !r->there.exists)
 		return 0;
 	if (node_prop(&r->dst, r->target, "receive_resume_token", &tok, NULL,
 	    e) == -1)
@@ -542,46 +135,24 @@ resume_token(struct rep *r, struct wserr *e)
 		free(tok);
 		return 0;
 	}
-	if (strspn(tok, "0123456789abcdef-") == strlen(tok)) {
-		strvec_pushl(&argv, r->src.ctx->cfg.zfs, "send", "-nv", "-t",
-		    tok, SV_END);
-		if (tool_run(r->src.ctx, TOOL_ZFS, argv.v, &res, e) == 0) {
-			/* "\ttoguid = 0x...", "\ttoname = pool/ds@snap" */
-			for (p = res.out.data; (line = strsep(&p, "\n")) !=
-			    NULL;) {
-				line += strspn(line, " \t");
-				if (strncmp(line, "toname = ", 9) == 0)
-					toname = line + 9;
-				else if (strncmp(line, "toguid = ", 9) == 0)
-					toguid = line + 9;
-			}
-			if (toname != NULL && toguid != NULL &&
-			    ds_snapshot_of(toname, r->dsname)) {
-				errno = 0;
-				g = strtoull(toguid, NULL, 0);
-				for (i = 0; errno == 0 && i < r->have.n; i++)
-					if (strcmp(r->have.v[i].name,
-					    toname) == 0 && strtoull(
-					    r->have.v[i].guid, NULL, 10) == g)
-						s = &r->have.v[i];
-			}
-			ok = s != NULL;
-			spawn_result_free(&res);
-		}
-		strvec_clear(&argv);
-	}
+	zfs_token_names(r->src.ctx, tok, &toname, &g);
+	for (i = 0; toname != NULL && ds_snapshot_of(toname, r->dsname) &&
+	    i < r->have.n && !ok; i++)
+		ok = strcmp(r->have.v[i].name, toname) == 0 &&
+		    strtoull(r->have.v[i].guid, NULL, 10) == g;
+	free(toname);
 	if (ok) {
 		r->token = tok;
 		return 0;
 	}
 	free(tok);
-	(void)fprintf(stderr, "warpstor: %s: %s holds a partial receive that "
-	    "is not of %s's snapshots: aborted (zfs receive -A), sent again\n",
-	    r->src.ctx->cmdname, r->target, r->dsname);
+	out_warn(r->src.ctx, "%s holds a partial receive that is not of %s's "
+	    "snapshots: aborted (zfs receive -A), sent again", r->target,
+	    r->dsname);
 	r->aborted = 1;
 	if (r->src.ctx->dry_run)
 		return 0;
-	return node_do(&r->dst, e, "receive", "-A", r->target, SV_END);
+	return node_receive_abort(&r->dst, r->target, e);
 }
 
 /*
@@ -733,10 +304,8 @@ out:
 static int
 rep_origin(struct rep *r, struct wserr *e)
 {
-	struct strvec	 argv = STRVEC_INIT;
-	struct spawn_result res;
-	char		*guid = NULL, *pool, *p, *line, *tab;
-	int		 rc;
+	char	*guid = NULL, *pool;
+	int	 rc;
 
 	if (r->origin == NULL)
 		return 0;
@@ -745,31 +314,16 @@ rep_origin(struct rep *r, struct wserr *e)
 	if (guid == NULL)
 		return 0;
 	pool = xstrndup(r->target, strcspn(r->target, "/"));
-	strvec_pushl(&argv, r->dst.ctx->cfg.zfs, "get", "-H", "-p", "-r", "-o",
-	    "name,value", "guid", pool, SV_END);
-	rc = node_zfs(&r->dst, &argv, 1, &res, e);
-	strvec_clear(&argv);
+	rc = node_guid_in_pool(&r->dst, pool, guid, &r->as_clone, e);
 	free(pool);
-	if (rc == -1) {
-		free(guid);
-		return -1;
-	}
-	for (p = res.out.data; (line = strsep(&p, "\n")) != NULL;)
-		if ((tab = strchr(line, '\t')) != NULL && strcmp(tab + 1,
-		    guid) == 0 && memchr(line, '@', (size_t)(tab - line)) != NULL)
-			r->as_clone = 1;
-	spawn_result_free(&res);
 	free(guid);
-	if (!r->as_clone)
-		(void)fprintf(stderr, "warpstor: %s: %s is a clone of %s, which "
-		    "was never replicated to %s's pool: a full send (replicate "
-		    "the origin first to keep it a clone there)\n",
-		    r->src.ctx->cmdname, r->dsname, r->origin, r->target);
-	return 0;
+	if (rc == 0 && !r->as_clone)
+		out_warn(r->src.ctx, "%s is a clone of %s, which was never "
+		    "replicated to %s's pool: a full send (replicate the "
+		    "origin first to keep it a clone there)", r->dsname,
+		    r->origin, r->target);
+	return rc;
 }
-
-/* Whether zfs here has bookmarks (zfs-fuse has not); -1 not yet known. */
-static int has_bookmarks = -1;
 
 /*
  * The bookmark replicate keeps on DATASET for a target: ws-rep- and a
@@ -800,63 +354,30 @@ rep_bookmark_name(const struct rep *r)
 static int
 rep_find_bookmark(struct rep *r, struct wserr *e)
 {
-	struct strvec	 argv = STRVEC_INIT;
-	struct spawn_result res;
+	struct snaps	 bms;
 	const struct snap *sp, *best = NULL;
-	char		*p, *line, *tab;
-	size_t		 len = strlen(r->dsname);
-	int		 rc;
+	size_t		 i;
 
-	if (has_bookmarks == 0)
-		return 0;
 	if (r->from_guid != NULL)
 		best = snap_by_guid(&r->there, r->from_guid);
-	strvec_pushl(&argv, r->src.ctx->cfg.zfs, "list", "-H", "-p", "-o",
-	    "name,guid", "-t", "bookmark", "-d", "1", r->dsname, SV_END);
-	rc = node_zfs(&r->src, &argv, 0, &res, e);
-	strvec_clear(&argv);
-	if (rc == -1)
+	if (node_bookmarks(&r->src, r->dsname, &bms, e) == -1)
 		return -1;
-	if (res.status != 0) {
-		/* zfs-fuse: "invalid type 'bookmark'" */
-		if (strstr(res.err.data, "bookmark") != NULL)
-			has_bookmarks = 0;
-		spawn_result_free(&res);
-		return 0;
-	}
-	for (p = res.out.data; (line = strsep(&p, "\n")) != NULL;) {
-		if (*line == '\0')
-			continue;
-		if ((tab = strchr(line, '\t')) == NULL ||
-		    strncmp(line, r->dsname, len) != 0 || line[len] != '#' ||
-		    (size_t)(tab - line) >= 256 ||
-		    strspn(line + len + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefgh"
-		    "ijklmnopqrstuvwxyz0123456789_.:-") != (size_t)(tab - line) -
-		    len - 1 || tab[1] == '\0' || strlen(tab + 1) > 20 ||
-		    strspn(tab + 1, "0123456789") != strlen(tab + 1)) {
-			wserr_set(e, EX_UNAVAILABLE, "unexpected zfs output: "
-			    "'%.100s'", line);
-			spawn_result_free(&res);
-			return -1;
-		}
-		*tab++ = '\0';
+	for (i = 0; i < bms.n; i++)
 		/* the one of the newest snapshot TARGET has */
-		if ((sp = snap_by_guid(&r->there, tab)) != NULL &&
+		if ((sp = snap_by_guid(&r->there, bms.v[i].guid)) != NULL &&
 		    (best == NULL || sp > best)) {
 			best = sp;
 			free(r->bookmark);
 			free(r->from_guid);
-			r->bookmark = xstrdup(line);
-			r->from_guid = xstrdup(tab);
+			r->bookmark = xstrdup(bms.v[i].name);
+			r->from_guid = xstrdup(bms.v[i].guid);
 		}
-	}
-	spawn_result_free(&res);
+	snaps_free(&bms);
 	if (r->bookmark != NULL) {
 		r->from = r->bookmark;
-		(void)fprintf(stderr, "warpstor: %s: %s: the newest snapshot in "
-		    "common with %s is gone here; sending from its bookmark "
-		    "%s\n",
-		    r->src.ctx->cmdname, r->dsname, r->target, r->bookmark);
+		out_warn(r->src.ctx, "%s: the newest snapshot in common with %s "
+		    "is gone here; sending from its bookmark %s", r->dsname,
+		    r->target, r->bookmark);
 	}
 	return 0;
 }
@@ -870,43 +391,9 @@ rep_find_bookmark(struct rep *r, struct wserr *e)
 static void
 rep_keep_bookmark(struct rep *r)
 {
-	struct strvec	 argv = STRVEC_INIT;
-	struct spawn_result res;
-	struct wserr	 e;
-	char		*bm;
-	int		 tries;
+	char	*bm = rep_bookmark_name(r);
 
-	if (has_bookmarks == 0)
-		return;
-	bm = rep_bookmark_name(r);
-	for (tries = 0; tries < 2; tries++) {
-		strvec_clear(&argv);
-		strvec_pushl(&argv, r->src.ctx->cfg.zfs, "bookmark", r->to, bm,
-		    SV_END);
-		if (node_zfs(&r->src, &argv, 0, &res, &e) == -1)
-			break;
-		if (res.status == 0) {
-			has_bookmarks = 1;
-			spawn_result_free(&res);
-			break;
-		}
-		if (tries > 0 || strstr(res.err.data, "exists") == NULL) {
-			/* zfs-fuse: "unrecognized command 'bookmark'" */
-			if (strstr(res.err.data, "unrecognized") != NULL ||
-			    strstr(res.err.data, "usage") != NULL)
-				has_bookmarks = 0;
-			else
-				(void)fprintf(stderr, "warpstor: %s: bookmark "
-				    "%s left undone\n", r->src.ctx->cmdname, bm);
-			spawn_result_free(&res);
-			break;
-		}
-		spawn_result_free(&res);
-		/* the target's older bookmark goes, for the new one */
-		if (node_do(&r->src, &e, "destroy", bm, SV_END) == -1)
-			break;
-	}
-	strvec_clear(&argv);
+	node_bookmark(&r->src, r->to, bm);
 	free(bm);
 }
 
@@ -920,7 +407,7 @@ rep_plan_read(struct rep *r, struct wserr *e)
 {
 	size_t	 i, k, to;
 
-	if (snapshots_of(&r->dst, r->target, &r->there, e) == -1)
+	if (node_snapshots(&r->dst, r->target, &r->there, e) == -1)
 		return -1;
 	/*
 	 * On another node, what the checks read of TARGET comes in one call;
@@ -931,7 +418,7 @@ rep_plan_read(struct rep *r, struct wserr *e)
 		    "warpstor:fsid,written,receive_resume_token",
 		    "warpstor:replica,mounted,warpstor:fsid", e) == -1)
 			return -1;
-		r->can_s = r->dst.cache != NULL && r->dst.cache->known[4];
+		r->caps.resumable = node_knows(&r->dst, "receive_resume_token");
 	}
 	/*
 	 * A receive cut off: resumed where its token is DATASET's, else
@@ -942,7 +429,7 @@ rep_plan_read(struct rep *r, struct wserr *e)
 	if (r->there.exists && r->token == NULL && r->aborted) {
 		node_forget(&r->dst);
 		snaps_free(&r->there);
-		if (snapshots_of(&r->dst, r->target, &r->there, e) == -1)
+		if (node_snapshots(&r->dst, r->target, &r->there, e) == -1)
 			return -1;
 	}
 	for (to = 0; to < r->have.n && strcmp(r->have.v[to].name, r->to) != 0;
@@ -985,33 +472,6 @@ rep_plan(struct rep *r, struct wserr *e)
 	return rc;
 }
 
-/* A stream on its way: counted for the progress line, capped by --limit. */
-struct flow {
-	struct progress	 p;
-	unsigned long long limit;	/* bytes a second, or 0 */
-	long long	 t0;		/* ms */
-};
-
-static void
-rep_tick(void *arg, size_t n)
-{
-	struct flow	*f = arg;
-	long long	 due, now;
-	struct timespec	 ts;
-
-	progress_add(&f->p, n);
-	if (f->limit == 0)
-		return;
-	/* ahead of the rate: wait until the bytes so far are due */
-	due = f->t0 + (long long)(f->p.done * 1000ULL / f->limit);
-	if ((now = now_ms()) < due) {
-		ts.tv_sec = (time_t)((due - now) / 1000);
-		ts.tv_nsec = (long)((due - now) % 1000) * 1000000L;
-		while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-			;
-	}
-}
-
 /*
  * After a receive: nothing of the stream picks a path or a share.  The
  * replica never mounts by itself (canmount=noauto, first, so that no
@@ -1022,20 +482,10 @@ rep_tick(void *arg, size_t n)
 static int
 rep_mark(struct rep *r, struct wserr *e)
 {
-	char	*mark = xasprintf("%s=%s:%s", zfs_prop_name(ZP_REPLICA), r->me,
-	    r->dsname);
+	char	*mark = xasprintf("%s:%s", r->me, r->dsname);
 	int	 rc;
 
-	rc = node_do(&r->dst, e, "set", "canmount=noauto", r->target,
-	    SV_END) == -1 ||
-	    node_do(&r->dst, e, "inherit", "mountpoint", r->target,
-	    SV_END) == -1 ||
-	    node_do(&r->dst, e, "inherit", "sharenfs", r->target,
-	    SV_END) == -1 ||
-	    node_do(&r->dst, e, "inherit", "sharesmb", r->target,
-	    SV_END) == -1 ||
-	    node_do(&r->dst, e, "set", "readonly=on", r->target, SV_END) == -1 ||
-	    node_do(&r->dst, e, "set", mark, r->target, SV_END) == -1 ? -1 : 0;
+	rc = node_mark_replica(&r->dst, r->target, mark, e);
 	free(mark);
 	return rc;
 }
@@ -1044,79 +494,33 @@ rep_mark(struct rep *r, struct wserr *e)
  * zfs send ... | [ssh HOST] zfs receive ...: the two argvs.  full: 0 an
  * incremental (-I FROM), 1 in full, 2 a clone's first (-i its origin).
  */
-/* zfs receive, as run where TARGET is: -F with rollback. */
-static void
-rep_recv_argv(const struct rep *r, int rollback, struct strvec *zrecv)
-{
-	static const char *const never[] = { "mountpoint", "canmount",
-	    "sharenfs", "sharesmb" };
-	size_t		 i;
-
-	/* never mounted while received; nothing from it picks a path */
-	strvec_pushl(zrecv, r->dst.ctx->cfg.zfs, "receive", "-u", SV_END);
-	if (r->can_s)
-		strvec_push(zrecv, "-s");
-	for (i = 0; r->can_x && i < sizeof(never) / sizeof(never[0]); i++)
-		strvec_pushl(zrecv, "-x", never[i], SV_END);
-	if (rollback)
-		strvec_push(zrecv, "-F");
-	strvec_push(zrecv, r->target);
-}
-
 static enum tool
 rep_argvs(const struct rep *r, const char *from, const char *to, int full,
     struct strvec *send, struct strvec *recv)
 {
-	struct strvec	 zrecv = STRVEC_INIT;
-	struct buf	 cmd = { NULL, 0, 0 };
-	enum tool	 t;
+	struct strvec	 w = STRVEC_INIT;
 
-	strvec_pushl(send, r->src.ctx->cfg.zfs, "send", SV_END);
-	if (r->token != NULL && !full)
-		strvec_pushl(send, "-t", r->token, SV_END);
-	else {
-		strvec_push(send, "-p");
-		if (from != NULL)
-			strvec_pushl(send, full == 2 ||
-			    strchr(from, '#') != NULL ? "-i" : "-I", from,
-			    SV_END);
-		strvec_push(send, to);
-	}
-	if (r->dst.host != NULL) {
-		/* the other node's warpstor receives, under its own lock */
-		strvec_pushl(&zrecv, "warpstor", "-w", SV_END);
-		strvec_pushf(&zrecv, "%d", r->src.ctx->wait_secs);
-		strvec_pushl(&zrecv, "receive-replica", "--of", SV_END);
-		strvec_pushf(&zrecv, "%s:%s", r->me, r->dsname);
-		if (r->force)
-			strvec_push(&zrecv, "--force");
-		if (r->rollback && from != NULL)
-			strvec_push(&zrecv, "--rollback");
-		/* it holds what it received and prunes its side itself */
-		strvec_pushl(&zrecv, "--tag", r->tag, "--keep", SV_END);
-		strvec_pushf(&zrecv, "%d", r->keep);
-		strvec_pushl(&zrecv, "--", r->target, SV_END);
-		node_ssh(&r->dst, recv);
-		strvec_push(recv, r->dst.host);
-		argv_join(&cmd, zrecv.v);
-		strvec_push(recv, cmd.data);
-		buf_free(&cmd);
-		strvec_clear(&zrecv);
-		return TOOL_SSH;
-	}
-	rep_recv_argv(r, r->rollback && from != NULL, &zrecv);
-	t = node_argv(&r->dst, zrecv.v, recv);
-	strvec_clear(&zrecv);
-	return t;
-}
-
-/* "destination ... has been modified": a replica written since. */
-static int
-recv_modified(const struct spawn_result *r2)
-{
-	return r2->err.data != NULL && (strstr(r2->err.data,
-	    "has been modified") != NULL || strstr(r2->err.data,
-	    "destination has snapshots") != NULL);
+	zfs_send_argv(r->src.ctx, full ? NULL : r->token, from, full == 2, to,
+	    send);
+	if (r->dst.host == NULL)
+		return node_recv_argv(&r->dst, &r->caps, r->rollback &&
+		    from != NULL, r->target, recv);
+	/* the other node's warpstor receives, under its own lock */
+	strvec_pushl(&w, "warpstor", "-w", SV_END);
+	strvec_pushf(&w, "%d", r->src.ctx->wait_secs);
+	strvec_pushl(&w, "receive-replica", "--of", SV_END);
+	strvec_pushf(&w, "%s:%s", r->me, r->dsname);
+	if (r->force)
+		strvec_push(&w, "--force");
+	if (r->rollback && from != NULL)
+		strvec_push(&w, "--rollback");
+	/* it holds what it received and prunes its side itself */
+	strvec_pushl(&w, "--tag", r->tag, "--keep", SV_END);
+	strvec_pushf(&w, "%d", r->keep);
+	strvec_pushl(&w, "--", r->target, SV_END);
+	node_remote_argv(&r->dst, w.v, recv);
+	strvec_clear(&w);
+	return TOOL_SSH;
 }
 
 /*
@@ -1151,52 +555,32 @@ rep_stream(struct rep *r, const char *from, const char *to, int full,
     struct wserr *e)
 {
 	struct strvec	 send = STRVEC_INIT, recv = STRVEC_INIT;
-	struct spawn_result r1, r2;
-	struct flow	 f;
+	struct node_xfer x;
 	char		*what;
 	enum tool	 t;
-	long long	 t0;
 	int		 rc;
 
 	t = rep_argvs(r, from, to, full, &send, &recv);
 	what = xasprintf("send %s", to != NULL ? to : "(resumed)");
-	progress_start(&f.p, r->src.ctx->progress, what, "bytes", 0);
-	f.limit = r->limit;
-	f.t0 = t0 = now_ms();
-	rc = tool_pipe(r->src.ctx, TOOL_ZFS, send.v, t, recv.v, &r1, &r2,
-	    rep_tick, &f, e);
-	progress_end(&f.p);
+	memset(&x, 0, sizeof(x));
+	x.what = what;
+	x.limit = r->limit;
+	x.remote = r->dst.host != NULL;
+	rc = node_pipe(r->src.ctx, send.v, t, recv.v, &x, e);
 	free(what);
-	r->ms += now_ms() - t0;
-	r->bytes += f.p.done;
-	if (rc == 0 && (r1.status != 0 || r2.status != 0)) {
-		spawn_fail(e, r1.status != 0 ? send.v : recv.v,
-		    r1.status != 0 ? &r1 : &r2);
-		/*
-		 * the other node's receive-replica said why, in its own exit
-		 * status (73 live, 75 its lock held, ...): kept (ssh's own
-		 * failures are 255)
-		 */
-		if (r1.status == 0 && r->dst.host != NULL &&
-		    r2.status >= EX__BASE && r2.status <= EX__MAX)
-			e->code = r2.status;
-		if (r2.status != 0 && recv_modified(&r2)) {
-			char	 msg[sizeof(e->msg)];
+	r->ms += x.ms;
+	r->bytes += x.bytes;
+	if (rc == -1 && x.modified) {
+		char	 msg[sizeof(e->msg)];
 
-			(void)strlcpy(msg, e->msg, sizeof(msg));
-			wserr_set(e, EX_NOPERM, "%s was written since %s, the "
-			    "newest in common: --force discards it (%s)",
-			    r->target, from != NULL ? from : "its snapshot",
-			    msg);
-		}
-		rc = -1;
+		(void)strlcpy(msg, e->msg, sizeof(msg));
+		wserr_set(e, EX_NOPERM, "%s was written since %s, the newest "
+		    "in common: --force discards it (%s)", r->target,
+		    from != NULL ? from : "its snapshot", msg);
 	}
 	if (rc == 0 && r->dst.host != NULL)
-		rcv_pruned(r, r2.out.data);
-	if (rc == 0 || r1.out.data != NULL) {
-		spawn_result_free(&r1);
-		spawn_result_free(&r2);
-	}
+		rcv_pruned(r, x.said);
+	free(x.said);
 	strvec_clear(&send);
 	strvec_clear(&recv);
 	/* the other node's receive-replica marked it already */
@@ -1213,101 +597,11 @@ rep_stream(struct rep *r, const char *from, const char *to, int full,
 static int
 rep_clear(struct rep *r, struct wserr *e)
 {
-	if (r->mounted && node_do(&r->dst, e, "umount", r->target,
-	    SV_END) == -1)
+	if (r->mounted && node_unmount(&r->dst, r->target, e) == -1)
 		return -1;
 	if (r->destroy)
-		return node_do(&r->dst, e, "destroy", "-r", r->target, SV_END);
+		return node_destroy(&r->dst, r->target, 1, e);
 	return 0;
-}
-
-/* What replicate reads of each snapshot: its holds and who made it. */
-struct snapinfo {
-	char	*holds;		/* warpstor:holds: the tags warpstor holds it by */
-	int	 ours;		/* warpstor:txn of its own: warpstor made it */
-	long long userrefs;	/* every hold on it, anyone's */
-};
-
-/*
- * zfs get of warpstor:holds, warpstor:txn and userrefs of every snapshot
- * of s on n, in one call; info[i] for s->v[i].  A line that is not one
- * of s's snapshots, or a value with a control byte, is refused.
- */
-static int
-snap_info(const struct node *n, const struct snaps *s, struct snapinfo *info,
-    struct wserr *e)
-{
-	struct strvec	 argv = STRVEC_INIT;
-	struct spawn_result r;
-	char		*p, *line, *f[4];
-	const char	*errstr;
-	size_t		 i;
-	int		 k, rc;
-
-	memset(info, 0, s->n * sizeof(*info));
-	if (s->n == 0)
-		return 0;
-	strvec_pushl(&argv, n->ctx->cfg.zfs, "get", "-H", "-p", "-o",
-	    "name,property,value,source", "warpstor:holds,warpstor:txn,userrefs",
-	    SV_END);
-	for (i = 0; i < s->n; i++)
-		strvec_push(&argv, s->v[i].name);
-	rc = node_zfs(n, &argv, 1, &r, e);
-	strvec_clear(&argv);
-	if (rc == -1)
-		return -1;
-	for (p = r.out.data; (line = strsep(&p, "\n")) != NULL;) {
-		if (*line == '\0')
-			continue;
-		for (k = 0; k < 4 && (f[k] = strsep(&line, "\t")) != NULL; k++)
-			;
-		for (i = 0; k == 4 && line == NULL && i < s->n &&
-		    strcmp(s->v[i].name, f[0]) != 0; i++)
-			;
-		if (k != 4 || line != NULL || i == s->n ||
-		    has_control_bytes(f[2])) {
-			wserr_set(e, EX_UNAVAILABLE, "unexpected zfs output "
-			    "for %s's snapshots", s->v[0].name);
-			spawn_result_free(&r);
-			return -1;
-		}
-		if (strcmp(f[1], "warpstor:holds") == 0 &&
-		    strcmp(f[3], "local") == 0 && strcmp(f[2], "-") != 0) {
-			free(info[i].holds);
-			info[i].holds = xstrdup(f[2]);
-		} else if (strcmp(f[1], "warpstor:txn") == 0)
-			info[i].ours = strcmp(f[3], "local") == 0;
-		else if (strcmp(f[1], "userrefs") == 0)
-			info[i].userrefs = strtonum(f[2], 0, LLONG_MAX, &errstr);
-	}
-	spawn_result_free(&r);
-	return 0;
-}
-
-static void
-snap_info_free(struct snapinfo *info, size_t n)
-{
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		free(info[i].holds);
-	free(info);
-}
-
-/* warpstor:holds of snap set to list (NULL: none, inherited away). */
-static int
-holds_set(const struct node *n, const char *snap, const char *list,
-    struct wserr *e)
-{
-	char	*kv;
-	int	 rc;
-
-	if (list == NULL || *list == '\0')
-		return node_do(n, e, "inherit", "warpstor:holds", snap, SV_END);
-	kv = xasprintf("warpstor:holds=%s", list);
-	rc = node_do(n, e, "set", kv, snap, SV_END);
-	free(kv);
-	return rc;
 }
 
 /*
@@ -1330,7 +624,7 @@ rep_side(struct rep *r, const struct node *n, const struct snaps *s,
 	size_t		 i, k, nrep = 0;
 	int		 have, failed = 0;
 
-	if (snap_info(n, s, info, &e) == -1) {
+	if (node_snap_info(n, s, info, &e) == -1) {
 		(void)fprintf(stderr, "warpstor: %s: %s\n", n->ctx->cmdname,
 		    e.msg);
 		free(info);
@@ -1345,16 +639,14 @@ rep_side(struct rep *r, const struct node *n, const struct snaps *s,
 		if (strcmp(s->v[i].name, keep) == 0) {
 			if (have)
 				continue;
-			if (node_do(n, &e, "hold", r->tag, keep, SV_END) == -1 &&
-			    strstr(e.msg, "exists") == NULL) {
+			if (node_hold(n, r->tag, keep, &e) == -1) {
 				failed = 1;
 				continue;
 			}
 			strvec_push(&list, r->tag);
 		} else if (have) {
-			if (node_do(n, &e, "release", r->tag, s->v[i].name,
-			    SV_END) == -1 && strstr(e.msg, "no such tag") ==
-			    NULL) {
+			if (node_release(n, r->tag, s->v[i].name, &e) ==
+			    -1) {
 				failed = 1;
 				continue;
 			}
@@ -1373,7 +665,7 @@ rep_side(struct rep *r, const struct node *n, const struct snaps *s,
 				buf_append(&b, ",", 1);
 			buf_append(&b, list.v[k], strlen(list.v[k]));
 		}
-		if (holds_set(n, s->v[i].name, b.data, &e) == -1)
+		if (node_holds_set(n, s->v[i].name, b.data, &e) == -1)
 			failed = 1;
 	}
 	/* the newest ws-rep-* kept, counted from the newest back */
@@ -1386,7 +678,7 @@ rep_side(struct rep *r, const struct node *n, const struct snaps *s,
 		    keep) == 0 || (mine && !info[i].ours) ||
 		    info[i].userrefs > 0)
 			continue;
-		if (node_do(n, &e, "destroy", s->v[i].name, SV_END) == -1)
+		if (node_destroy(n, s->v[i].name, 0, &e) == -1)
 			failed = 1;
 		else
 			strvec_push(&r->pruned, s->v[i].name);
@@ -1417,8 +709,8 @@ rep_keep(struct rep *r)
 	r->first = NULL;
 	snaps_free(&r->have);
 	snaps_free(&r->there);
-	if (snapshots_of(&r->src, r->dsname, &r->have, &e) == -1 ||
-	    (r->dst.host == NULL && snapshots_of(&r->dst, r->target, &r->there,
+	if (node_snapshots(&r->src, r->dsname, &r->have, &e) == -1 ||
+	    (r->dst.host == NULL && node_snapshots(&r->dst, r->target, &r->there,
 	    &e) == -1)) {
 		(void)fprintf(stderr, "warpstor: %s: %s\n",
 		    r->src.ctx->cmdname, e.msg);
@@ -1441,7 +733,7 @@ rep_rollback(struct rep *r, struct wserr *e)
 	char	*snap = xasprintf("%s%s", r->target, strchr(r->to, '@'));
 	int	 rc;
 
-	rc = node_do(&r->dst, e, "rollback", "-r", snap, SV_END);
+	rc = node_rollback(&r->dst, snap, e);
 	free(snap);
 	return rc == -1 ? -1 : rep_mark(r, e);
 }
@@ -1465,7 +757,7 @@ rep_transfer(struct rep *r, struct wserr *e)
 		r->token = NULL;
 		/* what the resumed one brought, and then on to TO */
 		snaps_free(&r->there);
-		if (snapshots_of(&r->dst, r->target, &r->there, e) == -1)
+		if (node_snapshots(&r->dst, r->target, &r->there, e) == -1)
 			return -1;
 		r->from = NULL;
 		for (i = r->have.n; i-- > 0 && r->from == NULL;)
@@ -1492,32 +784,6 @@ rep_transfer(struct rep *r, struct wserr *e)
 		return rep_rollback(r, e);
 	return rep_stream(r, r->from, r->to, 0, e);
 }
-
-/*
- * The undo of a transfer cut off: nothing.  A receive that did not end
- * left nothing of itself, or (receive -s) a resume state on the target
- * that the next replicate resumes from; the replica's older snapshots
- * are as they were.
- */
-static int
-transfer_undo(struct ctx *ctx, char *const *argv, struct wserr *e)
-{
-	(void)ctx;
-	(void)argv;
-	(void)e;
-	return 0;
-}
-
-static int
-transfer_goal(struct ctx *ctx, char *const *argv)
-{
-	(void)ctx;
-	(void)argv;
-	return 1;
-}
-
-const struct undo_kind replicate_undo_transfer = { "replicate-transfer",
-    transfer_undo, transfer_goal };
 
 /* -n: a stream's commands as they would run, ssh and all. */
 static void
@@ -1613,7 +879,7 @@ rep_step(struct txn *t, struct rep *r, struct wserr *e)
 	strvec_pushl(&argv, "replicate", r->to, SV_END);
 	strvec_pushl(&undo, "replicate", r->target, SV_END);
 	rc = txn_do(t, &(struct step){ TOOL_ZFS, &argv, NULL,
-	    &replicate_undo_transfer, &undo, rep_call, r }, e);
+	    &zfs_undo_transfer, &undo, rep_call, r }, e);
 	strvec_clear(&argv);
 	return rc;
 }
@@ -1646,22 +912,6 @@ rep_snapname(const struct snaps *have, const char *ds)
 	}
 }
 
-/* zpool sync of ds's pool: 0 when it ran and succeeded. */
-static int
-pool_sync(struct ctx *ctx, const char *ds)
-{
-	struct strvec	 argv = STRVEC_INIT;
-	struct wserr	 e;
-	char		*pool = xstrndup(ds, strcspn(ds, "/@"));
-	int		 rc;
-
-	strvec_pushl(&argv, "zpool", "sync", pool, SV_END);
-	rc = tool_run_ok(ctx, TOOL_ZPOOL, argv.v, NULL, &e);
-	strvec_clear(&argv);
-	free(pool);
-	return rc;
-}
-
 /*
  * Whether DATASET changed since its newest snapshot: zfs's written (0:
  * no), where zfs has it; where it has not (zfs-fuse), it may have.
@@ -1689,7 +939,7 @@ rep_written(struct rep *r, int *changed, struct wserr *e)
 	 * 0 may be a transaction group behind (syncfs commits the intent
 	 * log, not the group): where zpool sync pushes it out, ask again.
 	 */
-	if (w != NULL && strcmp(w, "0") == 0 && pool_sync(r->src.ctx,
+	if (w != NULL && strcmp(w, "0") == 0 && node_pool_sync(r->src.ctx,
 	    r->dsname) == 0) {
 		free(w);
 		if (node_prop(&r->src, r->dsname, "written", &w, NULL,
@@ -1728,7 +978,7 @@ rep_source(struct rep *r, struct wserr *e)
 		    r->dsname);
 		return -1;
 	}
-	if (snapshots_of(&r->src, r->dsname, &r->have, e) == -1)
+	if (node_snapshots(&r->src, r->dsname, &r->have, e) == -1)
 		return -1;
 	if (r->at != NULL) {
 		for (i = 0; i < r->have.n && strcmp(r->have.v[i].name, r->ds) != 0;
@@ -1783,7 +1033,7 @@ rep_snapshot(struct rep *r, struct wserr *e)
 	from = r->from != NULL ? xstrdup(r->from) : NULL;
 	first = r->first != NULL ? xstrdup(r->first) : NULL;
 	snaps_free(&r->have);
-	rc = snapshots_of(&r->src, r->dsname, &r->have, e);
+	rc = node_snapshots(&r->src, r->dsname, &r->have, e);
 	r->from = r->first = NULL;
 	for (i = 0; rc == 0 && i < r->have.n; i++) {
 		if (from != NULL && strcmp(r->have.v[i].name, from) == 0)
@@ -1903,10 +1153,9 @@ rep_withdraw(struct txn *t, struct rep *r, struct wserr *e)
 		if (!r->exported || txn_step(t, "ssh %s warpstor unexport -- %s",
 		    r->dst.host, r->target))
 			return 0;
-		node_ssh(&r->dst, &argv);
-		strvec_push(&argv, r->dst.host);
-		strvec_pushf(&argv, "warpstor unexport -- '%s'", r->target);
-		rc = tool_run_ok(t->ctx, TOOL_SSH, argv.v, NULL, e);
+		strvec_pushl(&argv, "warpstor", "unexport", "--", r->target,
+		    SV_END);
+		rc = node_remote_run(&r->dst, argv.v, e);
 		strvec_clear(&argv);
 		return rc;
 	}
@@ -1969,7 +1218,7 @@ rep_one(struct ctx *ctx, struct rep *r, struct json_object **jo)
 		return cmd_fail(ctx, &e);
 	/* the other node's receive-replica asks its own zfs */
 	if (!r->flags_known && r->dst.host == NULL)
-		recv_flags(r);
+		node_recv_caps(&r->dst, &r->caps);
 	if (rep_plan(r, &e) == -1 || rep_snapshot(r, &e) == -1)
 		return cmd_fail(ctx, &e);
 	if (r->from != NULL && strcmp(r->from, r->to) == 0 &&
@@ -2007,8 +1256,7 @@ rep_member(struct rep *m, const struct rep *r, const char *name)
 	m->force = r->force;
 	m->keep = r->keep;
 	m->limit = r->limit;
-	m->can_s = r->can_s;
-	m->can_x = r->can_x;
+	m->caps = r->caps;
 	m->flags_known = r->flags_known;
 	(void)memcpy(m->me, r->me, sizeof(m->me));
 	m->own_ds = r->at != NULL ? xasprintf("%s%s", name, r->at) :
@@ -2121,7 +1369,7 @@ cmd_replicate(struct ctx *ctx, int argc, char **argv)
 	struct rep	 r, m;
 	struct strvec	 names = STRVEC_INIT, origins = STRVEC_INIT;
 	struct strvec	 failed = STRVEC_INIT;
-	struct json_object *jo, *arr = NULL;
+	struct json_object *jo = NULL, *arr = NULL;
 	struct wserr	 e;
 	size_t		 i, j;
 	int		 rc, one;
@@ -2140,7 +1388,7 @@ cmd_replicate(struct ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (r.dst.host == NULL)
-		recv_flags(&r);
+		node_recv_caps(&r.dst, &r.caps);
 	r.flags_known = 1;
 	rc = 0;
 	arr = json_object_new_array();
@@ -2270,8 +1518,6 @@ cmd_receive_replica(struct ctx *ctx, int argc, char **argv)
 {
 	struct rcv	 k = { NULL, NULL, 0, 0, 0 };
 	struct rep	 r;
-	struct strvec	 zargv = STRVEC_INIT;
-	struct spawn_result res;
 	struct wserr	 e;
 	const char	*colon;
 	size_t		 i;
@@ -2298,20 +1544,9 @@ cmd_receive_replica(struct ctx *ctx, int argc, char **argv)
 		rc = cmd_fail(ctx, &e);
 		goto out;
 	}
-	recv_flags(&r);
-	rep_recv_argv(&r, k.rollback, &zargv);
-	if (tool_run_in(ctx, TOOL_ZFS, zargv.v, STDIN_FILENO, &res, &e) == -1) {
-		rc = cmd_fail(ctx, &e);
-		goto out;
-	}
-	if (res.status != 0) {
-		spawn_fail(&e, zargv.v, &res);
-		spawn_result_free(&res);
-		rc = cmd_fail(ctx, &e);
-		goto out;
-	}
-	spawn_result_free(&res);
-	if (rep_mark(&r, &e) == -1) {
+	node_recv_caps(&r.dst, &r.caps);
+	if (zfs_receive_stdin(ctx, &r.caps, k.rollback, r.target, &e) == -1 ||
+	    rep_mark(&r, &e) == -1) {
 		rc = cmd_fail(ctx, &e);
 		goto out;
 	}
@@ -2323,7 +1558,7 @@ cmd_receive_replica(struct ctx *ctx, int argc, char **argv)
 	if (k.tag != NULL) {
 		r.tag = (char *)k.tag;
 		r.keep = k.keep > 0 ? k.keep : ctx->cfg.replicate_keep;
-		if (snapshots_of(&r.dst, r.target, &r.there, &e) == -1)
+		if (node_snapshots(&r.dst, r.target, &r.there, &e) == -1)
 			(void)fprintf(stderr, "warpstor: %s: %s\n",
 			    ctx->cmdname, e.msg);
 		else if (r.there.n > 0)
@@ -2335,7 +1570,6 @@ cmd_receive_replica(struct ctx *ctx, int argc, char **argv)
 	}
 	rc = 0;
 out:
-	strvec_clear(&zargv);
 	strvec_clear(&r.pruned);
 	snaps_free(&r.there);
 	free(r.dsname);

@@ -18,6 +18,7 @@ enum tool {
 	TOOL_EXPORTFS,
 	TOOL_SSH,		/* replicate's way to another node */
 	TOOL_ZPOOL,		/* zpool sync, where replicate reads written */
+	TOOL_MOUNTD,		/* rpc.mountd --version (version) */
 	TOOL_COUNT
 };
 

@@ -1,13 +1,16 @@
 /*
- * output.c: stdout, text and JSON.
+ * output.c: stdout, text and JSON; and the warnings of the layers below
+ * the commands, on stderr.
  */
 #include <inttypes.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "lib/ctx.h"
 #include "lib/output.h"
 
 void
@@ -98,4 +101,19 @@ out_size(const char *s, int human)
 
 	(void)puts(human ? out_human_size(s, buf, sizeof(buf)) :
 	    s != NULL ? s : "-");
+}
+
+void
+out_warn(const struct ctx *ctx, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	(void)fprintf(stderr, "warpstor: %s%s%s\n", ctx != NULL &&
+	    ctx->cmdname != NULL ? ctx->cmdname : "", ctx != NULL &&
+	    ctx->cmdname != NULL ? ": " : "", msg);
+	free(msg);
 }

@@ -6,6 +6,10 @@
 
 #include <json-c/json.h>
 
+#include "lib/util.h"
+
+struct ctx;
+
 /* Print a JSON value on one line and release it. */
 void	 out_json(struct json_object *);
 /* A string, or JSON null for NULL. */
@@ -26,5 +30,11 @@ void	 out_nicenum(unsigned long long n, char *buf, size_t len);
 const char *out_human_size(const char *s, char *buf, size_t len);
 /* Seconds since the epoch as ISO 8601 UTC (2026-11-29T10:00:00Z), or s. */
 const char *out_iso8601(const char *s, char *buf, size_t len);
+
+/*
+ * A warning below the commands (a dataset left out, a step left undone):
+ * "warpstor: CMD: msg" on stderr, the one way a lower layer speaks.
+ */
+void	 out_warn(const struct ctx *, const char *, ...) WS_PRINTF(2, 3);
 
 #endif

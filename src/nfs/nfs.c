@@ -2,7 +2,6 @@
  * nfs.c: exportfs, the exports file, nfs-utils.
  */
 #include <ctype.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -426,7 +425,7 @@ nfs_unexport_tolerant(struct ctx *ctx, char *const *argv, struct wserr *e)
 
 /* The undo of a withdrawal: its argv (exportfs [-i] -o OPTS SPEC), once. */
 static int
-undo_once(struct ctx *ctx, char *const *argv, struct wserr *e)
+exportfs_undo_run(struct ctx *ctx, char *const *argv, struct wserr *e)
 {
 	return tool_run_ok(ctx, TOOL_EXPORTFS, argv, NULL, e);
 }
@@ -436,7 +435,7 @@ undo_once(struct ctx *ctx, char *const *argv, struct wserr *e)
  * none of them live any more; exportfs [-i] -o OPTIONS SPEC, SPEC live.
  */
 static int
-goal_met(struct ctx *ctx, char *const *a)
+exportfs_goal_met(struct ctx *ctx, char *const *a)
 {
 	size_t	 n, k;
 
@@ -451,9 +450,12 @@ goal_met(struct ctx *ctx, char *const *a)
 	    nfs_specs_live(ctx, a + n - 1, 0);
 }
 
-const struct undo_kind nfs_undo_once = { "exportfs", undo_once, goal_met };
+const struct undo_kind nfs_undo_once = { "exportfs", exportfs_undo_run, exportfs_goal_met };
 const struct undo_kind nfs_undo_unexport = { "exportfs-unexport",
-    nfs_unexport_tolerant, goal_met };
+    nfs_unexport_tolerant, exportfs_goal_met };
+/* Every undo kind of the exportfs world, for recover. */
+const struct undo_kind *const nfs_undo_kinds[] = { &nfs_undo_once,
+    &nfs_undo_unexport, NULL };
 
 /*
  * No exportfs argument built from a value may begin with '-': a client
@@ -803,24 +805,11 @@ nfs_utils_version(struct ctx *ctx)
 	struct strvec		 argv = STRVEC_INIT;
 	struct spawn_result	 r;
 	struct wserr		 e;
-	char			 exp[PATH_MAX], mountd[PATH_MAX], *dir, *ver = NULL;
+	char			*ver = NULL;
 	const char		*p;
-	int			 n;
 
-	/* rpc.mountd ships in the same package, beside exportfs. */
-	mountd[0] = '\0';
-	if (spawn_which(ctx->cfg.exportfs, exp, sizeof(exp)) == 0) {
-		dir = dirname(exp);
-		n = snprintf(mountd, sizeof(mountd), "%s/rpc.mountd", dir);
-		if (n < 0 || (size_t)n >= sizeof(mountd) ||
-		    spawn_which(mountd, mountd, sizeof(mountd)) == -1)
-			mountd[0] = '\0';
-	}
-	if (mountd[0] == '\0' && spawn_which("rpc.mountd", mountd,
-	    sizeof(mountd)) == -1)
-		return NULL;
 	strvec_pushl(&argv, "rpc.mountd", "--version", SV_END);
-	if (spawn_run(mountd, argv.v, ctx->verbose, &r, &e) == 0) {
+	if (tool_run(ctx, TOOL_MOUNTD, argv.v, &r, &e) == 0) {
 		/* "rpc.mountd version 2.6.2" */
 		if (r.status == 0 && (p = strstr(r.out.data, "version ")) !=
 		    NULL) {

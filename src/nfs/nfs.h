@@ -114,6 +114,8 @@ int	 nfs_unexport_tolerant(struct ctx *, char *const *, struct wserr *);
  * reads the live table: the specs withdrawn, or the one spec exported.
  */
 extern const struct undo_kind nfs_undo_once, nfs_undo_unexport;
+/* Those two: NULL-terminated. */
+extern const struct undo_kind *const nfs_undo_kinds[];
 
 /*
  * Is any "CLIENT:PATH" of the NULL-terminated specs in the live table?

@@ -151,7 +151,8 @@ collect(int fds[2], struct spawn_result *r, void (*tick)(void *), void *arg)
 
 /* Wait for pid and record how it ended. */
 static int
-reap(pid_t pid, const char *name, struct spawn_result *r, struct wserr *e)
+child_wait(pid_t pid, const char *name, struct spawn_result *r,
+    struct wserr *e)
 {
 	int	 status;
 
@@ -220,11 +221,11 @@ spawn_run_in(const char *path, char *const argv[], int echo, int infd,
 		    strerror(errno));
 		close_fd(&fds[0]);
 		close_fd(&fds[1]);
-		(void)reap(pid, argv[0], r, e);
+		(void)child_wait(pid, argv[0], r, e);
 		spawn_result_free(r);
 		return -1;
 	}
-	if (reap(pid, argv[0], r, e) == -1)
+	if (child_wait(pid, argv[0], r, e) == -1)
 		goto fail;
 	return 0;
 
@@ -435,9 +436,9 @@ out:
 	close_fd(&a[0]); close_fd(&a[1]); close_fd(&b[0]); close_fd(&b[1]);
 	close_fd(&e1[0]); close_fd(&e1[1]); close_fd(&e2[0]); close_fd(&e2[1]);
 	close_fd(&o2[0]); close_fd(&o2[1]);
-	if (pid1 != -1 && reap(pid1, argv1[0], r1, e) == -1)
+	if (pid1 != -1 && child_wait(pid1, argv1[0], r1, e) == -1)
 		rc = -1;
-	if (pid2 != -1 && reap(pid2, argv2[0], r2, e) == -1)
+	if (pid2 != -1 && child_wait(pid2, argv2[0], r2, e) == -1)
 		rc = -1;
 	if (rc == -1) {
 		spawn_result_free(r1);

@@ -1,6 +1,10 @@
 /*
- * tool.c: zfs and exportfs, found once a run and run by spawn.
+ * tool.c: zfs, exportfs, ssh, zpool and rpc.mountd, each found once a
+ * run and run by spawn.
  */
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "lib/progress.h"
@@ -16,6 +20,8 @@ configured(const struct ctx *ctx, enum tool tool)
 		return ctx->cfg.exportfs;
 	case TOOL_ZPOOL:
 		return "zpool";
+	case TOOL_MOUNTD:
+		return "rpc.mountd";
 	default:
 		return ctx->cfg.ssh.v[0];
 	}
@@ -25,9 +31,24 @@ const char *
 tool_name(enum tool tool)
 {
 	static const char *const names[TOOL_COUNT] = { "zfs", "exportfs",
-	    "ssh", "zpool" };
+	    "ssh", "zpool", "rpc.mountd" };
 
 	return names[tool];
+}
+
+/* rpc.mountd ships in exportfs's package: beside it, where it is. */
+static void
+beside_exportfs(struct ctx *ctx, char *path, size_t len)
+{
+	char	 exp[PATH_MAX], mountd[PATH_MAX];
+	int	 n;
+
+	if (spawn_which(ctx->cfg.exportfs, exp, sizeof(exp)) == -1)
+		return;
+	n = snprintf(mountd, sizeof(mountd), "%s/rpc.mountd", dirname(exp));
+	if (n > 0 && (size_t)n < sizeof(mountd) &&
+	    spawn_which(mountd, mountd, sizeof(mountd)) == 0)
+		(void)strlcpy(path, mountd, len);
 }
 
 /* The tool's path, found on first use. */
@@ -35,6 +56,9 @@ static const char *
 path_of(struct ctx *ctx, enum tool tool, struct wserr *e)
 {
 	char	*path = ctx->tool_path[tool];
+
+	if (path[0] == '\0' && tool == TOOL_MOUNTD)
+		beside_exportfs(ctx, path, sizeof(ctx->tool_path[tool]));
 
 	if (path[0] == '\0' && spawn_which_tool(configured(ctx, tool), path,
 	    sizeof(ctx->tool_path[tool]), e) == -1)

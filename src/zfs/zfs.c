@@ -10,6 +10,7 @@
 
 #include "lib/argv.h"
 #include "run/tool.h"
+#include "zfs/node.h"
 #include "zfs/zfs.h"
 
 static void zfs_argv(struct ctx *, struct strvec *, ...);
@@ -986,7 +987,7 @@ zfs_retry(struct ctx *ctx, char *const *argv, struct wserr *e)
 
 /* The undo of a plain step: its argv, run once. */
 static int
-undo_once(struct ctx *ctx, char *const *argv, struct wserr *e)
+zfs_undo_run(struct ctx *ctx, char *const *argv, struct wserr *e)
 {
 	return tool_run_ok(ctx, TOOL_ZFS, argv, NULL, e);
 }
@@ -1021,7 +1022,7 @@ prop_is(struct ctx *ctx, const char *name, enum zprop p, const char *want)
  * Read from the pool, never from the undo's own success.
  */
 static int
-goal_met(struct ctx *ctx, char *const *a)
+zfs_goal_met(struct ctx *ctx, char *const *a)
 {
 	size_t	 n;
 
@@ -1043,10 +1044,14 @@ goal_met(struct ctx *ctx, char *const *a)
 	return 0;
 }
 
-const struct undo_kind zfs_undo_once = { "zfs", undo_once, goal_met };
-const struct undo_kind zfs_undo_retry = { "zfs-retry", zfs_retry, goal_met };
+const struct undo_kind zfs_undo_once = { "zfs", zfs_undo_run, zfs_goal_met };
+const struct undo_kind zfs_undo_retry = { "zfs-retry", zfs_retry,
+    zfs_goal_met };
 const struct undo_kind zfs_undo_created = { "zfs-destroy-created",
-    zfs_undo_destroy, goal_met };
+    zfs_undo_destroy, zfs_goal_met };
+/* Every undo kind of the zfs world (node.c's too), for recover. */
+const struct undo_kind *const zfs_undo_kinds[] = { &zfs_undo_once,
+    &zfs_undo_retry, &zfs_undo_created, &zfs_undo_transfer, NULL };
 
 int
 zfs_rename_once(struct ctx *ctx, const char *from, const char *to,

@@ -192,6 +192,8 @@ int	 zfs_inherit_now(struct ctx *, const char *name, enum zprop,
  */
 extern const struct undo_kind zfs_undo_once, zfs_undo_retry,
     zfs_undo_created;
+/* Those, and replicate's transfer (node.h): NULL-terminated. */
+extern const struct undo_kind *const zfs_undo_kinds[];
 
 /* zfs_undo_created's undo. */
 int	 zfs_undo_destroy(struct ctx *, char *const *, struct wserr *);
