@@ -46,6 +46,14 @@ source_of() { zfs get -H -o source "$1" "$2"; }
 	run -0 "$WS" list-exports
 	assert_output --partial "$POOL/data"
 	refute_output --partial "$POOL2"
+	# nor by the queries: the replica carries the fsid, not an export
+	run -66 "$WS" vfsid "$POOL2/data"
+	assert_output --partial "not exported"
+	run -0 "$WS" -j info "$POOL2/data"
+	assert_output --partial '"exported":false'
+	run -0 "$WS" -j list-filesystems "$POOL2/*"
+	assert_output --partial '"exported":false'
+	refute_output --partial '"exported":true'
 	# and the original is untouched: still exported with its fsid
 	run -0 "$WS" vfsid "$POOL/data"
 	assert_output "$fsid"

@@ -398,7 +398,7 @@ make_dataset(struct ctx *ctx, int argc, char **argv, unsigned what,
 	if ((what & NEW_FILTER) && nd.filter.n > 0) {
 		char	*rec = filter_record(&nd.filter);
 
-		strvec_pushf(&nd.props, "warpstor:filter=%s", rec);
+		strvec_pushf(&nd.props, "%s=%s", zfs_prop_name(ZP_FILTER), rec);
 		free(rec);
 	}
 	txn_init(&t, ctx);

@@ -109,8 +109,7 @@ fs_json(const struct zfs_ds *d)
 }
 
 #define FS_PROPS	(ZPM(ZP_TYPE) | ZPM(ZP_USED) | ZPM(ZP_AVAILABLE) | \
-	ZPM(ZP_MOUNTPOINT) | ZPM(ZP_ORIGIN) | ZPM(ZP_FSID) | ZPM(ZP_CLIENTS) | \
-	ZPM(ZP_OPTIONS))
+	ZPM(ZP_MOUNTPOINT) | ZPM(ZP_ORIGIN) | STATE_EXPORT_PROPS)
 
 /*
  * Filesystems as JSON, sorted by name: zfs get -H -p -o
@@ -371,7 +370,7 @@ cmd_vfsid(struct ctx *ctx, int argc, char **argv)
 		return rc;
 	name = argv[optind];
 	if (valid_dataset(name, &e) == -1 || zfs_get_one(ctx, name,
-	    ZPM(ZP_FSID) | ZPM(ZP_CLIENTS) | ZPM(ZP_OPTIONS), &l, &e) == -1)
+	    STATE_EXPORT_PROPS, &l, &e) == -1)
 		return cmd_fail(ctx, &e);
 	state_warn_one(ctx, &l.v[0]);
 	fsid = l.v[0].val[ZP_FSID];
@@ -394,8 +393,7 @@ cmd_vfsid(struct ctx *ctx, int argc, char **argv)
 
 #define INFO_PROPS	(ZPM(ZP_TYPE) | ZPM(ZP_ORIGIN) | ZPM(ZP_CREATION) | \
 	ZPM(ZP_USED) | ZPM(ZP_AVAILABLE) | ZPM(ZP_REFERENCED) | \
-	ZPM(ZP_MOUNTPOINT) | ZPM(ZP_MOUNTED) | ZPM(ZP_FSID) | \
-	ZPM(ZP_CLIENTS) | ZPM(ZP_OPTIONS))
+	ZPM(ZP_MOUNTPOINT) | ZPM(ZP_MOUNTED) | STATE_EXPORT_PROPS)
 
 /* What info shows beside the properties. */
 struct info {

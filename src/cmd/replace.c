@@ -405,20 +405,19 @@ repl_policy(struct ctx *ctx, struct repl *r, struct wserr *e)
 	for (i = 0; i < local.n; i++) {
 		const char *kv = local.v[i];
 
-		if (strncmp(kv, "warpstor:filter=", 16) == 0) {
-			fv = kv + 16;
+		if (zfs_kv_is(kv, ZP_FILTER, &fv)) {
 			if (filter_add_record(&r->filter, fv, e) == -1) {
 				char	 msg[sizeof(e->msg)];
 
 				(void)strlcpy(msg, e->msg, sizeof(msg));
-				wserr_set(e, EX_DATAERR, "%s: warpstor:filter: "
-				    "%s", r->name, msg);
+				wserr_set(e, EX_DATAERR, "%s: %s: %s", r->name,
+				    zfs_prop_name(ZP_FILTER), msg);
 				goto out;
 			}
 			continue;
 		}
 		/* the export's are carried below, where they are valid */
-		if (strncmp(kv, "warpstor:", 9) == 0)
+		if (prop_is_ours(kv))
 			continue;
 		strvec_push(&r->props, kv);
 	}
@@ -438,7 +437,7 @@ repl_policy(struct ctx *ctx, struct repl *r, struct wserr *e)
 	}
 	if (r->filter.n > 0) {
 		enc = filter_record(&r->filter);
-		strvec_pushf(&r->props, "warpstor:filter=%s", enc);
+		strvec_pushf(&r->props, "%s=%s", zfs_prop_name(ZP_FILTER), enc);
 		free(enc);
 	}
 	rc = 0;
@@ -455,6 +454,7 @@ static int
 take_over(struct txn *t, struct repl *r, struct wserr *e)
 {
 	struct strvec	 had = STRVEC_INIT;
+	const char	*v;
 	size_t		 i, k, n;
 	int		 rc = -1;
 
@@ -488,13 +488,13 @@ take_over(struct txn *t, struct repl *r, struct wserr *e)
 	/* SOURCE's own export properties that NAME's do not replace */
 	if (!r->exported) {
 		for (k = 0; k < had.n; k++) {
-			if (strncmp(had.v[k], "warpstor:clients=", 17) == 0 &&
+			if (zfs_kv_is(had.v[k], ZP_CLIENTS, &v) &&
 			    zfs_inherit(t, r->source, zfs_prop_name(ZP_CLIENTS),
-			    had.v[k] + 17, e) == -1)
+			    v, e) == -1)
 				goto out;
-			if (strncmp(had.v[k], "warpstor:fsid=", 14) == 0 &&
+			if (zfs_kv_is(had.v[k], ZP_FSID, &v) &&
 			    zfs_inherit(t, r->source, zfs_prop_name(ZP_FSID),
-			    had.v[k] + 14, e) == -1)
+			    v, e) == -1)
 				goto out;
 		}
 	}

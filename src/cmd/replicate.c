@@ -1119,7 +1119,7 @@ rep_args(struct ctx *ctx, int argc, char **argv, struct rep *r,
 		r->keep = ctx->cfg.replicate_keep;
 	if (r->limit == 0)
 		r->limit = ctx->cfg.replicate_limit;
-	r->tag = xasprintf("warpstor:%s:%s", r->dst.host != NULL ?
+	r->tag = xasprintf(WS_PREFIX "%s:%s", r->dst.host != NULL ?
 	    r->dst.host : "", r->target);
 	if (gethostname(r->me, sizeof(r->me)) == -1 || r->me[0] == '\0')
 		(void)strlcpy(r->me, "localhost", sizeof(r->me));
@@ -1266,7 +1266,7 @@ rep_member(struct rep *m, const struct rep *r, const char *name)
 	m->dsname = xstrdup(name);
 	m->own_target = xasprintf("%s%s", r->target, name + strlen(r->dsname));
 	m->target = m->own_target;
-	m->tag = xasprintf("warpstor:%s:%s", r->dst.host != NULL ?
+	m->tag = xasprintf(WS_PREFIX "%s:%s", r->dst.host != NULL ?
 	    r->dst.host : "", m->target);
 }
 
@@ -1452,7 +1452,7 @@ rcv_option(struct ctx *ctx, int ch, const char *val, void *arg)
 	else if (ch == 'R')
 		k->rollback = 1;
 	else if (ch == 'T') {
-		if (strncmp(val, "warpstor:", 9) != 0 || strlen(val) >= 256 ||
+		if (!prop_is_ours(val) || strlen(val) >= 256 ||
 		    has_control_bytes(val)) {
 			wserr_set(&e, EX_USAGE, "--tag %s: a hold tag "
 			    "warpstor:HOST:TARGET", vis_str((char[VIS_BUFSZ]){ 0 },

@@ -14,6 +14,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "lib/output.h"
 #include "fs/filter.h"
 #include "fs/fsops.h"
 #include "lib/progress.h"
@@ -391,13 +392,13 @@ filter_report(const struct filter *f, const size_t *hits, const char *mp,
 
 	for (i = 0; i < f->n; i++)
 		if (hits[i] == 0)
-			(void)fprintf(stderr, "warpstor: warning: filter glob "
-			    "'%s' matched nothing in %s\n",
-			    vis_str(v, sizeof(v), f->globs[i]), mp);
-		else if (verbose)
-			(void)fprintf(stderr, "filter %s: '%s': %zu entr%s "
-			    "removed\n", mp, vis_str(v, sizeof(v),
-			    f->globs[i]), hits[i], hits[i] == 1 ? "y" : "ies");
+			out_warn(NULL, "warning: filter glob '%s' matched "
+			    "nothing in %s", vis_str(v, sizeof(v),
+			    f->globs[i]), mp);
+		else
+			out_verbose(verbose, "filter %s: '%s': %zu entr%s "
+			    "removed", mp, vis_str(v, sizeof(v), f->globs[i]),
+			    hits[i], hits[i] == 1 ? "y" : "ies");
 }
 
 int
@@ -420,9 +421,8 @@ filter_apply_mount(const struct filter *f, const char *ds, const char *mp,
 	(void)close(fd);
 	if (rc == 0) {
 		filter_report(f, hits, mp, verbose);
-		if (verbose)
-			(void)fprintf(stderr, "filter %s: %zu entr%s removed\n",
-			    mp, removed, removed == 1 ? "y" : "ies");
+		out_verbose(verbose, "filter %s: %zu entr%s removed", mp,
+		    removed, removed == 1 ? "y" : "ies");
 	}
 	free(hits);
 	return rc;

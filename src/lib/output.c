@@ -117,3 +117,16 @@ out_warn(const struct ctx *ctx, const char *fmt, ...)
 	    ctx->cmdname != NULL ? ": " : "", msg);
 	free(msg);
 }
+
+void
+out_verbose(int verbose, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (!verbose)
+		return;
+	va_start(ap, fmt);
+	(void)vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	(void)fputc('\n', stderr);
+}

@@ -32,9 +32,12 @@ const char *out_human_size(const char *s, char *buf, size_t len);
 const char *out_iso8601(const char *s, char *buf, size_t len);
 
 /*
- * A warning below the commands (a dataset left out, a step left undone):
- * "warpstor: CMD: msg" on stderr, the one way a lower layer speaks.
+ * What the layers below the commands may say, on stderr, and only so: a
+ * warning (a dataset left out, a step left undone), "warpstor: CMD: msg"
+ * ("warpstor: msg" with no ctx); and under -v a line of what was done,
+ * as it is.  Progress lines are progress.h's.
  */
 void	 out_warn(const struct ctx *, const char *, ...) WS_PRINTF(2, 3);
+void	 out_verbose(int verbose, const char *, ...) WS_PRINTF(2, 3);
 
 #endif

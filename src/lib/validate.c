@@ -329,7 +329,7 @@ valid_propassign(const char *s, struct wserr *e)
 			    "a-z 0-9 _ : . - only");
 	if (s[0] == '-')
 		return bad(e, "property", s, "starts with '-'");
-	if (strncmp(s, "warpstor:", 9) == 0)
+	if (prop_is_ours(s))
 		return bad(e, "property", s, "warpstor: properties are kept "
 		    "by warpstor itself");
 	for (p = eq + 1; *p != '\0'; p++)
@@ -407,4 +407,10 @@ parse_rate(const char *s, unsigned long long *out)
 		return -1;
 	*out = (unsigned long long)v;
 	return 0;
+}
+
+int
+prop_is_ours(const char *s)
+{
+	return strncmp(s, WS_PREFIX, sizeof(WS_PREFIX) - 1) == 0;
 }

@@ -32,4 +32,12 @@ int	 parse_gid(const char *, gid_t *, struct wserr *);
 /* A rate in bytes a second: digits and K, M or G (powers of 1024), > 0. */
 int	 parse_rate(const char *, unsigned long long *);
 
+/*
+ * warpstor's own namespace: its user properties (warpstor:fsid, ...) and
+ * its hold tags (warpstor:HOST:TARGET) begin so.
+ */
+#define WS_PREFIX	"warpstor:"
+/* Whether s (a property, "PROP=VALUE", or a tag) is in it. */
+int	 prop_is_ours(const char *s);
+
 #endif

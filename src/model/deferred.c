@@ -9,6 +9,7 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include "lib/output.h"
 #include "model/deferred.h"
 #include "model/dsname.h"
 #include "lib/file.h"
@@ -116,9 +117,9 @@ list_read(struct ctx *ctx, struct dlist *l, struct wserr *e)
 		    valid_dataset_or_snapshot(w[0], &ve) == -1 ||
 		    !valid_guid(w[1]) || !valid_flags(w[2]) ||
 		    (nw == 5 && !valid_members(w[4]))) {
-			(void)fprintf(stderr, "warpstor: %s, line %zu: not a "
-			    "deferred destroy, left out: '%s'\n", path, lineno,
-			    vis_str(v, sizeof(v), w[0]));
+			out_warn(NULL, "%s, line %zu: not a deferred destroy, "
+			    "left out: '%s'", path, lineno, vis_str(v,
+			    sizeof(v), w[0]));
 			continue;
 		}
 		if (l->n == alloc) {
@@ -363,10 +364,9 @@ deferred_add(struct ctx *ctx, const char *name, const char *gone,
 		(void)zfs_inherit_now(ctx, now, ZP_OPTIONS, &ue);
 		(void)zfs_inherit_now(ctx, now, ZP_FSID, &ue);
 	}
-	(void)fprintf(stderr, "warpstor: %s: %s is withdrawn and unmounted, "
-	    "but still busy (%s); its destroy is deferred%s%s: the next "
-	    "warpstor command or '%s' finishes it\n", ctx->cmdname, name,
-	    busy.msg, aside ? ", as " : "", aside ? gone : "",
+	out_warn(ctx, "%s is withdrawn and unmounted, but still busy (%s); its "
+	    "destroy is deferred%s%s: the next warpstor command or '%s' "
+	    "finishes it", name, busy.msg, aside ? ", as " : "", aside ? gone : "",
 	    ctx->recover_hint != NULL ? ctx->recover_hint : "warpstor recover");
 	rc = 0;
 out:
@@ -438,9 +438,9 @@ destroy_recorded(struct ctx *ctx, const struct deferred *d,
 			continue;
 		left++;
 		if (!recorded(d, t->v[i].val[ZP_GUID]))
-			(void)fprintf(stderr, "warpstor: %s was made after the "
-			    "destroy of %s was deferred: left alone\n",
-			    vis_str(v, sizeof(v), t->v[i].name), d->name);
+			out_warn(NULL, "%s was made after the destroy of %s "
+			    "was deferred: left alone", vis_str(v, sizeof(v),
+			    t->v[i].name), d->name);
 	}
 	free(gone);
 	return left == 0;
@@ -508,10 +508,9 @@ reap_one(struct ctx *ctx, struct dlist *l, struct deferred *d, FILE *out)
 		return 1;
 	}
 	if ((g = guid_in(&t, p)) == NULL || strcmp(g, d->guid) != 0) {
-		(void)fprintf(stderr, "warpstor: %s is not the dataset whose "
-		    "destroy was deferred (guid %s, not %s): left alone\n",
-		    vis_str(v, sizeof(v), d->name), g != NULL ? g : "none",
-		    d->guid);
+		out_warn(NULL, "%s is not the dataset whose destroy was deferred "
+		    "(guid %s, not %s): left alone", vis_str(v, sizeof(v),
+		    d->name), g != NULL ? g : "none", d->guid);
 		(void)zfs_rename_once(ctx, p, d->name, &de);
 		zfs_dslist_free(&t);
 		free(p);

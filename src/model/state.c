@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/output.h"
 #include "model/deferred.h"
 #include "model/dsname.h"
 #include "fs/fsops.h"
@@ -26,15 +27,29 @@ state_is_type(const struct zfs_ds *d, const char *type)
 	    strcmp(d->val[ZP_TYPE], type) == 0;
 }
 
+/* d was read with the properties mask: else a mistake here, refused. */
+static void
+state_needs(const struct zfs_ds *d, unsigned mask, const char *fn)
+{
+	if ((d->asked & mask) == mask)
+		return;
+	(void)fprintf(stderr, "warpstor: internal error: %s of %s read without "
+	    "the properties it needs (0x%x of 0x%x)\n", fn, d->name,
+	    d->asked & mask, mask);
+	abort();
+}
+
 int
 state_is_replica(const struct zfs_ds *d)
 {
+	state_needs(d, ZPM(ZP_REPLICA), "state_is_replica");
 	return (d->local & ZPM(ZP_REPLICA)) && d->val[ZP_REPLICA] != NULL;
 }
 
 int
 state_mounted(const struct zfs_ds *d)
 {
+	state_needs(d, ZPM(ZP_MOUNTED) | ZPM(ZP_MOUNTPOINT), "state_mounted");
 	return d->val[ZP_MOUNTED] != NULL &&
 	    strcmp(d->val[ZP_MOUNTED], "yes") == 0 &&
 	    d->val[ZP_MOUNTPOINT] != NULL && d->val[ZP_MOUNTPOINT][0] == '/';
@@ -75,6 +90,7 @@ state_exported(const struct zfs_ds *d)
 {
 	struct wserr	 e;
 
+	state_needs(d, STATE_EXPORT_PROPS, "state_exported");
 	return (d->local & ZPM(ZP_CLIENTS)) && (d->local & ZPM(ZP_FSID)) &&
 	    d->val[ZP_CLIENTS] != NULL && d->val[ZP_FSID] != NULL &&
 	    !state_is_replica(d) && !state_export_invalid(d, &e);
@@ -86,8 +102,7 @@ state_warn_one(struct ctx *ctx, const struct zfs_ds *d)
 	struct wserr	 e;
 
 	if (d != NULL && state_export_invalid(d, &e))
-		(void)fprintf(stderr, "warpstor: %s: %s; left out: not "
-		    "exported\n", ctx->cmdname, e.msg);
+		out_warn(ctx, "%s; left out: not exported", e.msg);
 }
 
 void
@@ -102,6 +117,7 @@ state_warn_invalid(struct ctx *ctx, const struct zfs_dslist *l)
 int
 state_withdrawable(const struct zfs_ds *d)
 {
+	state_needs(d, ZPM(ZP_MOUNTPOINT), "state_withdrawable");
 	return state_exported(d) && d->val[ZP_MOUNTPOINT] != NULL &&
 	    d->val[ZP_MOUNTPOINT][0] == '/';
 }
@@ -162,9 +178,8 @@ umount_step(struct ctx *ctx, char *const *argv, struct wserr *e)
 		return -1;
 	}
 	if (ctx->verbose)
-		(void)fprintf(stderr, "warpstor: %s: %s was busy with no "
-		    "process holding it (the NFS server's cache): detached\n",
-		    ctx->cmdname, mp);
+		out_warn(ctx, "%s was busy with no process holding it (the NFS "
+		    "server's cache): detached", mp);
 	ctx->detached++;
 	free(mp);
 	return 0;
@@ -187,9 +202,8 @@ state_release(struct ctx *ctx, const char *name, const char *mp)
 	left = nfsd_recall(fd, RECALL_WAIT_MS);
 	(void)close(fd);
 	if (left > 0 && ctx->verbose)
-		(void)fprintf(stderr, "warpstor: %s: %s: %d NFSv4 delegation%s "
-		    "still held after %d ms\n", ctx->cmdname, name, left,
-		    left == 1 ? "" : "s", RECALL_WAIT_MS);
+		out_warn(ctx, "%s: %d NFSv4 delegation%s still held after %d "
+		    "ms", name, left, left == 1 ? "" : "s", RECALL_WAIT_MS);
 }
 
 int
@@ -346,7 +360,7 @@ own_holds(const struct zfs_ds *d, struct strvec *tags)
 		return 0;
 	strvec_split(tags, h, ",", 0);
 	for (i = 0; i < tags->n; i++)
-		n += strncmp(tags->v[i], "warpstor:", 9) == 0;
+		n += prop_is_ours(tags->v[i]);
 	return n;
 }
 
@@ -410,13 +424,13 @@ state_release_holds(struct txn *t, const struct zfs_dslist *l,
 		if (own_holds(&l->v[i], &own) == 0)
 			continue;
 		for (k = 0; k < own.n && rc == 0; k++) {
-			if (strncmp(own.v[k], "warpstor:", 9) != 0)
+			if (!prop_is_ours(own.v[k]))
 				continue;
 			if (!t->ctx->dry_run)
-				(void)fprintf(stderr, "warpstor: %s: %s goes: its "
-				    "hold %s (replication to %s) is released\n",
-				    t->ctx->cmdname, l->v[i].name, own.v[k],
-				    own.v[k] + 9);
+				out_warn(t->ctx, "%s goes: its hold %s "
+				    "(replication to %s) is released",
+				    l->v[i].name, own.v[k], own.v[k] +
+				    sizeof(WS_PREFIX) - 1);
 			rc = zfs_release(t, own.v[k], l->v[i].name, e);
 		}
 	}
@@ -445,9 +459,9 @@ state_chown_tree(struct txn *t, const char *ds, const char *mp, uid_t uid,
 	progress_end(&p);
 	free(what);
 	(void)close(fd);
-	if (rc == 0 && t->ctx->verbose)
-		(void)fprintf(stderr, "chown -R %lu:%lu %s: %zu entries "
-		    "changed\n", (unsigned long)uid, (unsigned long)gid, mp,
+	if (rc == 0)
+		out_verbose(t->ctx->verbose, "chown -R %lu:%lu %s: %zu entries "
+		    "changed", (unsigned long)uid, (unsigned long)gid, mp,
 		    count);
 	return rc;
 }

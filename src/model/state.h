@@ -9,10 +9,17 @@
 #include "nfs/nfs.h"
 #include "zfs/zfs.h"
 
-/* The properties every state query asks for. */
+/*
+ * The properties every state query asks for.  A state_* function given a
+ * dataset read without the properties it needs refuses it: a message
+ * naming the function, then abort() (a mistake in warpstor, never input).
+ */
 #define STATE_PROPS	(ZPM(ZP_TYPE) | ZPM(ZP_MOUNTPOINT) | ZPM(ZP_MOUNTED) | \
 	ZPM(ZP_ORIGIN) | ZPM(ZP_FSID) | ZPM(ZP_CLIENTS) | ZPM(ZP_OPTIONS) | \
 	ZPM(ZP_REPLICA))
+/* What state_exported (and state_withdrawable, state_export) read. */
+#define STATE_EXPORT_PROPS	(ZPM(ZP_FSID) | ZPM(ZP_CLIENTS) | \
+	ZPM(ZP_OPTIONS) | ZPM(ZP_REPLICA))
 
 /* d is there and of type ("filesystem", "snapshot", "volume"). */
 int	 state_is_type(const struct zfs_ds *, const char *type);

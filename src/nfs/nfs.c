@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "lib/output.h"
 #include "lib/argv.h"
 #include "lib/file.h"
 #include "fs/fsops.h"
@@ -556,9 +557,9 @@ static void
 warn_location(struct ctx *ctx, const char *file)
 {
 	if (!ctx->warned_location && !nfs_file_read_by_exportfs(file))
-		(void)fprintf(stderr, "warpstor: warning: exports_file %s is "
-		    "not a /etc/exports.d/*.exports file: exportfs -r (run "
-		    "by zfs on every mount) will not read it\n", file);
+		out_warn(NULL, "warning: exports_file %s is not a "
+		    "/etc/exports.d/*.exports file: exportfs -r (run by zfs on "
+		    "every mount) will not read it", file);
 	ctx->warned_location = 1;
 }
 

@@ -20,6 +20,7 @@
 #include "lib/validate.h"
 #include "run/tool.h"
 #include "zfs/node.h"
+#include "zfs/zfs.h"
 
 /* The ssh words to reach n: its control master serves every call. */
 static void
@@ -420,11 +421,11 @@ node_snap_info(const struct node *n, const struct snaps *s, struct snapinfo *inf
 			spawn_result_free(&r);
 			return -1;
 		}
-		if (strcmp(f[1], "warpstor:holds") == 0 &&
+		if (strcmp(f[1], zfs_prop_name(ZP_HOLDS)) == 0 &&
 		    strcmp(f[3], "local") == 0 && strcmp(f[2], "-") != 0) {
 			free(info[i].holds);
 			info[i].holds = xstrdup(f[2]);
-		} else if (strcmp(f[1], "warpstor:txn") == 0)
+		} else if (strcmp(f[1], zfs_prop_name(ZP_TXN)) == 0)
 			info[i].ours = strcmp(f[3], "local") == 0;
 		else if (strcmp(f[1], "userrefs") == 0)
 			info[i].userrefs = strtonum(f[2], 0, LLONG_MAX, &errstr);
@@ -448,15 +449,8 @@ int
 node_holds_set(const struct node *n, const char *snap, const char *list,
     struct wserr *e)
 {
-	char	*kv;
-	int	 rc;
-
-	if (list == NULL || *list == '\0')
-		return node_do(n, e, "inherit", "warpstor:holds", snap, SV_END);
-	kv = xasprintf("warpstor:holds=%s", list);
-	rc = node_do(n, e, "set", kv, snap, SV_END);
-	free(kv);
-	return rc;
+	return node_set(n, snap, zfs_prop_name(ZP_HOLDS), list != NULL &&
+	    *list != '\0' ? list : NULL, e);
 }
 
 
@@ -586,7 +580,8 @@ node_mark_replica(const struct node *n, const char *target,
 	    node_set(n, target, "sharenfs", NULL, e) == -1 ||
 	    node_set(n, target, "sharesmb", NULL, e) == -1 ||
 	    node_set(n, target, "readonly", "on", e) == -1 ||
-	    node_set(n, target, "warpstor:replica", mark, e) == -1 ? -1 : 0;
+	    node_set(n, target, zfs_prop_name(ZP_REPLICA), mark, e) == -1 ?
+	    -1 : 0;
 }
 
 /* zfs receive's usage, where it runs, says what it can do. */

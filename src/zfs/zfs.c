@@ -8,6 +8,7 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include "lib/output.h"
 #include "lib/argv.h"
 #include "run/tool.h"
 #include "zfs/node.h"
@@ -34,12 +35,25 @@ static const char *const zprop_names[ZP_COUNT] = {
 	[ZP_TXN] = "warpstor:txn",
 	[ZP_REPLICA] = "warpstor:replica",
 	[ZP_HOLDS] = "warpstor:holds",
+	[ZP_FILTER] = "warpstor:filter",
 };
 
 const char *
 zfs_prop_name(enum zprop p)
 {
 	return zprop_names[p];
+}
+
+int
+zfs_kv_is(const char *kv, enum zprop p, const char **val)
+{
+	size_t	 len = strlen(zprop_names[p]);
+
+	if (strncmp(kv, zprop_names[p], len) != 0 || kv[len] != '=')
+		return 0;
+	if (val != NULL)
+		*val = kv + len + 1;
+	return 1;
 }
 
 /* The one place zfs's wording is read: ENOENT has no exit status of its own. */
@@ -295,6 +309,7 @@ zfs_parse_get(char *buf, unsigned mask, struct zfs_dslist *out,
 		d = &out->v[out->n++];
 		memset(d, 0, sizeof(*d));
 		d->name = l[g[i].first].f[0];
+		d->asked = mask;
 		for (j = 0; j < g[i].n; j++) {
 			const struct gline *r = &l[g[i].first + j];
 
@@ -387,10 +402,9 @@ ask_alone(struct ctx *ctx, unsigned mask, const char *name, int quiet,
 		zfs_dslist_merge(out, &m);
 	} else {
 		if (!quiet)
-			(void)fprintf(stderr, "warpstor: %s: %s: a property value "
-			    "holds a tab, newline or other control character; "
-			    "left out\n", ctx->cmdname != NULL ? ctx->cmdname :
-			    "zfs", vis_str(v, sizeof(v), name));
+			out_warn(ctx, "%s: a property value holds a tab, "
+			    "newline or other control character; left out",
+			    vis_str(v, sizeof(v), name));
 		out->nbad++;
 		zfs_dslist_free(&m);
 	}
@@ -939,19 +953,17 @@ zfs_undo_destroy(struct ctx *ctx, char *const *argv, struct wserr *e)
 	struct strvec	 um = STRVEC_INIT, rm = STRVEC_INIT;
 	struct zfs_dslist l;
 	struct wserr	 ignore;
-	const char	*name, *tag, *id;
+	const char	*name, *id;
 	size_t		 n, i;
 	int		 rc, ours;
 
 	for (n = 0; argv[n] != NULL; n++)
 		;
-	if (n < 4 || strncmp(argv[n - 1], "warpstor:txn=", 13) != 0) {
+	if (n < 4 || !zfs_kv_is(argv[n - 1], ZP_TXN, &id)) {
 		wserr_set(e, EX_SOFTWARE, "undo without the tag of its run: "
 		    "nothing is destroyed");
 		return -1;
 	}
-	tag = argv[n - 1];
-	id = tag + 13;
 	name = argv[n - 2];
 	if (zfs_get_one(ctx, name, ZPM(ZP_TXN), &l, e) == -1)
 		return e->code == EX_NOINPUT ? 0 : -1;
@@ -1031,8 +1043,8 @@ zfs_goal_met(struct ctx *ctx, char *const *a)
 	if (n < 3)
 		return 0;
 	if (strcmp(a[1], "destroy") == 0)
-		return !exists_now(ctx, strncmp(a[n - 1], "warpstor:txn=",
-		    13) == 0 ? a[n - 2] : a[n - 1]);
+		return !exists_now(ctx, zfs_kv_is(a[n - 1], ZP_TXN, NULL) ?
+		    a[n - 2] : a[n - 1]);
 	if (strcmp(a[1], "rename") == 0 && n == 4)
 		return !exists_now(ctx, a[2]) && exists_now(ctx, a[3]);
 	if (strcmp(a[1], "mount") == 0)

@@ -33,6 +33,7 @@ enum zprop {
 	ZP_TXN,			/* warpstor:txn: the run that made it */
 	ZP_REPLICA,		/* warpstor:replica: of what, from replicate */
 	ZP_HOLDS,		/* warpstor:holds: replicate's hold tags */
+	ZP_FILTER,		/* warpstor:filter: filtered-clone's globs */
 	ZP_COUNT
 };
 #define ZP_FIRST_USER	ZP_FSID
@@ -43,6 +44,7 @@ struct zfs_ds {
 	char		*name;
 	char		*val[ZP_COUNT];	/* NULL where zfs said "-" or not asked */
 	unsigned	 local;		/* ZPM bits whose source is "local" */
+	unsigned	 asked;		/* ZPM bits of the properties asked */
 };
 
 struct zfs_dslist {
@@ -61,6 +63,11 @@ struct zfs_names {
 };
 
 const char *zfs_prop_name(enum zprop);
+/*
+ * Whether kv ("PROP=VALUE", as zfs_local_props gives them) sets p; then
+ * *val (when not NULL) points at its value.
+ */
+int	 zfs_kv_is(const char *kv, enum zprop p, const char **val);
 
 /*
  * zfs get -H -p -o name,property,value,source PROPS [-d DEPTH] [TARGET]:
