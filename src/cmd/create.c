@@ -1,6 +1,7 @@
 /*
  * create.c: the commands that make datasets: create-fs,
- * create-fs-no-export, create-fs-only, snapshot, clone, clone-only.
+ * create-fs-no-export, create-fs-only, clone, filtered-clone,
+ * clone-only, snapshot.
  */
 #include <fcntl.h>
 #include <getopt.h>

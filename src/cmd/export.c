@@ -1,5 +1,6 @@
 /*
- * export.c: export, unexport, sync-exports.
+ * export.c: export, unexport, sync-exports, and list-exports (which
+ * reads the same three places: properties, exports file, live table).
  */
 #include <fnmatch.h>
 #include <getopt.h>
@@ -46,14 +47,6 @@ set_changed(struct txn *t, const struct zfs_ds *d, enum zprop p,
 	return zfs_set(t, d->name, zfs_prop_name(p), value, old, e);
 }
 
-/*
- * export DATASET [--clients LIST] [--export-options OPTS]
- * Export an existing, mounted filesystem; it keeps its fsid if it had
- * one.  An exported one is exported anew with the clients and options
- * given (its own where none are given).
- * Runs: zfs get; zfs set for each warpstor:* property that changes; the
- * exports file; exportfs -u of the old clients, exportfs -o of the new.
- */
 /* What export was asked: NAME, --clients, --export-options. */
 struct export_args {
 	const char	*name;
@@ -126,6 +119,14 @@ export_plan(struct ctx *ctx, const struct zfs_ds *d, struct export_args *x,
 	return 0;
 }
 
+/*
+ * export DATASET [--clients LIST] [--export-options OPTS]
+ * Export an existing, mounted filesystem; it keeps its fsid if it had
+ * one.  An exported one is exported anew with the clients and options
+ * given (its own where none are given).
+ * Runs: zfs get; zfs set for each warpstor:* property that changes; the
+ * exports file; exportfs -u of the old clients, exportfs -o of the new.
+ */
 int
 cmd_export(struct ctx *ctx, int argc, char **argv)
 {
@@ -591,15 +592,6 @@ sync_withdraw(struct txn *t, struct sync *s, struct wserr *e)
 }
 
 /*
- * sync-exports
- * Rebuild the exports file and the live table from the properties:
- * export what is missing or differs, withdraw what warpstor exported
- * (in the old file, or with a fsid warpstor keeps) that no property
- * names any more; print what changed.
- * Runs: zfs get of every filesystem (zfs_get_datasets), exportfs -v, the
- * exports file, exportfs -o / -u per client that changes.
- */
-/*
  * --withdraw POOL: every export of POOL's datasets taken down, the file
  * and the live table, their clients' delegations given back first and
  * the server's cache flushed after; the properties stay (the pool moves
@@ -650,6 +642,15 @@ sync_args(struct ctx *ctx, int argc, char **argv, struct sync *s,
 	return CMD_GO_ON;
 }
 
+/*
+ * sync-exports
+ * Rebuild the exports file and the live table from the properties:
+ * export what is missing or differs, withdraw what warpstor exported
+ * (in the old file, or with a fsid warpstor keeps) that no property
+ * names any more; print what changed.
+ * Runs: zfs get of every filesystem (zfs_get_datasets), exportfs -v, the
+ * exports file, exportfs -o / -u per client that changes.
+ */
 int
 cmd_sync_exports(struct ctx *ctx, int argc, char **argv)
 {

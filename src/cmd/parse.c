@@ -1,7 +1,8 @@
 /*
- * parse.c: what every command handler shares: finding the command, its
- * usage, help and options from the command table, its errors (text, and
- * JSON with -j), its operands, and the report of its end.
+ * parse.c: what every command handler shares: the global options'
+ * table, the command's usage, help and options from the command table,
+ * its errors (text, and JSON with -j), its operands, and the report of
+ * its end.  No command is here.
  */
 #include <getopt.h>
 #include <stdarg.h>

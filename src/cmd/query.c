@@ -1,6 +1,8 @@
 /*
- * query.c: the read-only commands about datasets and exports.  Each
- * makes exactly one zfs call, takes no lock and changes nothing.
+ * query.c: the read-only commands about datasets: list-vols,
+ * list-filesystems, list-snapshots, exists, snapshot-exists, used-space,
+ * available-space, vfsid, info.  Each makes exactly one zfs call, takes
+ * no lock and changes nothing.
  */
 #include <sys/stat.h>
 

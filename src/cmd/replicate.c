@@ -1,5 +1,6 @@
 /*
- * replicate.c: replicate and takeover, the commands beyond one node.
+ * replicate.c: replicate, receive-replica and takeover, the commands
+ * beyond one node (their zfs calls are zfs/node.c's).
  * A replica is what zfs send -p | zfs receive makes of a dataset on a
  * standby (another pool, here or over ssh): unmounted where zfs can
  * receive so, read-only, marked warpstor:replica, never exported; its

@@ -122,7 +122,7 @@ mountinfo(void)
 	struct wserr	 e;
 	char		*data;
 
-	if (fs_read("/proc/self/mountinfo", &data, &e) == -1)
+	if (file_read("/proc/self/mountinfo", &data, &e) == -1)
 		return NULL;
 	return data;
 }
@@ -212,7 +212,7 @@ fs_open_mount(const char *mountpoint, const char *dataset, struct wserr *e)
 	}
 	fd = open(mountpoint, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd == -1)
-		return fs_syserr(e, "open", mountpoint);
+		return file_syserr(e, "open", mountpoint);
 	if (fstat(fd, &sb) == -1 || sb.st_dev != dev) {
 		(void)close(fd);
 		wserr_set(e, EX_UNAVAILABLE, "%s: not the mount of %s",
@@ -236,7 +236,7 @@ fs_detach(const char *mountpoint, const char *dataset, struct wserr *e)
 		return -1;
 	}
 	if (umount2(mountpoint, MNT_DETACH | UMOUNT_NOFOLLOW) == -1)
-		return fs_syserr(e, "detach", mountpoint);
+		return file_syserr(e, "detach", mountpoint);
 	return 0;
 }
 
@@ -257,7 +257,7 @@ fs_chown_root(int fd, const char *mountpoint, uid_t uid, gid_t gid, int mode,
     struct wserr *e)
 {
 	if (fchown(fd, uid, gid) == -1)
-		return fs_syserr(e, "chown", mountpoint);
+		return file_syserr(e, "chown", mountpoint);
 	return fs_chmod_root(fd, mountpoint, mode, e);
 }
 
@@ -265,7 +265,7 @@ int
 fs_chmod_root(int fd, const char *mountpoint, int mode, struct wserr *e)
 {
 	if (mode >= 0 && fchmod(fd, (mode_t)mode) == -1)
-		return fs_syserr(e, "chmod", mountpoint);
+		return file_syserr(e, "chmod", mountpoint);
 	return 0;
 }
 
@@ -307,12 +307,12 @@ fs_chown_tree(int fd, const char *mountpoint, uid_t uid, gid_t gid,
 
 	*count = 0;
 	if (fstat(fd, &root) == -1)
-		return fs_syserr(e, "stat", mountpoint);
+		return file_syserr(e, "stat", mountpoint);
 	nostat = !mounts_below(mountpoint);
 	fts = fts_open(paths, FTS_PHYSICAL | FTS_XDEV |
 	    (nostat ? FTS_NOSTAT : 0), NULL);
 	if (fts == NULL)
-		return fs_syserr(e, "walk", mountpoint);
+		return file_syserr(e, "walk", mountpoint);
 	while ((ent = fts_read(fts)) != NULL) {
 		/* with FTS_NOSTAT, glibc leaves fts_statp unset, even for
 		 * a directory */
@@ -322,7 +322,7 @@ fs_chown_tree(int fd, const char *mountpoint, uid_t uid, gid_t gid,
 		progress_add(p, 1);
 		if (ent->fts_info == FTS_D && sb == NULL) {
 			if (lstat(ent->fts_accpath, &dir) == -1) {
-				rc = fs_syserr(e, "stat", ent->fts_path);
+				rc = file_syserr(e, "stat", ent->fts_path);
 				goto out;
 			}
 			sb = &dir;
@@ -334,7 +334,7 @@ fs_chown_tree(int fd, const char *mountpoint, uid_t uid, gid_t gid,
 		case FTS_ERR:
 		case FTS_NS:
 			errno = ent->fts_errno;
-			rc = fs_syserr(e, "walk", ent->fts_path);
+			rc = file_syserr(e, "walk", ent->fts_path);
 			goto out;
 		case FTS_NSOK:
 			/* not a directory, nothing mounted inside: no stat */
@@ -360,13 +360,13 @@ fs_chown_tree(int fd, const char *mountpoint, uid_t uid, gid_t gid,
 			break;
 		}
 		if (lchown(ent->fts_accpath, uid, gid) == -1) {
-			rc = fs_syserr(e, "chown", ent->fts_path);
+			rc = file_syserr(e, "chown", ent->fts_path);
 			goto out;
 		}
 		(*count)++;
 	}
 	if (errno != 0 && ent == NULL)
-		rc = fs_syserr(e, "walk", mountpoint);
+		rc = file_syserr(e, "walk", mountpoint);
 out:
 	(void)fts_close(fts);
 	return rc;

@@ -273,7 +273,7 @@ config_load(struct config *c, const char *path, int required,
 	config_defaults(c);
 	c->path = xstrdup(path);
 	/* root reads it: only a file nobody else could have written */
-	if ((fd = fs_open_trusted(path, O_RDONLY, 0, &why)) == -1 ||
+	if ((fd = file_open_trusted(path, O_RDONLY, 0, &why)) == -1 ||
 	    (fp = fdopen(fd, "re")) == NULL) {
 		if (fd == -1 && errno == ENOENT && !required)
 			goto env;

@@ -16,7 +16,7 @@
 #include "lib/file.h"
 
 int
-fs_syserr(struct wserr *e, const char *what, const char *path)
+file_syserr(struct wserr *e, const char *what, const char *path)
 {
 	char	 v[VIS_BUFSZ];
 
@@ -31,17 +31,17 @@ fsync_dir(const char *dir, struct wserr *e)
 	int	 fd;
 
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return fs_syserr(e, "open", dir);
+		return file_syserr(e, "open", dir);
 	if (fsync(fd) == -1) {
 		(void)close(fd);
-		return fs_syserr(e, "fsync", dir);
+		return file_syserr(e, "fsync", dir);
 	}
 	(void)close(fd);
 	return 0;
 }
 
 int
-fs_write_atomic(const char *path, const char *data, size_t len,
+file_write_atomic(const char *path, const char *data, size_t len,
     struct wserr *e)
 {
 	char	 dir[PATH_MAX], base[PATH_MAX], tmp[PATH_MAX];
@@ -51,19 +51,19 @@ fs_write_atomic(const char *path, const char *data, size_t len,
 	if (strlcpy(dir, path, sizeof(dir)) >= sizeof(dir) ||
 	    strlcpy(base, path, sizeof(base)) >= sizeof(base)) {
 		errno = ENAMETOOLONG;
-		return fs_syserr(e, "write", path);
+		return file_syserr(e, "write", path);
 	}
 	(void)dirname(dir);
 	n = snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, basename(base));
 	if (n < 0 || (size_t)n >= sizeof(tmp)) {
 		errno = ENAMETOOLONG;
-		return fs_syserr(e, "write", path);
+		return file_syserr(e, "write", path);
 	}
 	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
-		return fs_syserr(e, "mkdir", dir);
+		return file_syserr(e, "mkdir", dir);
 	/* Not *.exports: exportfs -r must never read a half-written file. */
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1)
-		return fs_syserr(e, "create", tmp);
+		return file_syserr(e, "create", tmp);
 	while (off < len) {
 		ssize_t	 w = write(fd, data + off, len - off);
 
@@ -85,7 +85,7 @@ fs_write_atomic(const char *path, const char *data, size_t len,
 		goto fail;
 	return fsync_dir(dir, e);
 fail:
-	(void)fs_syserr(e, "write", tmp);
+	(void)file_syserr(e, "write", tmp);
 	if (fd != -1)
 		(void)close(fd);
 	(void)unlink(tmp);
@@ -93,14 +93,14 @@ fail:
 }
 
 int
-fs_remove(const char *path, struct wserr *e)
+file_remove(const char *path, struct wserr *e)
 {
 	char	 dir[PATH_MAX];
 
 	if (unlink(path) == -1) {
 		if (errno == ENOENT)
 			return 0;
-		return fs_syserr(e, "remove", path);
+		return file_syserr(e, "remove", path);
 	}
 	(void)strlcpy(dir, path, sizeof(dir));
 	return fsync_dir(dirname(dir), e);
@@ -109,13 +109,13 @@ fs_remove(const char *path, struct wserr *e)
 static int read_file(const char *, int, char **, struct wserr *);
 
 int
-fs_read(const char *path, char **data, struct wserr *e)
+file_read(const char *path, char **data, struct wserr *e)
 {
 	return read_file(path, 0, data, e);
 }
 
 int
-fs_read_trusted(const char *path, char **data, struct wserr *e)
+file_read_trusted(const char *path, char **data, struct wserr *e)
 {
 	return read_file(path, 1, data, e);
 }
@@ -130,19 +130,19 @@ read_file(const char *path, int trusted, char **data, struct wserr *e)
 
 	*data = NULL;
 	e->code = 0;
-	fd = trusted ? fs_open_trusted(path, O_RDONLY, 0, e) :
+	fd = trusted ? file_open_trusted(path, O_RDONLY, 0, e) :
 	    open(path, O_RDONLY | O_CLOEXEC);
 	if (fd == -1) {
 		if (errno == ENOENT && e->code == 0)
 			return 0;
-		return e->code != 0 ? -1 : fs_syserr(e, "read", path);
+		return e->code != 0 ? -1 : file_syserr(e, "read", path);
 	}
 	buf_append(&b, "", 0);
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
-			(void)fs_syserr(e, "read", path);
+			(void)file_syserr(e, "read", path);
 			(void)close(fd);
 			buf_free(&b);
 			return -1;
@@ -174,7 +174,7 @@ untrusted(struct wserr *e, const char *what, const char *path)
 }
 
 int
-fs_open_trusted(const char *path, int flags, mode_t mode, struct wserr *e)
+file_open_trusted(const char *path, int flags, mode_t mode, struct wserr *e)
 {
 	struct stat	 sb;
 	char		 dir[PATH_MAX];
@@ -206,7 +206,7 @@ fs_open_trusted(const char *path, int flags, mode_t mode, struct wserr *e)
 			return -1;
 		if (errno == ELOOP)
 			return untrusted(e, "a symbolic link", path);
-		return fs_syserr(e, "open", path);
+		return file_syserr(e, "open", path);
 	}
 	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) || !owner_ok(&sb)) {
 		(void)close(fd);

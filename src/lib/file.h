@@ -12,10 +12,10 @@
 
 /* Write data to path: temp file in the same folder, fsync, rename, fsync
  * of the folder.  The folder is made (0755) when missing. */
-int	 fs_write_atomic(const char *path, const char *data, size_t len,
+int	 file_write_atomic(const char *path, const char *data, size_t len,
 	    struct wserr *);
 /* Remove path and fsync its folder; a missing file is fine. */
-int	 fs_remove(const char *path, struct wserr *);
+int	 file_remove(const char *path, struct wserr *);
 /*
  * Open a file of warpstor's own (configuration, journal, lock): never
  * through a symbolic link, and only a regular file in a folder, both
@@ -23,15 +23,15 @@ int	 fs_remove(const char *path, struct wserr *);
  * else; else 77 naming it.  Returns the descriptor, or -1: with errno
  * ENOENT, EEXIST or EWOULDBLOCK from open (e untouched), else e says why.
  */
-int	 fs_open_trusted(const char *path, int flags, mode_t mode,
+int	 file_open_trusted(const char *path, int flags, mode_t mode,
 	    struct wserr *);
 
 /* Read a whole (small) file; *data NULL when it does not exist. */
-int	 fs_read(const char *path, char **data, struct wserr *);
-/* The same, of a file of warpstor's own (fs_open_trusted). */
-int	 fs_read_trusted(const char *path, char **data, struct wserr *);
+int	 file_read(const char *path, char **data, struct wserr *);
+/* The same, of a file of warpstor's own (file_open_trusted). */
+int	 file_read_trusted(const char *path, char **data, struct wserr *);
 
 /* Fill e (69) with "WHAT PATH: strerror(errno)"; returns -1. */
-int	 fs_syserr(struct wserr *, const char *what, const char *path);
+int	 file_syserr(struct wserr *, const char *what, const char *path);
 
 #endif

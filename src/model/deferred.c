@@ -90,7 +90,7 @@ list_read(struct ctx *ctx, struct dlist *l, struct wserr *e)
 
 	memset(l, 0, sizeof(*l));
 	/* it names what to destroy: only a file of root's */
-	if (fs_read_trusted(path, &l->buf, e) == -1) {
+	if (file_read_trusted(path, &l->buf, e) == -1) {
 		free(path);
 		return -1;
 	}
@@ -150,8 +150,8 @@ list_write(struct ctx *ctx, const struct dlist *l, struct wserr *e)
 		buf_append(&b, line, strlen(line));
 		free(line);
 	}
-	rc = b.len > 0 ? fs_write_atomic(path, b.data, b.len, e) :
-	    fs_remove(path, e);
+	rc = b.len > 0 ? file_write_atomic(path, b.data, b.len, e) :
+	    file_remove(path, e);
 	buf_free(&b);
 	free(path);
 	return rc;

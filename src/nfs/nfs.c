@@ -62,7 +62,7 @@ nfs_file_read(const char *file, struct nfs_file *f, struct wserr *e)
 
 	memset(f, 0, sizeof(*f));
 	f->path = xstrdup(file);
-	if (fs_read(file, &f->before, e) == -1)
+	if (file_read(file, &f->before, e) == -1)
 		return -1;
 	if (f->before == NULL)
 		return 0;

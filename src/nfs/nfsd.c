@@ -233,7 +233,7 @@ delegations(unsigned long dev, struct delegs *out)
 		    sizeof(path), "%s/%s/states", NFSD_CLIENTS_DIR,
 		    de->d_name) >= sizeof(path))
 			continue;
-		if (fs_read(path, &buf, &e) == -1 || buf == NULL)
+		if (file_read(path, &buf, &e) == -1 || buf == NULL)
 			continue;
 		parse_states(buf, dev, out->nfiles++, out);
 		free(buf);

@@ -138,7 +138,7 @@ journal_begin(const char *path, const char *cmdline, const char *hint,
 	if (mkdir(dirname(dir), 0700) == -1 && errno != EEXIST)
 		return jerr(e, "mkdir", dir);
 	e->code = 0;
-	*fd = fs_open_trusted(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND,
+	*fd = file_open_trusted(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND,
 	    0600, e);
 	if (*fd == -1) {
 		if (e->code == EX_NOPERM && errno != EEXIST)
@@ -337,7 +337,7 @@ journal_read(const char *path, struct journal *j, struct wserr *e)
 	memset(j, 0, sizeof(*j));
 	e->code = 0;
 	/* recover runs what it says as root: only a file of root's */
-	if ((fd = fs_open_trusted(path, O_RDONLY, 0, e)) == -1) {
+	if ((fd = file_open_trusted(path, O_RDONLY, 0, e)) == -1) {
 		if (errno == ENOENT && e->code != EX_NOPERM)
 			return 0;
 		return e->code == EX_NOPERM ? -1 : jerr(e, "read", path);

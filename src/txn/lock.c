@@ -1,6 +1,6 @@
 /*
  * lock.c: an exclusive flock(2) on lock_file, with a deadline.  The file
- * is opened as every file of warpstor's own is (fs_open_trusted): no
+ * is opened as every file of warpstor's own is (file_open_trusted): no
  * symbolic link, root's file in root's folder.
  */
 #include <sys/file.h>
@@ -37,7 +37,7 @@ lock_acquire(const char *path, int wait_secs, struct wserr *e)
 	}
 	for (;;) {
 		e->code = 0;
-		fd = fs_open_trusted(path, O_RDWR | O_CREAT | O_NONBLOCK, 0600,
+		fd = file_open_trusted(path, O_RDWR | O_CREAT | O_NONBLOCK, 0600,
 		    e);
 		if (fd == -1) {
 			if (e->code == 0)

@@ -223,7 +223,7 @@ txn_write(struct txn *t, const char *path, const char *data,
 		undo_free(&t->u[--t->n]);
 		return -1;
 	}
-	rc = fs_write_atomic(path, data, strlen(data), e);
+	rc = file_write_atomic(path, data, strlen(data), e);
 	return settle(t, rc, e);
 }
 
@@ -301,8 +301,8 @@ txn_undo_one(struct ctx *ctx, const struct undo_kind *kind, char *const *argv,
 {
 	if (kind != NULL)
 		return kind->run(ctx, argv, e);
-	return content != NULL ? fs_write_atomic(argv[0], content,
-	    strlen(content), e) : fs_remove(argv[0], e);
+	return content != NULL ? file_write_atomic(argv[0], content,
+	    strlen(content), e) : file_remove(argv[0], e);
 }
 
 void
