@@ -72,15 +72,28 @@ src/%.o: src/%.c $(HDRS) Makefile
 deps:
 	sh packaging/install-deps
 
-# Unit tests: no root, no zfs, seconds.  src/nfsd.c built against a
-# states folder the test writes (the test build alone names it).
-UNIT_BINS = tests/unit/nfsd-test
+# Unit tests: no root, no zfs, seconds: the layout rules, the
+# validators and parsers one call at a time (tests/unit/check), every
+# fuzz seed replayed through its harness with this compiler
+# (tests/unit/replay-*), and src/nfs/nfsd.c against a states folder the
+# test writes (the test build alone names it).
+FUZZ_TARGETS = names clients options filter config zfs exports journal nfsd
+LIB_OBJS     = $(filter-out src/cli/%.o,$(OBJS))
+UNIT_BINS    = tests/unit/nfsd-test tests/unit/check \
+               $(FUZZ_TARGETS:%=tests/unit/replay-%)
 tests/unit/nfsd-test: tests/unit/nfsd_test.c src/nfs/nfsd.c src/lib/file.c \
     src/lib/util.c $(HDRS) Makefile
 	$(CC) $(ALL_CFLAGS) -DNFSD_TEST \
 	    -o $@ tests/unit/nfsd_test.c src/nfs/nfsd.c src/lib/file.c \
 	    src/lib/util.c \
 	    $(DEPS_LIBS)
+
+tests/unit/check: tests/unit/check.c $(LIB_OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ tests/unit/check.c $(LIB_OBJS) $(DEPS_LIBS)
+
+tests/unit/replay-%: tests/fuzz/fuzz.c tests/unit/replay.c $(LIB_OBJS)
+	$(CC) $(ALL_CFLAGS) -DFUZZ_$(shell echo $* | tr a-z A-Z) -o $@ \
+	    tests/fuzz/fuzz.c tests/unit/replay.c $(LIB_OBJS) $(DEPS_LIBS)
 
 check-unit: $(UNIT_BINS)
 	bats --formatter tap tests/unit

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# export, unexport, vfsid and sync-exports: the properties are the truth,
-# the exports file and the live table follow them.
+# export, unexport, sync-exports and list-exports (src/cmd/export.c), and
+# vfsid: the properties are the truth, the exports file and the live
+# table follow them.
 
 load helper
 
@@ -190,4 +191,33 @@ teardown_file() {
 	run -0 "$WS" export "$POOL/e/parent/child" --clients 10.8.0.1
 	[ "$(zfs get -H -o source warpstor:fsid "$POOL/e/parent/child")" = local ]
 	[ "$(ws_fsid "$POOL/e/parent/child")" != "$(ws_fsid "$POOL/e/parent")" ]
+}
+
+@test "list-exports: path, dataset, clients, options, fsid, and where the export is" {
+	zfs create "$POOL/le"
+	"$WS" create-fs "$POOL/le/e1" -u 1 -g 1 --clients 10.0.0.1,10.0.0.2 >/dev/null
+	fsid=$(zfs get -H -o value warpstor:fsid "$POOL/le/e1")
+	run -0 "$WS" list-exports "$POOL/le/*"
+	assert_output "$POOLMNT/le/e1	$POOL/le/e1	10.0.0.1,10.0.0.2	rw,sync,no_subtree_check,root_squash	$fsid	live+file"
+	# withdrawn from the live table behind warpstor's back: file only
+	exportfs -u "10.0.0.2:$POOLMNT/le/e1"
+	run -0 "$WS" list-exports "$POOL/le/*"
+	assert_output --regexp "	file\$"
+	# and out of the file too: missing
+	: > /etc/exports.d/warpstor.exports
+	run -0 "$WS" list-exports "$POOL/le/*"
+	assert_output --regexp "	missing\$"
+	exportfs -o "rw,sync,no_subtree_check,root_squash,fsid=$fsid" "10.0.0.2:$POOLMNT/le/e1"
+	run -0 "$WS" list-exports "$POOL/le/*"
+	assert_output --regexp "	live\$"
+	run -0 "$WS" -j list-exports "$POOL/le/*"
+	assert_output "[{\"name\":\"$POOL/le/e1\",\"fsid\":\"$fsid\",\"path\":\"$POOLMNT/le/e1\",\"clients\":\"10.0.0.1,10.0.0.2\",\"options\":\"rw,sync,no_subtree_check,root_squash\",\"where\":\"live\"}]"
+	run -0 "$WS" list-exports 'nomatch*'
+	assert_output ""
+	run -0 "$WS" sync-exports
+	run -0 "$WS" list-exports "$POOL/le/*"
+	assert_output --regexp "	live\\+file\$"
+	"$WS" destroy "$POOL/le/e1"
+	run -0 "$WS" list-exports "$POOL/le/*"
+	assert_output ""
 }

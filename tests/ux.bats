@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # The admin's side of the command line: options where zfs users type
 # them, errors that name the word, help from the command table, JSON from
-# every command, progress on a terminal, list-exports, --human, exit codes.
+# every command, progress on a terminal, --human, exit codes.
 
 load helper
 
@@ -177,34 +177,6 @@ run_tty() {
 	[ ! -e "$POOLMNT/u/f1/var/log/syslog" ]
 	"$WS" destroy "$POOL/u/f1"
 	"$WS" destroy "$POOL/u/f2"
-}
-
-@test "list-exports: path, dataset, clients, options, fsid, and where the export is" {
-	"$WS" create-fs "$POOL/u/e1" -u 1 -g 1 --clients 10.0.0.1,10.0.0.2 >/dev/null
-	fsid=$(zfs get -H -o value warpstor:fsid "$POOL/u/e1")
-	run -0 "$WS" list-exports "$POOL/*"
-	assert_output "$POOLMNT/u/e1	$POOL/u/e1	10.0.0.1,10.0.0.2	rw,sync,no_subtree_check,root_squash	$fsid	live+file"
-	# withdrawn from the live table behind warpstor's back: file only
-	exportfs -u "10.0.0.2:$POOLMNT/u/e1"
-	run -0 "$WS" list-exports "$POOL/u/*"
-	assert_output --regexp "	file\$"
-	# and out of the file too: missing
-	: > /etc/exports.d/warpstor.exports
-	run -0 "$WS" list-exports "$POOL/*"
-	assert_output --regexp "	missing\$"
-	exportfs -o "rw,sync,no_subtree_check,root_squash,fsid=$fsid" "10.0.0.2:$POOLMNT/u/e1"
-	run -0 "$WS" list-exports "$POOL/*"
-	assert_output --regexp "	live\$"
-	run -0 "$WS" -j list-exports "$POOL/*"
-	assert_output "[{\"name\":\"$POOL/u/e1\",\"fsid\":\"$fsid\",\"path\":\"$POOLMNT/u/e1\",\"clients\":\"10.0.0.1,10.0.0.2\",\"options\":\"rw,sync,no_subtree_check,root_squash\",\"where\":\"live\"}]"
-	run -0 "$WS" list-exports 'nomatch*'
-	assert_output ""
-	run -0 "$WS" sync-exports
-	run -0 "$WS" list-exports "$POOL/*"
-	assert_output --regexp "	live\\+file\$"
-	"$WS" destroy "$POOL/u/e1"
-	run -0 "$WS" list-exports "$POOL/*"
-	assert_output ""
 }
 
 # zfs's rounding (zfs_nicenum), written again here in awk to check ours

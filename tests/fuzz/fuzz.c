@@ -37,7 +37,7 @@ cstr(const uint8_t *data, size_t size)
 }
 
 /* The input as a file, without touching the disk. */
-static int
+__attribute__((unused)) static int
 as_file(const uint8_t *data, size_t size, char *path, size_t len)
 {
 	int	 fd = memfd_create("fuzz", MFD_CLOEXEC);
@@ -48,7 +48,7 @@ as_file(const uint8_t *data, size_t size, char *path, size_t len)
 	return fd;
 }
 
-static void
+__attribute__((unused)) static void
 check(int ok)
 {
 	if (!ok)
@@ -61,6 +61,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct wserr	 e;
 	char		*s = cstr(data, size);
 
+	(void)e;
 #if defined(FUZZ_NAMES)
 	{
 		uid_t	 u;
