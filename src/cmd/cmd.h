@@ -93,6 +93,12 @@ void	 cmd_take_globals(struct ctx *, int *argc, char **argv);
 
 /* cmd_parse of a command that takes no options but -h. */
 int	 cmd_operands(struct ctx *, int, char **, int min, int max);
+/*
+ * cmd_operands of one DATASET (snapshot: one SNAPSHOT), checked:
+ * CMD_GO_ON with *name, else the exit status (the error said).
+ */
+int	 cmd_one_name(struct ctx *, int, char **, int snapshot,
+	    const char **name);
 
 struct txn;
 /*

@@ -32,11 +32,8 @@ cmd_promote(struct ctx *ctx, int argc, char **argv)
 	const char	*name;
 	int		 rc, yes;
 
-	if ((rc = cmd_operands(ctx, argc, argv, 1, 1)) != CMD_GO_ON)
+	if ((rc = cmd_one_name(ctx, argc, argv, 0, &name)) != CMD_GO_ON)
 		return rc;
-	name = argv[optind];
-	if (valid_dataset(name, &e) == -1)
-		return cmd_fail(ctx, &e);
 	txn_init(&t, ctx);
 	if (zfs_promote(&t, name, NULL, &e) == -1) {
 		if (zfs_exists(ctx, name, &yes, &e) == 0 && !yes)

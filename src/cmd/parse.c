@@ -17,6 +17,7 @@
 #include "cmd/cmd.h"
 #include "nfs/nfs.h"
 #include "lib/output.h"
+#include "lib/validate.h"
 #include "txn/txn.h"
 
 /* Options a list may hold at most (cmd_getopt's arrays). */
@@ -459,6 +460,22 @@ int
 cmd_operands(struct ctx *ctx, int argc, char **argv, int min, int max)
 {
 	return cmd_parse(ctx, argc, argv, NULL, NULL, min, max);
+}
+
+int
+cmd_one_name(struct ctx *ctx, int argc, char **argv, int snapshot,
+    const char **name)
+{
+	struct wserr	 e;
+	int		 rc;
+
+	if ((rc = cmd_operands(ctx, argc, argv, 1, 1)) != CMD_GO_ON)
+		return rc;
+	*name = argv[optind];
+	if ((snapshot ? valid_snapshot(*name, &e) : valid_dataset(*name,
+	    &e)) == -1)
+		return cmd_fail(ctx, &e);
+	return CMD_GO_ON;
 }
 
 int

@@ -259,11 +259,9 @@ exists(struct ctx *ctx, int argc, char **argv, int snapshot)
 	const char	*name;
 	int		 rc, yes;
 
-	if ((rc = cmd_operands(ctx, argc, argv, 1, 1)) != CMD_GO_ON)
+	if ((rc = cmd_one_name(ctx, argc, argv, snapshot, &name)) != CMD_GO_ON)
 		return rc;
-	name = argv[optind];
-	if ((snapshot ? valid_snapshot(name, &e) : valid_dataset(name, &e)) ==
-	    -1 || zfs_exists(ctx, name, &yes, &e) == -1)
+	if (zfs_exists(ctx, name, &yes, &e) == -1)
 		return cmd_fail(ctx, &e);
 	if (ctx->json) {
 		struct json_object *o = json_object_new_object();
@@ -368,11 +366,9 @@ cmd_vfsid(struct ctx *ctx, int argc, char **argv)
 	const char	*name, *fsid;
 	int		 rc;
 
-	if ((rc = cmd_operands(ctx, argc, argv, 1, 1)) != CMD_GO_ON)
+	if ((rc = cmd_one_name(ctx, argc, argv, 0, &name)) != CMD_GO_ON)
 		return rc;
-	name = argv[optind];
-	if (valid_dataset(name, &e) == -1 || zfs_get_one(ctx, name,
-	    STATE_EXPORT_PROPS, &l, &e) == -1)
+	if (zfs_get_one(ctx, name, STATE_EXPORT_PROPS, &l, &e) == -1)
 		return cmd_fail(ctx, &e);
 	state_warn_one(ctx, &l.v[0]);
 	fsid = l.v[0].val[ZP_FSID];

@@ -112,11 +112,7 @@ filter_match(const struct filter *f, const char *rel)
 void
 filter_free(struct filter *f)
 {
-	size_t	 i;
-
-	for (i = 0; i < f->n; i++)
-		free(f->globs[i]);
-	free(f->globs);
+	free_strings(f->globs, f->n);
 	memset(f, 0, sizeof(*f));
 }
 

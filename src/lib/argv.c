@@ -75,11 +75,7 @@ list_has(const char *list, const char *word)
 void
 strvec_clear(struct strvec *sv)
 {
-	size_t	 i;
-
-	for (i = 0; i < sv->n; i++)
-		free(sv->v[i]);
-	free(sv->v);
+	free_strings(sv->v, sv->n);
 	sv->v = NULL;
 	sv->n = sv->alloc = 0;
 }

@@ -33,6 +33,16 @@ oom(void)
 	errx(EX_OSERR, "out of memory");
 }
 
+void
+free_strings(char **v, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 void *
 xmalloc(size_t n)
 {

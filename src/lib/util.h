@@ -18,6 +18,8 @@ struct wserr {
 
 void	 wserr_set(struct wserr *, int, const char *, ...) WS_PRINTF(3, 4);
 
+/* Each of n strings of v freed, then v. */
+void	 free_strings(char **v, size_t n);
 void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);
 void	*xreallocarray(void *, size_t, size_t);

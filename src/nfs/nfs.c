@@ -261,11 +261,7 @@ nfs_file_rebuild(struct txn *t, struct nfs_file *f,
 void
 nfs_file_free(struct nfs_file *f)
 {
-	size_t	 i;
-
-	for (i = 0; i < f->n; i++)
-		free(f->lines[i]);
-	free(f->lines);
+	free_strings(f->lines, f->n);
 	free(f->before);
 	free(f->path);
 	memset(f, 0, sizeof(*f));

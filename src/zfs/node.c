@@ -523,24 +523,28 @@ node_set(const struct node *n, const char *name, const char *prop,
 	return rc;
 }
 
-/* Held by tag: one it had already is no error. */
+/* zfs hold or release tag snap; zfs saying so already is no error. */
+static int
+node_tag(const struct node *n, const char *verb, const char *tag,
+    const char *snap, const char *already, struct wserr *e)
+{
+	if (node_do(n, e, verb, tag, snap, SV_END) == -1)
+		return strstr(e->msg, already) != NULL ? 0 : -1;
+	return 0;
+}
+
 int
 node_hold(const struct node *n, const char *tag, const char *snap,
     struct wserr *e)
 {
-	if (node_do(n, e, "hold", tag, snap, SV_END) == -1)
-		return strstr(e->msg, "exists") != NULL ? 0 : -1;
-	return 0;
+	return node_tag(n, "hold", tag, snap, "exists", e);
 }
 
-/* Not held by tag: one it had not is no error. */
 int
 node_release(const struct node *n, const char *tag, const char *snap,
     struct wserr *e)
 {
-	if (node_do(n, e, "release", tag, snap, SV_END) == -1)
-		return strstr(e->msg, "no such tag") != NULL ? 0 : -1;
-	return 0;
+	return node_tag(n, "release", tag, snap, "no such tag", e);
 }
 
 int

@@ -327,11 +327,7 @@ zfs_parse_get(char *buf, unsigned mask, struct zfs_dslist *out,
 void
 zfs_dslist_free(struct zfs_dslist *l)
 {
-	size_t	 i;
-
-	for (i = 0; i < l->nmore; i++)
-		free(l->more[i]);
-	free(l->more);
+	free_strings(l->more, l->nmore);
 	free(l->v);
 	free(l->buf);
 	memset(l, 0, sizeof(*l));
