@@ -54,6 +54,33 @@ _warpstor_options() {
 	done < <(_warpstor_ask help "$1")
 }
 
+# exports(5) option words for the part of cur after its last '(' or ','
+# (--export-options; --clients inside a client's parentheses).
+_warpstor_expopts() {
+	local pre="" word=$cur o
+	if [[ $cur == *[\(,]* ]]; then
+		word=${cur##*[\(,]}
+		pre=${cur%"$word"}
+	fi
+	COMPREPLY=()
+	for o in rw ro sync async no_subtree_check subtree_check root_squash \
+		no_root_squash all_squash no_all_squash secure insecure crossmnt \
+		nohide wdelay no_wdelay sec=; do
+		[[ $o == "$word"* ]] && COMPREPLY+=("$pre$o")
+	done
+	compopt -o nospace 2>/dev/null
+}
+
+# --clients HOST[(OPTS)],...: options inside an open parenthesis.
+_warpstor_clients() {
+	local open=${cur//[^(]/} shut=${cur//[^)]/}
+	# bash may have split cur at the '(' already (COMP_WORDBREAKS)
+	if ((${#open} > ${#shut})) || [[ ${COMP_LINE:0:COMP_POINT} == *\( ]] ||
+		[[ ${words[cword-1]:-} == *\( ]]; then
+		_warpstor_expopts
+	fi
+}
+
 _warpstor_types() {
 	local conf=${_warpstor_conf:-${WARPSTOR_CONFIG:-/etc/warpstor.conf}}
 	_warpstor_words "$(sed -n 's/^[[:space:]]*type\.\([A-Za-z0-9_-]*\)[[:space:]]*=.*/\1/p' "$conf" 2>/dev/null)"
@@ -106,6 +133,8 @@ _warpstor() {
 	-t) _warpstor_types; return ;;
 	-X) _filedir; return ;;
 	--keep) _warpstor_datasets; return ;;
+	--export-options) _warpstor_expopts; return ;;
+	--clients) _warpstor_clients; return ;;
 	esac
 	[[ $_warpstor_takes == *" $prev "* ]] && return
 

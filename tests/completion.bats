@@ -70,6 +70,7 @@ zsh_complete() {
 			(( $# )) && print -l -- "$@"
 		}
 		_files() { print _files; }
+		compset() { return 0; }
 		words=("$@")
 		CURRENT=$#
 		source "$WS_TOP/completions/_warpstor"
@@ -136,4 +137,22 @@ zsh_complete() {
 	assert_output gpu
 	run -0 zsh_complete warpstor create-fs "$POOL/x" -u roo
 	assert_output root
+}
+
+@test "completion: --export-options and a client's own options in --clients offer exports(5) words after '(' or ','" {
+	run -0 complete_words warpstor create-fs "$POOL/x" --export-options rw,no_r
+	assert_output "rw,no_root_squash"
+	run -0 complete_words warpstor create-fs "$POOL/x" --clients '10.0.0.1(r'
+	assert_output "$(printf '%s\n' '10.0.0.1(ro' '10.0.0.1(root_squash' '10.0.0.1(rw')"
+	run -0 complete_words warpstor export "$POOL/x" --clients '10.0.0.1(ro),10.0.0.2(rw,all'
+	assert_output "10.0.0.1(ro),10.0.0.2(rw,all_squash"
+	# outside the parentheses a client is anybody's: nothing offered
+	run -0 complete_words warpstor create-fs "$POOL/x" --clients '10.0.0.1(ro),10.'
+	assert_output ""
+	if command -v zsh >/dev/null; then
+		export WS_TOP
+		PATH="$WS_TOP:$PATH"
+		run -0 zsh_complete warpstor create-fs "$POOL/x" --clients '10.0.0.1(r'
+		assert_output "$(printf '%s\n' ro root_squash rw)"
+	fi
 }

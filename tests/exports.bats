@@ -84,7 +84,8 @@ teardown_file() {
 @test "export: bad input, a missing dataset, no clients anywhere" {
 	ws_state_logical > "$BATS_TEST_TMPDIR/before"
 	run -66 "$WS" export "$POOL/e/none" --clients 10.0.0.1
-	run -65 "$WS" export "$POOL/e/plain" --clients '10.0.0.1(rw)'
+	run -65 "$WS" export "$POOL/e/plain" --clients '10.0.0.1(rw'
+	run -65 "$WS" export "$POOL/e/plain" --clients '10.0.0.1(bogus)'
 	run -65 "$WS" export "$POOL/e/plain" --clients '*' --export-options 'rw,no_root_squash)'
 	run -65 "$WS" export "$POOL/e/plain" --export-options 'fsid=1'
 	run -64 "$WS" export "$POOL/e/plain" --clients
@@ -154,7 +155,7 @@ teardown_file() {
 @test "sync-exports: a hand-set property exportfs would refuse leaves that dataset out, the rest goes on" {
 	zfs create -o warpstor:fsid= -o warpstor:clients=10.0.0.1 "$POOL/e/badfsid"
 	zfs create -o warpstor:fsid="$(cat /proc/sys/kernel/random/uuid)" \
-		-o warpstor:clients='10.0.0.1(rw)' "$POOL/e/badclients"
+		-o warpstor:clients='10.0.0.1(rw' "$POOL/e/badclients"
 	"$WS" create-fs "$POOL/e/good" -u 1 -g 1 >/dev/null
 	exportfs -ua
 	run -0 --separate-stderr "$WS" sync-exports
@@ -220,4 +221,72 @@ teardown_file() {
 	"$WS" destroy "$POOL/le/e1"
 	run -0 "$WS" list-exports "$POOL/le/*"
 	assert_output ""
+}
+
+@test "per-client options: one line, each client its own (or the dataset's); carried by rename, replace, sync-exports; shown as given" {
+	zfs create "$POOL/pc"
+	zfs snapshot "$POOL/pc@empty"
+	cl='10.9.0.0/24(ro,root_squash),10.9.1.5(rw,no_root_squash),10.9.2.1'
+	run -0 "$WS" create-fs "$POOL/pc/a" -u 1 -g 1 --clients "$cl" --export-options rw,sync,no_subtree_check
+	fsid=$(ws_fsid "$POOL/pc/a")
+	[ "$(zfs get -H -s local -o value warpstor:clients "$POOL/pc/a")" = "$cl" ]
+	[ "$(zfs get -H -s local -o value warpstor:options "$POOL/pc/a")" = rw,sync,no_subtree_check ]
+	m="$POOLMNT/pc/a"
+	grep -qx "$m 10.9.0.0/24(ro,root_squash,mp,fsid=$fsid) 10.9.1.5(rw,no_root_squash,mp,fsid=$fsid) 10.9.2.1(rw,sync,no_subtree_check,mp,fsid=$fsid)" /etc/exports.d/warpstor.exports
+	run -0 ws_live
+	# exportfs -v orders the options its own way
+	assert_line --regexp "^$m 10\.9\.0\.0/24\(.*fsid=$fsid.*[(,]ro,root_squash[,)]"
+	assert_line --regexp "^$m 10\.9\.1\.5\(.*fsid=$fsid.*[(,]rw,no_root_squash[,)]"
+	assert_line --regexp "^$m 10\.9\.2\.1\(.*fsid=$fsid.*[(,]rw,root_squash[,)]"
+	run -0 "$WS" list-exports "$POOL/pc/*"
+	assert_output "$m	$POOL/pc/a	$cl	rw,sync,no_subtree_check	$fsid	live+file"
+	run -0 "$WS" -j info "$POOL/pc/a"
+	assert_output --partial "\"clients\":\"$cl\""
+	# from scratch: sync-exports makes the same table
+	exportfs -ua
+	: > /etc/exports.d/warpstor.exports
+	run -0 "$WS" sync-exports
+	grep -qx "$m 10.9.0.0/24(ro,root_squash,mp,fsid=$fsid) 10.9.1.5(rw,no_root_squash,mp,fsid=$fsid) 10.9.2.1(rw,sync,no_subtree_check,mp,fsid=$fsid)" /etc/exports.d/warpstor.exports
+	run -0 ws_live
+	assert_line --regexp "^$m 10\.9\.0\.0/24\(.*[(,]ro,root_squash[,)]"
+	assert_line --regexp "^$m 10\.9\.1\.5\(.*[(,]rw,no_root_squash[,)]"
+	# and again: nothing to do
+	run -0 "$WS" sync-exports
+	assert_output ""
+	# rename and replace carry them
+	run -0 "$WS" rename "$POOL/pc/a" "$POOL/pc/b"
+	[ "$(zfs get -H -s local -o value warpstor:clients "$POOL/pc/b")" = "$cl" ]
+	grep -qx "$POOLMNT/pc/b 10.9.0.0/24(ro,root_squash,mp,fsid=$fsid) 10.9.1.5(rw,no_root_squash,mp,fsid=$fsid) 10.9.2.1(rw,sync,no_subtree_check,mp,fsid=$fsid)" /etc/exports.d/warpstor.exports
+	run -0 "$WS" replace "$POOL/pc/b" "$POOL/pc@empty" -u 1 -g 1
+	[ "$(zfs get -H -s local -o value warpstor:clients "$POOL/pc/b")" = "$cl" ]
+	run -0 ws_live
+	assert_line --regexp "^$POOLMNT/pc/b 10\.9\.0\.0/24\(.*fsid=$fsid.*[(,]ro,root_squash[,)]"
+	refute_output --partial "$m "
+	# export anew with other per-client options: the old client's spec goes
+	run -0 "$WS" export "$POOL/pc/b" --clients '10.9.3.3(ro)'
+	run -0 ws_live
+	assert_line --regexp "^$POOLMNT/pc/b 10\.9\.3\.3\(.*[(,]ro[,)]"
+	refute_output --partial "10.9.1.5"
+	run -0 "$WS" unexport "$POOL/pc/b"
+	run ! grep -q "$POOLMNT/pc/b" /etc/exports.d/warpstor.exports
+}
+
+@test "per-client options are checked as --export-options are: 65, nothing changed" {
+	ws_state_logical > "$BATS_TEST_TMPDIR/before"
+	run -65 --separate-stderr "$WS" create-fs "$POOL/pcbad" -u 1 -g 1 --clients '10.0.0.1(rw,fsid=7)'
+	[[ $stderr == *"fsid is chosen and kept by warpstor"* ]]
+	run -65 "$WS" create-fs "$POOL/pcbad" -u 1 -g 1 --clients '10.0.0.1(bogus)'
+	run -65 "$WS" create-fs "$POOL/pcbad" -u 1 -g 1 --clients '10.0.0.1(ro'
+	run -65 "$WS" create-fs "$POOL/pcbad" -u 1 -g 1 --clients '10.0.0.1(ro)x'
+	run -65 "$WS" create-fs "$POOL/pcbad" -u 1 -g 1 --clients '10.0.0.1(ro rw)'
+	ws_state_logical > "$BATS_TEST_TMPDIR/after"
+	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	# a hand-set warpstor:clients with a bad entry fails only that dataset
+	zfs create "$POOL/pch"
+	zfs set warpstor:fsid=0b4d6a2e-1c3f-4e5a-9b7c-123456789abc "$POOL/pch"
+	zfs set 'warpstor:clients=10.0.0.1(rw,fsid=1)' "$POOL/pch"
+	run -0 --separate-stderr "$WS" sync-exports
+	[[ $stderr == *"$POOL/pch"*"left out"* ]]
+	run ! grep -q "$POOLMNT/pch " /etc/exports.d/warpstor.exports
+	ws_zap "$POOL/pch"
 }

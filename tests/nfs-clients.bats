@@ -139,6 +139,29 @@ gone_or_deferred() {
 	bystander_fine
 }
 
+@test "per-client options with v3 and v4.2 clients: read-only where the entry says ro, writable once exported anew rw; replace keeps each client's" {
+	"$WS" clone "$POOL/golden@v1" "$POOL/u/pc" -u 65534 -g 65534 \
+		--clients '127.0.0.1(ro,no_subtree_check),10.99.0.1(rw)'
+	nfs_mount 3 "$POOLMNT/u/pc" pc3 hard
+	nfs_mount 4.2 "$POOLMNT/u/pc" pc4 hard
+	nfs_use pc3 && nfs_use pc4
+	[ "$(nfs_read pc3)" = v1 ]
+	run ! timeout 60 touch "$MNT/pc4/new"
+	run ! timeout 60 touch "$MNT/pc3/new"
+	# this client's own options changed: writable, on the same mount
+	run -0 "$WS" export "$POOL/u/pc" --clients '127.0.0.1(rw,no_root_squash,no_subtree_check),10.99.0.1(ro)'
+	timeout 60 touch "$MNT/pc4/new4"
+	timeout 60 touch "$MNT/pc3/new3"
+	[ -e "$POOLMNT/u/pc/new4" ] && [ -e "$POOLMNT/u/pc/new3" ]
+	# replace: same mount, new content, still this client's options
+	run -0 "$WS" replace "$POOL/u/pc" "$POOL/golden@v2" -u 65534 -g 65534
+	[ "$(nfs_read pc3)" = v2 ]
+	[ "$(nfs_read pc4)" = v2 ]
+	timeout 60 touch "$MNT/pc4/after"
+	[ "$(zfs get -H -s local -o value warpstor:clients "$POOL/u/pc")" = '127.0.0.1(rw,no_root_squash,no_subtree_check),10.99.0.1(ro)' ]
+	bystander_fine
+}
+
 @test "rename with clients that used it: mounted by the old path, they keep working and see the same files" {
 	"$WS" clone "$POOL/golden@v1" "$POOL/u/m" -u 65534 -g 65534
 	nfs_mount 3 "$POOLMNT/u/m" m3 hard

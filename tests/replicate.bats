@@ -451,6 +451,27 @@ source_of() { zfs get -H -o source "$1" "$2"; }
 	[ "$ms" -ge $(( bytes * 1000 / 1048576 - 100 )) ]
 }
 
+@test "per-client options travel with the replica: takeover exports each client with its own; one that opens the share up is refused (77)" {
+	cl='10.0.0.0/24(ro),10.0.0.7(rw,no_root_squash)'
+	"$WS" create-fs "$POOL/pcr" -u 1 -g 1 --clients "$cl" >/dev/null
+	fsid=$(prop warpstor:fsid "$POOL/pcr")
+	run -0 "$WS" replicate "$POOL/pcr" "$POOL2/pcr"
+	"$WS" destroy -r "$POOL/pcr" >/dev/null
+	# no_root_squash in a received client's own options: not this node's
+	ws_config "export_clients = 10.0.0.0/8"
+	run -77 --separate-stderr "$WS" takeover "$POOL2/pcr"
+	[[ $stderr == *"no_root_squash"* ]]
+	[ "$(prop mounted "$POOL2/pcr")" = no ]
+	ws_config "export_options = rw,sync,no_subtree_check,no_root_squash"
+	run -0 "$WS" takeover "$POOL2/pcr"
+	ws_config
+	[ "$(zfs get -H -s local -o value warpstor:clients "$POOL2/pcr")" = "$cl" ]
+	grep -qx "$WSTEST_BASE/$POOL2/pcr 10.0.0.0/24(ro,mp,fsid=$fsid) 10.0.0.7(rw,no_root_squash,mp,fsid=$fsid)" /etc/exports.d/warpstor.exports
+	run -0 ws_live
+	assert_line --regexp "^$WSTEST_BASE/$POOL2/pcr 10\.0\.0\.0/24\(.*[(,]ro[,)].*fsid=$fsid|^$WSTEST_BASE/$POOL2/pcr 10\.0\.0\.0/24\(.*fsid=$fsid.*[(,]ro[,)]"
+	"$WS" destroy -r "$POOL2/pcr" >/dev/null
+}
+
 @test "takeover: refused while another dataset here has the fsid; then writable, mounted, exported with it" {
 	fsid=$(prop warpstor:fsid "$POOL/data")
 	run -77 "$WS" takeover "$POOL/data"

@@ -241,21 +241,25 @@ static int
 live_ok(const struct nfs_live *live, size_t nlive,
     const struct nfs_export *want, const char *client, int mp)
 {
-	size_t	 j;
+	char	*own = client_own_options(client);
+	size_t	 j, len = client_len(client);
 	int	 ok = 0;
 
 	for (j = 0; j < nlive && !ok; j++) {
 		char	*fs;
 
 		if (strcmp(live[j].path, want->path) != 0 ||
-		    strcmp(live[j].client, client) != 0)
+		    strlen(live[j].client) != len ||
+		    strncmp(live[j].client, client, len) != 0)
 			continue;
 		fs = nfs_live_fsid(&live[j]);
 		ok = fs != NULL && strcmp(fs, want->fsid) == 0 &&
-		    options_cover(live[j].options, want->options) &&
+		    options_cover(live[j].options, own != NULL ? own :
+		    want->options) &&
 		    (!mp || list_has(live[j].options, NFS_MP_LIVE));
 		free(fs);
 	}
+	free(own);
 	return ok;
 }
 
@@ -307,9 +311,13 @@ export_missing(struct txn *t, const struct nfs_export *want,
 	if (nmiss < 2 || !nfs_file_read_by_exportfs(t->ctx->cfg.exports_file))
 		goto one_by_one;
 	specs = xreallocarray(NULL, nmiss, sizeof(*specs));
-	for (i = 0; i < nmiss; i++)
-		specs[i] = nfs_spec(miss[i].client,
-		    want[miss[i].want].path);
+	for (i = 0; i < nmiss; i++) {
+		char	*name = xstrndup(miss[i].client,
+		    client_len(miss[i].client));
+
+		specs[i] = nfs_spec(name, want[miss[i].want].path);
+		free(name);
+	}
 	rc = nfs_export_batch(t, specs, nmiss, e);
 	for (i = 0; i < nmiss; i++)
 		free(specs[i]);
@@ -515,7 +523,7 @@ sync_missing(struct txn *t, struct sync *s, struct wserr *e)
 	for (i = 0; i < s->nwant; i++) {
 		if (!in_scope(s, s->wname[i]))
 			continue;
-		strvec_split(&cl, s->want[i].clients, ",", 1);
+		clients_split(s->want[i].clients, &cl);
 		for (k = 0; k < cl.n; k++)
 			if (!live_ok(s->live, s->nlive, &s->want[i], cl.v[k],
 			    1))
@@ -553,7 +561,7 @@ sync_stale(const struct sync *s, const struct nfs_live *l, const char *fsid)
 		    strcmp(s->l.v[i].val[ZP_FSID], fsid) == 0;
 	for (i = 0; i < s->nwant && ours; i++)
 		if (strcmp(s->want[i].path, l->path) == 0 &&
-		    list_has(s->want[i].clients, l->client))
+		    clients_has(s->want[i].clients, l->client))
 			return 0;
 	return ours;
 }
@@ -715,7 +723,7 @@ export_where(const struct sync *s, const struct nfs_export *ex)
 	size_t		 i;
 	int		 live = 1, file = 0;
 
-	strvec_split(&cl, ex->clients, ",", 1);
+	clients_split(ex->clients, &cl);
 	for (i = 0; i < cl.n && live; i++)
 		live = live_ok(s->live, s->nlive, ex, cl.v[i], 0);
 	strvec_clear(&cl);

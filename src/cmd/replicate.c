@@ -1613,24 +1613,13 @@ tko_option(struct ctx *ctx, int ch, const char *val, void *arg)
  * a share up (unless export_options has them).  1 with e naming it.
  */
 static int
-widens(const struct ctx *ctx, const char *clients, const char *options,
-    struct wserr *e)
+opens_up(const char *options, const char *cfg_o, struct wserr *e)
 {
 	static const char *const open_up[] = { "no_root_squash", "insecure",
 	    "insecure_locks", "no_auth_nlm", "no_all_squash" };
-	const char	*cfg_c = ctx->cfg.export_clients;
-	const char	*cfg_o = ctx->cfg.export_options;
 	size_t		 i;
 
-	if (clients != NULL && list_has(clients, "*") &&
-	    (cfg_c == NULL || !list_has(cfg_c, "*"))) {
-		wserr_set(e, EX_NOPERM, "the received clients %s include *, "
-		    "which this node's export_clients does not: give "
-		    "--clients to take over", clients);
-		return 1;
-	}
-	for (i = 0; options != NULL && i < sizeof(open_up) /
-	    sizeof(open_up[0]); i++)
+	for (i = 0; i < sizeof(open_up) / sizeof(open_up[0]); i++)
 		if (list_has(options, open_up[i]) && (cfg_o == NULL ||
 		    !list_has(cfg_o, open_up[i]))) {
 			wserr_set(e, EX_NOPERM, "the received options %s hold "
@@ -1640,6 +1629,37 @@ widens(const struct ctx *ctx, const char *clients, const char *options,
 			return 1;
 		}
 	return 0;
+}
+
+static int
+widens(const struct ctx *ctx, const char *clients, const char *options,
+    struct wserr *e)
+{
+	const char	*cfg_c = ctx->cfg.export_clients;
+	struct strvec	 cl = STRVEC_INIT;
+	char		*own;
+	size_t		 i;
+	int		 w = 0;
+
+	if (clients != NULL && clients_has(clients, "*") &&
+	    (cfg_c == NULL || !clients_has(cfg_c, "*"))) {
+		wserr_set(e, EX_NOPERM, "the received clients %s include *, "
+		    "which this node's export_clients does not: give "
+		    "--clients to take over", clients);
+		return 1;
+	}
+	if (options != NULL && opens_up(options, ctx->cfg.export_options, e))
+		return 1;
+	/* a received client's own options, likewise */
+	if (clients != NULL)
+		clients_split(clients, &cl);
+	for (i = 0; i < cl.n && !w; i++)
+		if ((own = client_own_options(cl.v[i])) != NULL) {
+			w = opens_up(own, ctx->cfg.export_options, e);
+			free(own);
+		}
+	strvec_clear(&cl);
+	return w;
 }
 
 /* name's parent here gives it a place to mount: a path, not none/legacy. */

@@ -192,22 +192,115 @@ valid_client(const char *c, size_t len)
 	return valid_hostname(tmp, len);
 }
 
+/* The length of the entry at p: up to the first comma outside (). */
+static size_t
+entry_len(const char *p)
+{
+	size_t	 n = strcspn(p, ",(");
+
+	if (p[n] == '(')
+		n += strcspn(p + n, ")") + (p[n + strcspn(p + n, ")")] == ')');
+	return n;
+}
+
+void
+clients_split(const char *clients, struct strvec *out)
+{
+	const char	*p = clients;
+	size_t		 n;
+
+	while (*p != '\0') {
+		n = entry_len(p);
+		strvec_pushf(out, "%.*s", (int)n, p);
+		p += n + (p[n] == ',');
+	}
+}
+
+size_t
+client_len(const char *entry)
+{
+	return strcspn(entry, "(");
+}
+
+char *
+client_own_options(const char *entry)
+{
+	const char	*paren = strchr(entry, '(');
+
+	if (paren == NULL)
+		return NULL;
+	return xstrndup(paren + 1, strcspn(paren + 1, ")"));
+}
+
+int
+clients_has(const char *clients, const char *client)
+{
+	struct strvec	 cl = STRVEC_INIT;
+	size_t		 i, len = strlen(client);
+	int		 has = 0;
+
+	clients_split(clients, &cl);
+	for (i = 0; i < cl.n && !has; i++)
+		has = client_len(cl.v[i]) == len &&
+		    strncmp(cl.v[i], client, len) == 0;
+	strvec_clear(&cl);
+	return has;
+}
+
+/*
+ * One entry of a clients list: a client, and with "(OPTS)" right after
+ * it its own export options, checked as --export-options is: 0, -1 (a
+ * bad entry), -2 (bad options: e says why).
+ */
+static int
+valid_entry(const char *p, size_t n, struct wserr *e)
+{
+	size_t	 c = strcspn(p, "(");
+	char	*opts;
+	int	 rc;
+
+	if (c > n)
+		c = n;
+	if (!valid_client(p, c))
+		return -1;
+	if (c == n)
+		return 0;
+	if (n < c + 3 || p[n - 1] != ')')
+		return -1;
+	opts = xstrndup(p + c + 1, n - c - 2);
+	rc = strchr(opts, '(') != NULL ? -1 : valid_options(opts, e) == 0 ?
+	    0 : -2;
+	free(opts);
+	return rc;
+}
+
 int
 valid_clients(const char *s, struct wserr *e)
 {
-	const char *p = s, *comma;
+	const char *p = s;
+	char	 why[sizeof(e->msg)];
+	size_t	 n;
+	int	 rc;
 
 	if (*s == '\0')
 		return bad(e, "client list", s, "empty");
 	for (;;) {
-		comma = strchr(p, ',');
-		if (!valid_client(p, comma ? (size_t)(comma - p) : strlen(p)))
+		n = entry_len(p);
+		if ((rc = valid_entry(p, n, e)) == -2) {
+			(void)strlcpy(why, e->msg, sizeof(why));
+			return bad(e, "client list", s, why);
+		}
+		if (rc == -1)
 			return bad(e, "client list", s, "each client is *, a "
 			    "host name, an IP address, ADDR/PREFIX or "
-			    "@netgroup");
-		if (comma == NULL)
+			    "@netgroup, with its own exports(5) options in "
+			    "parentheses if it has any");
+		if (p[n] == '\0')
 			return 0;
-		p = comma + 1;
+		if (p[n] != ',')
+			return bad(e, "client list", s, "a ',' goes between "
+			    "clients");
+		p += n + 1;
 	}
 }
 

@@ -8,6 +8,7 @@
 
 #include <sys/types.h>
 
+#include "lib/argv.h"
 #include "lib/util.h"
 
 #define NAME_MAX_BYTES	255
@@ -20,6 +21,18 @@ int	 valid_dataset_or_snapshot(const char *, struct wserr *);
 int	 valid_pattern(const char *, struct wserr *);
 /* A comma-separated list of exports(5) clients. */
 int	 valid_clients(const char *, struct wserr *);
+/*
+ * A clients list (--clients, warpstor:clients): entries "HOST" or
+ * "HOST(OPTS)" (the client's own export options), comma-separated; the
+ * commas inside parentheses belong to the entry.
+ */
+void	 clients_split(const char *clients, struct strvec *out);
+/* An entry's client: its length (before "(OPTS)"). */
+size_t	 client_len(const char *entry);
+/* An entry's own options, allocated, or NULL (the export's apply). */
+char	*client_own_options(const char *entry);
+/* Whether the list has an entry for client (by its name). */
+int	 clients_has(const char *clients, const char *client);
 /* A comma-separated list of known exports(5) options, without fsid. */
 int	 valid_options(const char *, struct wserr *);
 /* One PROP=VAL for zfs create/clone -o. */

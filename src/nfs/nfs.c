@@ -179,13 +179,16 @@ nfs_file_set(struct nfs_file *f, const struct nfs_export *ex)
 
 	nfs_file_drop(f, ex->path);
 	path_escaped(&b, ex->path);
-	strvec_split(&cl, ex->clients, ",", 1);
+	clients_split(ex->clients, &cl);
 	for (i = 0; i < cl.n; i++) {
-		char	*item = xasprintf(" %s(%s%sfsid=%s)", cl.v[i],
-		    ex->options, mp_more(ex->options), ex->fsid);
+		char	*own = client_own_options(cl.v[i]);
+		const char *o = own != NULL ? own : ex->options;
+		char	*item = xasprintf(" %.*s(%s%sfsid=%s)",
+		    (int)client_len(cl.v[i]), cl.v[i], o, mp_more(o), ex->fsid);
 
 		buf_append(&b, item, strlen(item));
 		free(item);
+		free(own);
 	}
 	strvec_clear(&cl);
 	f->lines = xreallocarray(f->lines, f->n + 1, sizeof(*f->lines));
@@ -305,7 +308,7 @@ nfs_file_exports(const struct nfs_file *f, struct nfs_export **out,
 		ex->path = xstrdup(strsep(&p, " \t"));
 		fs_unoctal(ex->path);
 		while ((tok = strsep(&p, " \t")) != NULL) {
-			char	*paren = strchr(tok, '('), *fs;
+			char	*paren = strchr(tok, '('), *fs, *opts, *o;
 
 			if (paren == NULL || *tok == '(')
 				continue;
@@ -313,19 +316,28 @@ nfs_file_exports(const struct nfs_file *f, struct nfs_export **out,
 			if (cl.len > 0)
 				buf_append(&cl, ",", 1);
 			buf_append(&cl, tok, strlen(tok));
-			if (ex->options == NULL) {
-				char	*opts = paren + 1;
-
-				opts[strcspn(opts, ")")] = '\0';
-				if ((fs = strstr(opts, "fsid=")) != NULL) {
+			opts = paren + 1;
+			opts[strcspn(opts, ")")] = '\0';
+			if ((fs = strstr(opts, "fsid=")) != NULL) {
+				if (ex->fsid == NULL)
 					ex->fsid = xstrndup(fs + 5,
 					    strcspn(fs + 5, ","));
-					if (fs > opts)
-						fs[-1] = '\0';
-					else
-						*fs = '\0';
+				if (fs > opts)
+					fs[-1] = '\0';
+				else
+					*fs = '\0';
+			}
+			o = drop_mp(opts);
+			/* the first client's are the line's; another's own */
+			if (ex->options == NULL)
+				ex->options = o;
+			else {
+				if (strcmp(o, ex->options) != 0) {
+					buf_append(&cl, "(", 1);
+					buf_append(&cl, o, strlen(o));
+					buf_append(&cl, ")", 1);
 				}
-				ex->options = drop_mp(opts);
+				free(o);
 			}
 		}
 		free(line);
@@ -347,7 +359,8 @@ static void
 exportfs_argv(struct ctx *ctx, struct strvec *argv, int add,
     const struct nfs_export *ex, const char *client)
 {
-	char	*spec;
+	char	*spec, *name, *own = client_own_options(client);
+	const char *o = own != NULL ? own : ex->options;
 
 	strvec_push(argv, ctx->cfg.exportfs);
 	if (add) {
@@ -357,13 +370,15 @@ exportfs_argv(struct ctx *ctx, struct strvec *argv, int add,
 		 * third of the call), nor fail on a line of someone else's.
 		 */
 		strvec_pushl(argv, "-i", "-o", SV_END);
-		strvec_pushf(argv, "%s%sfsid=%s", ex->options,
-		    mp_more(ex->options), ex->fsid);
+		strvec_pushf(argv, "%s%sfsid=%s", o, mp_more(o), ex->fsid);
 	} else
 		strvec_push(argv, "-u");
-	spec = nfs_spec(client, ex->path);
+	name = xstrndup(client, client_len(client));
+	spec = nfs_spec(name, ex->path);
 	strvec_push(argv, spec);
 	free(spec);
+	free(name);
+	free(own);
 }
 
 int
@@ -516,7 +531,7 @@ each_client(struct txn *t, const struct nfs_export *ex, int add,
 	size_t		 i;
 	int		 rc = 0;
 
-	strvec_split(&cl, ex->clients, ",", 1);
+	clients_split(ex->clients, &cl);
 	for (i = 0; rc == 0 && i < cl.n; i++)
 		rc = add ? nfs_export_one(t, ex, cl.v[i], e) :
 		    nfs_unexport_one(t, ex, cl.v[i], e);

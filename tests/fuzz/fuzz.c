@@ -85,8 +85,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 #elif defined(FUZZ_CLIENTS)
-	if (valid_clients(s, &e) == 0)
-		check(strpbrk(s, " \t\n()\"'#") == NULL && s[0] != '-');
+	if (valid_clients(s, &e) == 0) {
+		struct strvec	 cl = STRVEC_INIT;
+		size_t		 i;
+
+		check(strpbrk(s, " \t\n\"'#") == NULL && s[0] != '-');
+		/* each entry: a client without parentheses, then at most
+		 * its own options, which pass --export-options' check */
+		clients_split(s, &cl);
+		for (i = 0; i < cl.n; i++) {
+			char	*own = client_own_options(cl.v[i]);
+			size_t	 n = client_len(cl.v[i]);
+
+			check(n > 0 && memchr(cl.v[i], ')', n) == NULL);
+			check(own == NULL ? cl.v[i][n] == '\0' :
+			    valid_options(own, &e) == 0 &&
+			    strlen(own) + n + 2 == strlen(cl.v[i]));
+			free(own);
+		}
+		strvec_clear(&cl);
+	}
 #elif defined(FUZZ_OPTIONS)
 	if (valid_options(s, &e) == 0) {
 		check(strpbrk(s, " \t\n()\"'#") == NULL);
