@@ -35,6 +35,7 @@ ws_config() {
 		"exports_file = /etc/exports.d/warpstor.exports" \
 		"lock_file = $BATS_FILE_TMPDIR/warpstor.lock" \
 		"journal_file = $BATS_FILE_TMPDIR/journal" \
+		"audit_log = $BATS_FILE_TMPDIR/audit.log" \
 		"export_clients = *")
 	for line in "$@"; do
 		key=${line%%=*}

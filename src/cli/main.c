@@ -4,20 +4,29 @@
  * main(): global options, configuration, the command table and dispatch,
  * and the check of stdout before exit.
  */
+#include <sys/stat.h>
+
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <signal.h>
 #include <syslog.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "lib/argv.h"
+#include "lib/file.h"
+#include "lib/output.h"
 #include "cli/cli.h"
 #include "cmd/cmd.h"
 #include "model/deferred.h"
@@ -102,6 +111,91 @@ log_outcome(const char *words, int rc)
 	    vis_str(v, sizeof(v), sudo) : "-", words, rc == 0 ? "ok" :
 	    "failed", rc);
 	closelog();
+}
+
+/*
+ * The audit log, opened before the command's first change: appended to,
+ * never through a symbolic link, only root's file in root's folder (its
+ * folder made 0750 when missing, the file 0640).  77 naming it when it
+ * cannot be.
+ */
+static int
+audit_open(struct ctx *ctx, int *fd, struct wserr *e)
+{
+	const char	*path = ctx->cfg.audit_log;
+	char		 dir[PATH_MAX];
+	struct stat	 sb;
+	int		 tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		*fd = file_open_trusted(path, O_WRONLY | O_APPEND | O_CREAT,
+		    0640, e);
+		if (*fd != -1 || errno != ENOENT)
+			break;		/* open, or e says why */
+		/* its folder is missing: made once */
+		if (tries > 0 || strlcpy(dir, path, sizeof(dir)) >=
+		    sizeof(dir) || (mkdir(dirname(dir), 0750) == -1 &&
+		    errno != EEXIST)) {
+			(void)file_syserr(e, "open", path);
+			break;
+		}
+	}
+	if (*fd == -1) {
+		char	 msg[sizeof(e->msg)];
+
+		(void)strlcpy(msg, e->msg, sizeof(msg));
+		wserr_set(e, EX_NOPERM, "audit_log %s cannot be written: %s",
+		    path, msg);
+		return -1;
+	}
+	if (fstat(*fd, &sb) == 0 && sb.st_size == 0)
+		(void)fchmod(*fd, 0640);
+	return 0;
+}
+
+/*
+ * One JSON line of what the command did: time (RFC 3339 UTC), uid,
+ * sudo_user, command, argv, exit, ms, datasets, fsid.
+ */
+static void
+audit_write(struct ctx *ctx, int fd, const struct strvec *argv, int rc,
+    long long ms)
+{
+	struct json_object *o = json_object_new_object(), *a;
+	const char	*sudo = getenv("SUDO_USER"), *line;
+	char		 when[32];
+	time_t		 now = time(NULL);
+	struct tm	 tm;
+	size_t		 i;
+	size_t		 k;
+
+	(void)strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ",
+	    gmtime_r(&now, &tm));
+	json_object_object_add(o, "time", json_object_new_string(when));
+	json_object_object_add(o, "uid", json_object_new_int64(
+	    (int64_t)getuid()));
+	json_object_object_add(o, "sudo_user", out_jstr(sudo));
+	json_object_object_add(o, "command",
+	    json_object_new_string(ctx->cmd->name));
+	a = json_object_new_array();
+	for (k = 0; k < argv->n; k++)
+		json_object_array_add(a, json_object_new_string(argv->v[k]));
+	json_object_object_add(o, "argv", a);
+	json_object_object_add(o, "exit", json_object_new_int(rc));
+	json_object_object_add(o, "ms", json_object_new_int64(ms));
+	a = json_object_new_array();
+	for (i = 0; rc == 0 && i < ctx->audit_ds.n; i++)
+		json_object_array_add(a,
+		    json_object_new_string(ctx->audit_ds.v[i]));
+	json_object_object_add(o, "datasets", a);
+	json_object_object_add(o, "fsid", out_jstr(ctx->audit_fsid));
+	line = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE);
+	/* one write: O_APPEND keeps a line whole beside other writers */
+	if (dprintf(fd, "%s\n", line) < 0)
+		(void)fprintf(stderr, "warpstor: %s: audit_log %s: %s\n",
+		    ctx->cmd->name, ctx->cfg.audit_log, strerror(errno));
+	json_object_put(o);
 }
 
 /*
@@ -318,8 +412,11 @@ main(int argc, char *argv[])
 {
 	struct ctx	 ctx;
 	struct globals	 g;
+	struct wserr	 e;
 	char		*words;
-	int		 rc, lockfd;
+	struct strvec	 given = STRVEC_INIT;
+	long long	 t0 = now_ms();
+	int		 rc, lockfd, audit, k;
 
 	/* No descriptor of our caller's goes any further than we do. */
 	closefrom(3);
@@ -344,14 +441,33 @@ main(int argc, char *argv[])
 		config_free(&ctx.cfg);
 		return rc;
 	}
+	audit = -1;
+	if ((ctx.cmd->flags & CMD_MUTATES) && !ctx.dry_run && lockfd != -1 &&
+	    audit_open(&ctx, &audit, &e) == -1) {
+		rc = cmd_fail(&ctx, &e);
+		(void)close(lockfd);
+		free(ctx.recover_hint);
+		config_free(&ctx.cfg);
+		return finish(ctx.cmd->name, rc);
+	}
 	words = log_words(argc, argv);
 	ctx.cmdline = words;
+	/* as given: the command's getopt permutes argv */
+	for (k = 0; audit != -1 && k < argc; k++)
+		strvec_push(&given, argv[k]);
 	ctx.lockfd = lockfd;
 	if ((ctx.cmd->flags & CMD_MUTATES) && !ctx.dry_run)
 		txn_signals();
 	rc = ctx.cmd->fn(&ctx, argc, argv);
 	if ((ctx.cmd->flags & CMD_MUTATES) && !ctx.dry_run)
 		log_outcome(words, rc);
+	if (audit != -1) {
+		audit_write(&ctx, audit, &given, rc, now_ms() - t0);
+		(void)close(audit);
+	}
+	strvec_clear(&given);
+	strvec_clear(&ctx.audit_ds);
+	free(ctx.audit_fsid);
 	free(words);
 	free(ctx.recover_hint);
 	/* a command may have let it go and taken it again (replicate) */

@@ -115,6 +115,11 @@ struct json_object;
  * (NULL: a new one) with "name" added.  Takes o over; returns 0.
  */
 int	 cmd_done(struct txn *, const char *name, struct json_object *o);
+/*
+ * For the audit log: the command changed dataset (once, in order), with
+ * fsid (the first given is kept; NULL: none).  Not under -n.
+ */
+void	 cmd_audit(struct ctx *, const char *dataset, const char *fsid);
 struct nfs_export;
 /* Add an export's fsid, path, clients and options to o. */
 void	 cmd_json_export(struct json_object *o, const struct nfs_export *);

@@ -531,9 +531,12 @@ sync_missing(struct txn *t, struct sync *s, struct wserr *e)
 		strvec_clear(&cl);
 	}
 	rc = export_missing(t, s->want, miss, nmiss, e);
-	for (i = 0; rc == 0 && i < nmiss; i++)
+	for (i = 0; rc == 0 && i < nmiss; i++) {
 		report(t->ctx, s->a, "export", miss[i].client,
 		    s->want[miss[i].want].path);
+		cmd_audit(t->ctx, s->wname[miss[i].want],
+		    s->want[miss[i].want].fsid);
+	}
 	miss_free(miss, nmiss);
 	return rc;
 }
@@ -589,9 +592,15 @@ sync_withdraw(struct txn *t, struct sync *s, struct wserr *e)
 			ex.options = l->options;
 			ex.fsid = fs != NULL ? fs : (char *)"";
 			rc = nfs_unexport_one(t, &ex, l->client, e);
-			if (rc == 0)
+			if (rc == 0) {
+				const struct zfs_ds *at = dataset_at(s,
+				    l->path);
+
 				report(t->ctx, s->a, "unexport", l->client,
 				    l->path);
+				cmd_audit(t->ctx, at != NULL ? at->name :
+				    l->path, ex.fsid);
+			}
 		}
 		free(fs);
 	}

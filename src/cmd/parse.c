@@ -500,13 +500,32 @@ cmd_rollback(struct txn *t, struct wserr *e)
 	return code;
 }
 
+void
+cmd_audit(struct ctx *ctx, const char *dataset, const char *fsid)
+{
+	size_t	 i;
+
+	if (ctx->dry_run)
+		return;
+	for (i = 0; dataset != NULL && i < ctx->audit_ds.n; i++)
+		if (strcmp(ctx->audit_ds.v[i], dataset) == 0)
+			break;
+	if (dataset != NULL && i == ctx->audit_ds.n)
+		strvec_push(&ctx->audit_ds, dataset);
+	if (fsid != NULL && *fsid != '\0' && ctx->audit_fsid == NULL)
+		ctx->audit_fsid = xstrdup(fsid);
+}
+
 int
 cmd_done(struct txn *t, const char *name, struct json_object *o)
 {
 	struct ctx	*ctx = t->ctx;
-	struct json_object *out;
+	struct json_object *out, *f;
 
 	txn_commit(t);
+	cmd_audit(ctx, name, o != NULL && json_object_object_get_ex(o, "fsid",
+	    &f) && json_object_is_type(f, json_type_string) ?
+	    json_object_get_string(f) : NULL);
 	if (ctx->dry_run) {
 		if (o != NULL)
 			json_object_put(o);

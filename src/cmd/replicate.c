@@ -1240,6 +1240,7 @@ rep_one(struct ctx *ctx, struct rep *r, struct json_object **jo)
 		return cmd_fail(ctx, &e);
 	if (ctx->dry_run)
 		return 0;
+	cmd_audit(ctx, r->target, NULL);
 	if (ctx->json)
 		*jo = rep_json(r);
 	else
@@ -1569,6 +1570,7 @@ cmd_receive_replica(struct ctx *ctx, int argc, char **argv)
 			(void)puts(r.pruned.v[i]);
 		r.tag = NULL;
 	}
+	cmd_audit(ctx, r.target, NULL);
 	rc = 0;
 out:
 	strvec_clear(&r.pruned);

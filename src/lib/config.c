@@ -30,6 +30,9 @@ config_defaults(struct config *c)
 	set(&c->exports_file, "/etc/exports.d/warpstor.exports");
 	set(&c->lock_file, "/run/warpstor/lock");
 	set(&c->journal_file, "/var/lib/warpstor/journal");
+	set(&c->audit_log, "/var/log/warpstor/audit.log");
+	c->status_deferred_max = 3600;
+	c->status_replica_max = 3600;
 	set(&c->zfs, "zfs");
 	set(&c->exportfs, "exportfs");
 	set(&c->filter_file, "/etc/warpstor/filter");
@@ -114,6 +117,26 @@ trim(char *s)
 	return s;
 }
 
+/* ssh: a program, then its arguments (replicate's remote shell). */
+static const char *
+set_ssh(struct config *c, const char *val)
+{
+	struct strvec	 w = STRVEC_INIT;
+	size_t		 i;
+
+	strvec_split(&w, val, " \t", 0);
+	for (i = 0; i < w.n && (i > 0 || valid_program(w.v[0])) &&
+	    all_graph(w.v[i]); i++)
+		;
+	if (w.n == 0 || i < w.n) {
+		strvec_clear(&w);
+		return "a program name or absolute path, then its arguments";
+	}
+	strvec_clear(&c->ssh);
+	c->ssh = w;
+	return NULL;
+}
+
 /* Apply one key = value; returns NULL or the reason it is wrong. */
 static const char *
 config_set(struct config *c, const char *key, const char *val,
@@ -139,31 +162,26 @@ config_set(struct config *c, const char *key, const char *val,
 		set(&c->export_options, val);
 	} else if (strcmp(key, "exports_file") == 0 ||
 	    strcmp(key, "lock_file") == 0 || strcmp(key, "filter_file") == 0 ||
-	    strcmp(key, "journal_file") == 0) {
+	    strcmp(key, "journal_file") == 0 || strcmp(key, "audit_log") == 0) {
 		if (!valid_path(val))
 			return "not an absolute path";
 		set(key[0] == 'e' ? &c->exports_file : key[0] == 'l' ?
 		    &c->lock_file : key[0] == 'j' ? &c->journal_file :
-		    &c->filter_file, val);
+		    key[0] == 'a' ? &c->audit_log : &c->filter_file, val);
+	} else if (strcmp(key, "status_deferred_max") == 0 ||
+	    strcmp(key, "status_replica_max") == 0) {
+		long long	 secs;
+
+		if (parse_duration(val, &secs) == -1)
+			return "not a duration (seconds, or with s, m, h or d)";
+		*(key[7] == 'd' ? &c->status_deferred_max :
+		    &c->status_replica_max) = secs;
 	} else if (strcmp(key, "zfs") == 0 || strcmp(key, "exportfs") == 0) {
 		if (!valid_program(val))
 			return "not a program name or absolute path";
 		set(key[0] == 'z' ? &c->zfs : &c->exportfs, val);
 	} else if (strcmp(key, "ssh") == 0) {
-		struct strvec	 w = STRVEC_INIT;
-		size_t		 i;
-
-		strvec_split(&w, val, " \t", 0);
-		for (i = 0; i < w.n && (i > 0 || valid_program(w.v[0])) &&
-		    all_graph(w.v[i]); i++)
-			;
-		if (w.n == 0 || i < w.n) {
-			strvec_clear(&w);
-			return "a program name or absolute path, then its "
-			    "arguments";
-		}
-		strvec_clear(&c->ssh);
-		c->ssh = w;
+		return set_ssh(c, val);
 	} else if (strcmp(key, "replicate_keep") == 0) {
 		const char *errstr;
 
@@ -211,7 +229,8 @@ config_line(struct config *c, char *s, unsigned *seen, const char **key,
 	static const char *const once[] = { "default_volume", "export_clients",
 	    "export_options", "exports_file", "lock_file", "zfs", "exportfs",
 	    "mode", "filter_file", "journal_file", "ssh", "replicate_keep",
-	    "replicate_limit", NULL };
+	    "replicate_limit", "audit_log", "status_deferred_max",
+	    "status_replica_max", NULL };
 	char	*eq;
 	int	 i;
 
@@ -312,6 +331,7 @@ config_free(struct config *c)
 	free(c->exports_file);
 	free(c->lock_file);
 	free(c->journal_file);
+	free(c->audit_log);
 	free(c->zfs);
 	free(c->exportfs);
 	free(c->filter_file);

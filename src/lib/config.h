@@ -23,6 +23,7 @@ struct config {
 	char	*exports_file;
 	char	*lock_file;
 	char	*journal_file;
+	char	*audit_log;		/* one JSON line per mutating command */
 	char	*zfs;
 	char	*exportfs;
 	struct strvec	 ssh;		/* replicate's remote shell: argv */
@@ -30,6 +31,8 @@ struct config {
 	int	 mode;			/* -1: leave as created */
 	int	 replicate_keep;	/* ws-rep-* snapshots kept a side */
 	unsigned long long replicate_limit;	/* bytes a second, 0 none */
+	long long status_deferred_max;	/* seconds: status says older ones */
+	long long status_replica_max;	/* seconds: replicas older than it */
 	struct config_type *types;
 	size_t	 ntypes;
 };

@@ -40,6 +40,8 @@ struct ctx {
 	int		 progress;	/* stderr a terminal: progress lines */
 	struct progress	*shown;		/* the line on show now, or NULL */
 	int		 lockfd;	/* the lock held, or -1 */
+	struct strvec	 audit_ds;	/* the datasets the command changed */
+	char		*audit_fsid;	/* a fsid it involved, or NULL */
 };
 
 #endif

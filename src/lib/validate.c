@@ -507,3 +507,32 @@ prop_is_ours(const char *s)
 {
 	return strncmp(s, WS_PREFIX, sizeof(WS_PREFIX) - 1) == 0;
 }
+
+int
+parse_duration(const char *s, long long *secs)
+{
+	static const struct { char c; long long mult; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 } };
+	const char	*errstr;
+	char		 num[24];
+	size_t		 n = strspn(s, "0123456789"), i;
+	long long	 mult = 1, v;
+
+	if (n == 0 || n >= sizeof(num) || (s[n] != '\0' && s[n + 1] != '\0'))
+		return -1;
+	if (s[n] != '\0') {
+		for (i = 0; i < sizeof(units) / sizeof(units[0]) &&
+		    units[i].c != s[n]; i++)
+			;
+		if (i == sizeof(units) / sizeof(units[0]))
+			return -1;
+		mult = units[i].mult;
+	}
+	(void)memcpy(num, s, n);
+	num[n] = '\0';
+	v = strtonum(num, 0, 365LL * 86400, &errstr);
+	if (errstr != NULL || v > 365LL * 86400 / mult)
+		return -1;
+	*secs = v * mult;
+	return 0;
+}

@@ -52,5 +52,7 @@ int	 parse_rate(const char *, unsigned long long *);
 #define WS_PREFIX	"warpstor:"
 /* Whether s (a property, "PROP=VALUE", or a tag) is in it. */
 int	 prop_is_ours(const char *s);
+/* "90", "90s", "15m", "1h", "2d" (at most a year) in seconds; -1 if not. */
+int	 parse_duration(const char *s, long long *secs);
 
 #endif

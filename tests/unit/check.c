@@ -3,7 +3,7 @@
  * command line, for tests/unit/parsers.bats (no root, no zfs):
  *
  *   check KIND VALUE      KIND: dataset snapshot pattern clients options
- *                         prop uid gid rate filter; prints "ok" and
+ *                         prop uid gid rate duration filter; prints "ok" and
  *                         exits 0, or prints the error and exits 1
  *   check journal FILE    the journal as recover reads it
  *   check zfs-get FILE    zfs get -H -p -o name,property,value,source
@@ -54,6 +54,13 @@ value(const char *kind, const char *v)
 			(void)printf("%llu\n", r);
 		else
 			(void)strlcpy(e.msg, "not a rate", sizeof(e.msg));
+	} else if (strcmp(kind, "duration") == 0) {
+		long long	 secs;
+
+		if ((rc = parse_duration(v, &secs)) == 0)
+			(void)printf("%lld\n", secs);
+		else
+			(void)strlcpy(e.msg, "not a duration", sizeof(e.msg));
 	} else if (strcmp(kind, "filter") == 0) {
 		rc = filter_add(&f, v, &e);
 		filter_free(&f);

@@ -79,6 +79,16 @@ no() { # no KIND VALUE WORDS: refused, the message holding WORDS
 	no filter /etc/x ""
 }
 
+@test "durations (status_deferred_max, status_replica_max): seconds, or s, m, h, d; at most a year" {
+	for d in 90:90 90s:90 15m:900 1h:3600 2d:172800 0:0; do
+		run -0 "$C" duration "${d%%:*}"
+		[ "${lines[0]}" = "${d#*:}" ]
+	done
+	for d in '' h 1x 1hh -1 1.5h 366d 99999999999999999999; do
+		run -1 "$C" duration "$d"
+	done
+}
+
 @test "zfs get output: a dataset's lines in the asked order are read; forged or short groups are left out, named" {
 	f=$BATS_TEST_TMPDIR/get
 	u=0b4d6a2e-1c3f-4e5a-9b7c-123456789abc
