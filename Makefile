@@ -33,6 +33,7 @@ CFLAGS      ?= -O2 -g
 LAYERS       = cli cmd model zfs nfs fs txn run lib
 CLI_SRCS     = src/cli/main.c src/cli/table.c src/cli/about.c
 CMD_SRCS     = src/cmd/parse.c src/cmd/create.c src/cmd/export.c \
+               src/cmd/status.c \
                src/cmd/lifecycle.c src/cmd/query.c src/cmd/recover.c \
                src/cmd/replace.c src/cmd/replicate.c
 MODEL_SRCS   = src/model/state.c src/model/deferred.c src/model/dsname.c

@@ -133,6 +133,7 @@ _warpstor() {
 	-t) _warpstor_types; return ;;
 	-X) _filedir; return ;;
 	--keep) _warpstor_datasets; return ;;
+	--textfile) _filedir -d; return ;;
 	--export-options) _warpstor_expopts; return ;;
 	--clients) _warpstor_clients; return ;;
 	esac
@@ -155,7 +156,7 @@ _warpstor() {
 		elif ((nops == 1)); then
 			if [[ $cur == *@* ]]; then _warpstor_snapshots; else _warpstor_datasets; fi
 		fi ;;
-	rebuild-vol | rebuild_vol | used-space | available-space | sync-exports | \
+	rebuild-vol | rebuild_vol | used-space | available-space | sync-exports | status | \
 	get_used_space_for_vol | get_available_space_for_vol)
 		((nops == 0)) && _warpstor_words "$(_warpstor_ask list-vols)" ;;
 	rename)
@@ -176,6 +177,8 @@ _warpstor() {
 		((nops == 0)) && _warpstor_exported ;;
 	snapshot)
 		((nops == 0)) && _warpstor_datasets ;;
+	metrics)
+		;;	# no operand: only --textfile DIR
 	exists | dataset_exists_not | info | list-filesystems | list_filesystems | \
 	list-exports | promote | export | create-fs | create_fs | \
 	create-fs-no-export | create_fs_no_export | create-fs-only | create_fs_only)

@@ -31,14 +31,17 @@ setup_file() {
 		./etc/warpstor.conf ./etc/warpstor/filter \
 		./lib/systemd/system/warpstor-exports.service \
 		./lib/systemd/system/warpstor-recover.service \
-		./lib/systemd/system/warpstor-recover.timer; do
+		./lib/systemd/system/warpstor-recover.timer \
+		./lib/systemd/system/warpstor-metrics.service \
+		./lib/systemd/system/warpstor-metrics.timer \
+		./etc/logrotate.d/warpstor; do
 		assert_output --partial " $f"
 	done
 	run -0 dpkg-deb -f "$deb" Depends
 	assert_output --partial "zfsutils-linux | zfs-fuse"
 	assert_output --partial "nfs-kernel-server"
 	assert_output --partial "libbsd0"
-	[ "$(dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - ./conffiles)" = "$(printf '/etc/warpstor.conf\n/etc/warpstor/filter')" ]
+	[ "$(dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - ./conffiles | sort)" = "$(printf '/etc/logrotate.d/warpstor\n/etc/warpstor.conf\n/etc/warpstor/filter')" ]
 	run -0 dpkg-deb --ctrl-tarfile "$deb"
 	dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - ./postinst | grep -q 'warpstor-exports.service'
 	if command -v lintian >/dev/null; then
@@ -53,6 +56,7 @@ setup_file() {
 	grep -q 'ExecStart=/usr/sbin/warpstor -w 120 sync-exports' "$root/lib/systemd/system/warpstor-exports.service"
 	grep -q 'ExecStart=/usr/sbin/warpstor -w 120 recover' "$root/lib/systemd/system/warpstor-recover.service"
 	dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - ./postinst | grep -q 'warpstor-recover.timer'
+	dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - ./postinst | grep -q 'warpstor-metrics.timer'
 	# the packaged completion, with the packaged binary
 	run -0 bash -c "source /usr/share/bash-completion/bash_completion
 		source '$root/usr/share/bash-completion/completions/warpstor'
@@ -79,7 +83,10 @@ setup_file() {
 		/usr/share/zsh/site-functions/_warpstor /etc/warpstor.conf \
 		/etc/warpstor/filter /usr/lib/systemd/system/warpstor-exports.service \
 		/usr/lib/systemd/system/warpstor-recover.service \
-		/usr/lib/systemd/system/warpstor-recover.timer; do
+		/usr/lib/systemd/system/warpstor-recover.timer \
+		/usr/lib/systemd/system/warpstor-metrics.service \
+		/usr/lib/systemd/system/warpstor-metrics.timer \
+		/etc/logrotate.d/warpstor; do
 		assert_line "$f"
 	done
 	root="$BATS_TEST_TMPDIR/rroot"

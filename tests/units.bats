@@ -13,7 +13,7 @@ teardown_file() {
 	ws_teardown_pool
 }
 
-UNITS="warpstor-exports.service warpstor-recover.service"
+UNITS="warpstor-exports.service warpstor-recover.service warpstor-metrics.service"
 
 # The packaged unit $1 with its ExecStart= made $2 (every sandboxing line
 # kept), as NAME in /run/systemd/system.
@@ -60,6 +60,13 @@ ws_unit_as() {
 	run -0 systemctl start wstest-sync.service
 	run -0 exportfs -v
 	assert_output --partial "$POOLMNT/u/sd"
+	# the metrics unit, under its sandbox, writes its file
+	mkdir -m 0755 "$BATS_TEST_TMPDIR/prom"
+	ws_unit_as warpstor-metrics.service "$WS -c $WARPSTOR_CONFIG metrics --textfile $BATS_TEST_TMPDIR/prom" wstest-metrics.service
+	sed -i '/^ExecStartPre=/d' /run/systemd/system/wstest-metrics.service
+	systemctl daemon-reload
+	run -0 systemctl start wstest-metrics.service
+	grep -q "^warpstor_dataset_used_bytes{dataset=\"$POOL/u/sd\"} " "$BATS_TEST_TMPDIR/prom/warpstor.prom"
 	run -0 systemctl start wstest-destroy.service
 	run -1 "$WS" exists "$POOL/u/sd"
 	run ! grep -q " $POOLMNT/u/sd " /proc/1/mountinfo

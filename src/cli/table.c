@@ -109,6 +109,12 @@ static const struct cmd_option o_receive_replica[] = {
 	O_END
 };
 
+static const struct cmd_option o_metrics[] = {
+	{ 'T', 0, "textfile", "DIR", "write DIR/warpstor.prom atomically "
+	    "(node_exporter's textfile collector) instead of stdout" },
+	O_END
+};
+
 /* In usage order; list-methods prints the names in this order. */
 #define MUT	(CMD_ROOT | CMD_LOCK | CMD_MUTATES)
 
@@ -169,6 +175,12 @@ const struct command commands[] = {
 	{ "takeover", NULL, cmd_takeover, "DATASET [-o mountpoint=PATH] "
 	    "[--clients LIST] [--export-options OPTS]", MUT, o_takeover,
 	    "make a replica the live dataset, exported with its own fsid" },
+	{ "status", NULL, cmd_status, "[POOL]", 0, NULL, "the node at a glance: "
+	    "journal, deferred destroys, drift, replicas, lock; exit 1 when "
+	    "something needs attention" },
+	{ "metrics", NULL, cmd_metrics, "[--textfile DIR]", 0, o_metrics,
+	    "the node's figures for Prometheus, on stdout or into "
+	    "DIR/warpstor.prom" },
 	{ "exists", "dataset_exists_not", cmd_exists, "DATASET", 0, NULL,
 	    "exit 0 when the filesystem exists, 1 when not" },
 	{ "snapshot-exists", "snapshot_exists_not", cmd_snapshot_exists,

@@ -120,6 +120,22 @@ int	 cmd_done(struct txn *, const char *name, struct json_object *o);
  * fsid (the first given is kept; NULL: none).  Not under -n.
  */
 void	 cmd_audit(struct ctx *, const char *dataset, const char *fsid);
+/*
+ * Drift (export.c): what sync-exports would change.  Datasets whose
+ * properties export them but the exports file or the live table lacks,
+ * and file lines and live exports of warpstor's that nothing wants; in
+ * POOL (or everywhere).  exports: how many the properties export there;
+ * n: how many drift, the first ten in what/where.
+ */
+struct drift {
+	size_t		 exports;
+	size_t		 n;
+	struct strvec	 what;
+	struct strvec	 where;
+};
+int	 export_drift(struct ctx *, const char *pool, struct drift *,
+	    struct wserr *);
+void	 drift_free(struct drift *);
 struct nfs_export;
 /* Add an export's fsid, path, clients and options to o. */
 void	 cmd_json_export(struct json_object *o, const struct nfs_export *);
@@ -146,6 +162,8 @@ int	 cmd_recover(struct ctx *, int, char **);
 int	 cmd_replicate(struct ctx *, int, char **);
 int	 cmd_receive_replica(struct ctx *, int, char **);
 int	 cmd_takeover(struct ctx *, int, char **);
+int	 cmd_status(struct ctx *, int, char **);
+int	 cmd_metrics(struct ctx *, int, char **);
 
 int	 cmd_list_vols(struct ctx *, int, char **);
 int	 cmd_list_exports(struct ctx *, int, char **);

@@ -494,8 +494,8 @@ sync_want(struct ctx *ctx, struct sync *s)
 		if (!state_exported(&s->l.v[i]))
 			continue;
 		if (!state_mounted(&s->l.v[i])) {
-			(void)fprintf(stderr, "warpstor: sync-exports: %s is "
-			    "not mounted: not exported\n", s->l.v[i].name);
+			out_warn(ctx, "%s is not mounted: not exported",
+			    s->l.v[i].name);
 			continue;
 		}
 		cand[n++] = &s->l.v[i];
@@ -769,6 +769,77 @@ cmp_export_path(const void *a, const void *b)
 	const struct zfs_ds *const *l = a, *const *r = b;
 
 	return strcmp((*l)->val[ZP_MOUNTPOINT], (*r)->val[ZP_MOUNTPOINT]);
+}
+
+static void
+drift_add(struct drift *d, const char *what, const char *where)
+{
+	if (d->n++ < 10) {
+		strvec_push(&d->what, what);
+		strvec_push(&d->where, where);
+	}
+}
+
+int
+export_drift(struct ctx *ctx, const char *pool, struct drift *d,
+    struct wserr *e)
+{
+	struct sync	 s;
+	size_t		 i, k;
+	int		 rc = -1;
+
+	memset(&s, 0, sizeof(s));
+	memset(d, 0, sizeof(*d));
+	s.scope = pool;
+	if (sync_read(ctx, &s, e) == -1)
+		goto out;
+	sync_want(ctx, &s);
+	for (i = 0; i < s.nwant; i++) {
+		const char *where;
+
+		if (!in_scope(&s, s.wname[i]))
+			continue;
+		d->exports++;
+		if (strcmp(where = export_where(&s, &s.want[i]),
+		    "live+file") != 0)
+			drift_add(d, s.wname[i], where);
+	}
+	for (i = 0; i < s.nold; i++) {
+		const struct zfs_ds *at = dataset_at(&s, s.old[i].path);
+
+		for (k = 0; k < s.nwant && strcmp(s.want[k].path,
+		    s.old[i].path) != 0; k++)
+			;
+		if (k == s.nwant && (pool == NULL || (at != NULL &&
+		    in_scope(&s, at->name))))
+			drift_add(d, s.old[i].path, "file, not wanted");
+	}
+	for (i = 0; i < s.nlive; i++) {
+		char	*fs = nfs_live_fsid(&s.live[i]), *spec;
+
+		if (sync_stale(&s, &s.live[i], fs)) {
+			spec = nfs_spec(s.live[i].client, s.live[i].path);
+			drift_add(d, spec, "live, not wanted");
+			free(spec);
+		}
+		free(fs);
+	}
+	rc = 0;
+out:
+	free(s.wname);
+	state_exports_free(s.want, s.nwant);
+	state_exports_free(s.old, s.nold);
+	nfs_live_free(s.live, s.nlive);
+	nfs_file_free(&s.f);
+	zfs_dslist_free(&s.l);
+	return rc;
+}
+
+void
+drift_free(struct drift *d)
+{
+	strvec_clear(&d->what);
+	strvec_clear(&d->where);
 }
 
 /*

@@ -74,6 +74,7 @@ struct rep {
 	unsigned long long bytes;
 	long long	 ms;
 	char		 host[256];	/* dst.host points here */
+	char		*replicated;	/* DATASET's warpstor:replicated */
 };
 
 /*
@@ -966,8 +967,12 @@ rep_source(struct rep *r, struct wserr *e)
 	int		 rc, changed;
 
 	if (zfs_get_one(r->src.ctx, r->dsname, ZPM(ZP_TYPE) | ZPM(ZP_REPLICA) |
-	    ZPM(ZP_ORIGIN), &l, e) == -1)
+	    ZPM(ZP_ORIGIN) | ZPM(ZP_REPLICATED), &l, e) == -1)
 		return -1;
+	free(r->replicated);
+	r->replicated = (l.v[0].local & ZPM(ZP_REPLICATED)) &&
+	    l.v[0].val[ZP_REPLICATED] != NULL ?
+	    xstrdup(l.v[0].val[ZP_REPLICATED]) : NULL;
 	rc = !state_is_type(&l.v[0], "filesystem") ? -1 :
 	    state_is_replica(&l.v[0]) ? -2 : 0;
 	if (l.v[0].val[ZP_ORIGIN] != NULL && ds_is_snapshot(l.v[0].val[ZP_ORIGIN]))
@@ -1195,12 +1200,34 @@ rep_free(struct rep *r)
 	free(r->dsname);
 	free(r->own_ds);
 	free(r->own_target);
+	free(r->replicated);
 	free(r->tag);
 	free(r->from_copy);
 	free(r->from_guid);
 	free(r->bookmark);
 	free(r->origin);
 	strvec_clear(&r->pruned);
+}
+
+/*
+ * The run succeeded: DATASET's warpstor:replicated says so for this
+ * target (when, and the bytes sent), for status and metrics.  A failure
+ * to record it is said and left: the data went across.
+ */
+static void
+rep_record(struct rep *r)
+{
+	struct wserr	 e;
+	char		 t[512], *v;
+
+	(void)snprintf(t, sizeof(t), "%s%s%s", r->dst.host != NULL ?
+	    r->dst.host : "", r->dst.host != NULL ? ":" : "", r->target);
+	v = state_replicated_with(r->replicated, t, (long long)time(NULL),
+	    r->bytes);
+	if (zfs_set_now(r->src.ctx, r->dsname, ZP_REPLICATED, v, &e) == -1)
+		out_warn(r->src.ctx, "%s: its last replication left "
+		    "unrecorded: %s", r->dsname, e.msg);
+	free(v);
 }
 
 /*
@@ -1224,6 +1251,8 @@ rep_one(struct ctx *ctx, struct rep *r, struct json_object **jo)
 		return cmd_fail(ctx, &e);
 	if (r->from != NULL && strcmp(r->from, r->to) == 0 &&
 	    r->token == NULL && !r->rollback) {
+		if (!ctx->dry_run)
+			rep_record(r);
 		if (ctx->json)
 			*jo = rep_json(r);
 		else if (!ctx->dry_run)
@@ -1241,6 +1270,7 @@ rep_one(struct ctx *ctx, struct rep *r, struct json_object **jo)
 	if (ctx->dry_run)
 		return 0;
 	cmd_audit(ctx, r->target, NULL);
+	rep_record(r);
 	if (ctx->json)
 		*jo = rep_json(r);
 	else

@@ -579,3 +579,24 @@ deferred_since(struct ctx *ctx, const char *name)
 	list_free(&l);
 	return since;
 }
+
+int
+deferred_list(struct ctx *ctx, struct strvec *names, long long **since,
+    size_t *n, struct wserr *e)
+{
+	struct dlist	 l;
+	size_t		 i;
+
+	*since = NULL;
+	*n = 0;
+	if (list_read(ctx, &l, e) == -1)
+		return -1;
+	*since = xcalloc(l.n + 1, sizeof(**since));
+	for (i = 0; i < l.n; i++) {
+		strvec_push(names, l.v[i].name);
+		(*since)[i] = l.v[i].since;
+	}
+	*n = l.n;
+	list_free(&l);
+	return 0;
+}

@@ -40,6 +40,12 @@ int	 deferred_add(struct ctx *, const char *name, const char *gone,
  */
 int	 deferred_reap(struct ctx *, int flush, FILE *out, struct wserr *);
 
+/*
+ * Every deferred destroy: its name (into names) and since when (seconds
+ * since the epoch, *since allocated), n of them.
+ */
+int	 deferred_list(struct ctx *, struct strvec *names, long long **since,
+	    size_t *n, struct wserr *);
 /* Since when name's destroy is deferred (seconds), or 0. */
 long long deferred_since(struct ctx *, const char *name);
 

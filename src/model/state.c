@@ -465,3 +465,91 @@ state_chown_tree(struct txn *t, const char *ds, const char *mp, uid_t uid,
 		    count);
 	return rc;
 }
+
+/* [HOST:]TARGET as replicate takes it, with no room for a forged field. */
+static int
+valid_target(const char *t)
+{
+	const char	*colon = strchr(t, ':'), *slash = strchr(t, '/');
+	struct wserr	 e;
+
+	if (strlen(t) >= 512 || strpbrk(t, " ,") != NULL ||
+	    has_control_bytes(t))
+		return 0;
+	if (colon != NULL && (slash == NULL || colon < slash))
+		t = colon + 1;
+	return valid_dataset(t, &e) == 0;
+}
+
+/* The entries of a warpstor:replicated value, each checked. */
+static size_t
+replications_parse(const char *v, struct replication **out)
+{
+	struct strvec	 ents = STRVEC_INIT;
+	const char	*errstr;
+	size_t		 i, n = 0;
+
+	strvec_split(&ents, v, ",", 0);
+	*out = xcalloc(ents.n + 1, sizeof(**out));
+	for (i = 0; i < ents.n; i++) {
+		char	*f[3], *p = ents.v[i];
+		int	 k;
+
+		for (k = 0; k < 3 && (f[k] = strsep(&p, " ")) != NULL; k++)
+			;
+		if (k != 3 || p != NULL || !valid_target(f[0]))
+			continue;
+		(*out)[n].when = strtonum(f[1], 0, LLONG_MAX, &errstr);
+		if (errstr != NULL || strspn(f[2], "0123456789") !=
+		    strlen(f[2]) || strlen(f[2]) > 19 || *f[2] == '\0')
+			continue;
+		(*out)[n].bytes = strtoull(f[2], NULL, 10);
+		(*out)[n++].target = xstrdup(f[0]);
+	}
+	strvec_clear(&ents);
+	return n;
+}
+
+size_t
+state_replications(const struct zfs_ds *d, struct replication **out)
+{
+	*out = NULL;
+	if (d->val[ZP_REPLICATED] == NULL ||
+	    !(d->local & ZPM(ZP_REPLICATED)))
+		return 0;
+	return replications_parse(d->val[ZP_REPLICATED], out);
+}
+
+void
+state_replications_free(struct replication *v, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].target);
+	free(v);
+}
+
+char *
+state_replicated_with(const char *old, const char *target, long long when,
+    unsigned long long bytes)
+{
+	struct replication *v = NULL;
+	struct buf	 b = { NULL, 0, 0 };
+	size_t		 i, n = old != NULL ? replications_parse(old, &v) : 0;
+	char		*e = xasprintf("%s %lld %llu", target, when, bytes);
+
+	/* this target's entry first; the others kept where they are valid */
+	buf_append(&b, e, strlen(e));
+	free(e);
+	for (i = 0; i < n; i++) {
+		if (strcmp(v[i].target, target) == 0)
+			continue;
+		e = xasprintf(",%s %lld %llu", v[i].target, v[i].when,
+		    v[i].bytes);
+		buf_append(&b, e, strlen(e));
+		free(e);
+	}
+	state_replications_free(v, n);
+	return b.data;
+}

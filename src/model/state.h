@@ -115,4 +115,22 @@ int	 state_release_holds(struct txn *, const struct zfs_dslist *l,
 int	 state_chown_tree(struct txn *, const char *ds, const char *mp,
 	    uid_t, gid_t, struct wserr *);
 
+/*
+ * A replication replicate recorded on its DATASET, in warpstor:replicated
+ * (entries "[HOST:]TARGET WHEN BYTES", comma-separated): the target, the
+ * time of its last success (seconds since the epoch) and that run's
+ * bytes.
+ */
+struct replication {
+	char		*target;
+	long long	 when;
+	unsigned long long bytes;
+};
+/* d's own warpstor:replicated, each entry checked (a bad one left out). */
+size_t	 state_replications(const struct zfs_ds *, struct replication **);
+void	 state_replications_free(struct replication *, size_t);
+/* old (or NULL) with target's entry set to when and bytes. */
+char	*state_replicated_with(const char *old, const char *target,
+	    long long when, unsigned long long bytes);
+
 #endif

@@ -80,3 +80,27 @@ lock_acquire(const char *path, int wait_secs, struct wserr *e)
 	}
 	return fd;
 }
+
+long
+lock_holder(const char *path)
+{
+	struct wserr	 e;
+	char		 held[32];
+	const char	*errstr;
+	ssize_t		 n;
+	long		 pid;
+	int		 fd;
+
+	if ((fd = file_open_trusted(path, O_RDONLY | O_NONBLOCK, 0, &e)) == -1)
+		return 0;
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		(void)close(fd);
+		return 0;
+	}
+	n = pread(fd, held, sizeof(held) - 1, 0);
+	(void)close(fd);
+	held[n > 0 ? n : 0] = '\0';
+	held[strcspn(held, "\n")] = '\0';
+	pid = (long)strtonum(held, 1, INT_MAX, &errstr);
+	return errstr != NULL ? -1 : pid;
+}

@@ -21,6 +21,7 @@ static const char *const zprop_names[ZP_COUNT] = {
 	[ZP_CREATION] = "creation",
 	[ZP_USED] = "used",
 	[ZP_AVAILABLE] = "available",
+	[ZP_QUOTA] = "quota",
 	[ZP_REFERENCED] = "referenced",
 	[ZP_MOUNTPOINT] = "mountpoint",
 	[ZP_MOUNTED] = "mounted",
@@ -36,6 +37,7 @@ static const char *const zprop_names[ZP_COUNT] = {
 	[ZP_REPLICA] = "warpstor:replica",
 	[ZP_HOLDS] = "warpstor:holds",
 	[ZP_FILTER] = "warpstor:filter",
+	[ZP_REPLICATED] = "warpstor:replicated",
 };
 
 const char *
@@ -1098,6 +1100,21 @@ zfs_inherit_now(struct ctx *ctx, const char *name, enum zprop p,
 	int		 rc;
 
 	zfs_argv(ctx, &argv, "inherit", "-r", zprop_names[p], name, SV_END);
+	rc = run_retry(ctx, argv.v, 1, e);
+	strvec_clear(&argv);
+	return rc;
+}
+
+int
+zfs_set_now(struct ctx *ctx, const char *name, enum zprop p,
+    const char *value, struct wserr *e)
+{
+	struct strvec	 argv = STRVEC_INIT;
+	int		 rc;
+
+	zfs_argv(ctx, &argv, "set", SV_END);
+	strvec_pushf(&argv, "%s=%s", zprop_names[p], value);
+	strvec_push(&argv, name);
 	rc = run_retry(ctx, argv.v, 1, e);
 	strvec_clear(&argv);
 	return rc;

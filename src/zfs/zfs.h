@@ -27,6 +27,7 @@ enum zprop {
 	ZP_GUID,
 	ZP_READONLY,
 	ZP_USERREFS,		/* a snapshot's holds (zfs hold), counted */
+	ZP_QUOTA,
 	ZP_FSID,		/* warpstor:fsid; the user properties last */
 	ZP_CLIENTS,		/* warpstor:clients */
 	ZP_OPTIONS,		/* warpstor:options */
@@ -34,6 +35,7 @@ enum zprop {
 	ZP_REPLICA,		/* warpstor:replica: of what, from replicate */
 	ZP_HOLDS,		/* warpstor:holds: replicate's hold tags */
 	ZP_FILTER,		/* warpstor:filter: filtered-clone's globs */
+	ZP_REPLICATED,		/* warpstor:replicated: replicate's last runs */
 	ZP_COUNT
 };
 #define ZP_FIRST_USER	ZP_FSID
@@ -187,6 +189,9 @@ int	 zfs_destroy_now(struct ctx *, const char *name, const char *flags,
 /* zfs inherit -r PROP NAME, tried once. */
 int	 zfs_inherit_now(struct ctx *, const char *name, enum zprop,
 	    struct wserr *);
+/* zfs set p=value name at once (no step, no undo). */
+int	 zfs_set_now(struct ctx *, const char *name, enum zprop p,
+	    const char *value, struct wserr *);
 
 /*
  * The undo kinds of zfs steps: "zfs" runs its argv once; "zfs-retry"
