@@ -6,24 +6,7 @@ load helper
 
 setup_file() {
 	ws_setup_pool
-	zfs create "$POOL/golden"
-	g="$POOLMNT/golden"
-	mkdir -p "$g/var/log/app" "$g/home/alice/.ssh" "$g/home/bob/.ssh" "$g/etc" "$g/data"
-	echo log > "$g/var/log/syslog"
-	echo log > "$g/var/log/.hidden"
-	echo log > "$g/var/log/app/app.log"
-	echo key > "$g/home/alice/.ssh/id"
-	echo key > "$g/home/bob/.ssh/id"
-	echo keep > "$g/home/alice/notes"
-	echo conf > "$g/etc/motd"
-	echo data > "$g/data/file"
-	# a symlinked directory pointing outside the dataset
-	mkdir -p "$BATS_FILE_TMPDIR/outside/.ssh"
-	echo precious > "$BATS_FILE_TMPDIR/outside/.ssh/id"
-	ln -s "$BATS_FILE_TMPDIR/outside" "$g/home/carol"
-	zfs snapshot "$POOL/golden@v1"
-	echo v2 > "$g/data/v2"
-	zfs snapshot "$POOL/golden@v2"
+	ws_golden_tree
 	zfs create "$POOL/u"
 }
 

@@ -310,3 +310,28 @@ ws_zap() {
 	done
 	return 1
 }
+
+# The golden tree of the filter and replace tests: logs, two users' ssh
+# keys, a symlinked folder pointing outside the dataset; @v1, then @v2
+# with one more file.
+ws_golden_tree() {
+	local g="$POOLMNT/golden"
+
+	zfs create "$POOL/golden"
+	mkdir -p "$g/var/log/app" "$g/home/alice/.ssh" "$g/home/bob/.ssh" "$g/etc" "$g/data"
+	echo log > "$g/var/log/syslog"
+	echo log > "$g/var/log/.hidden"
+	echo log > "$g/var/log/app/app.log"
+	echo key > "$g/home/alice/.ssh/id"
+	echo key > "$g/home/bob/.ssh/id"
+	echo keep > "$g/home/alice/notes"
+	echo conf > "$g/etc/motd"
+	echo data > "$g/data/file"
+	# a symlinked directory pointing outside the dataset
+	mkdir -p "$BATS_FILE_TMPDIR/outside/.ssh"
+	echo precious > "$BATS_FILE_TMPDIR/outside/.ssh/id"
+	ln -s "$BATS_FILE_TMPDIR/outside" "$g/home/carol"
+	zfs snapshot "$POOL/golden@v1"
+	echo v2 > "$g/data/v2"
+	zfs snapshot "$POOL/golden@v2"
+}

@@ -481,6 +481,18 @@ sync_read(struct ctx *ctx, struct sync *s, struct wserr *e)
 	return 0;
 }
 
+/* What sync_read and sync_want allocated. */
+static void
+sync_free(struct sync *s)
+{
+	free(s->wname);
+	state_exports_free(s->want, s->nwant);
+	state_exports_free(s->old, s->nold);
+	nfs_live_free(s->live, s->nlive);
+	nfs_file_free(&s->f);
+	zfs_dslist_free(&s->l);
+}
+
 /* What is wanted: each exported, mounted dataset, one fsid each. */
 static void
 sync_want(struct ctx *ctx, struct sync *s)
@@ -715,12 +727,7 @@ done:
 out:
 	if (s.a != NULL)
 		json_object_put(s.a);
-	free(s.wname);
-	state_exports_free(s.want, s.nwant);
-	state_exports_free(s.old, s.nold);
-	nfs_live_free(s.live, s.nlive);
-	nfs_file_free(&s.f);
-	zfs_dslist_free(&s.l);
+	sync_free(&s);
 	return rc;
 }
 
@@ -780,6 +787,23 @@ drift_add(struct drift *d, const char *what, const char *where)
 	}
 }
 
+/* Live exports of warpstor's that nothing wants. */
+static void
+drift_live(const struct sync *s, struct drift *d)
+{
+	const struct nfs_live *l;
+	char	*fs, *spec;
+
+	for (l = s->live; l < s->live + s->nlive; l++) {
+		if (sync_stale(s, l, fs = nfs_live_fsid(l))) {
+			spec = nfs_spec(l->client, l->path);
+			drift_add(d, spec, "live, not wanted");
+			free(spec);
+		}
+		free(fs);
+	}
+}
+
 int
 export_drift(struct ctx *ctx, const char *pool, struct drift *d,
     struct wserr *e)
@@ -814,24 +838,10 @@ export_drift(struct ctx *ctx, const char *pool, struct drift *d,
 		    in_scope(&s, at->name))))
 			drift_add(d, s.old[i].path, "file, not wanted");
 	}
-	for (i = 0; i < s.nlive; i++) {
-		char	*fs = nfs_live_fsid(&s.live[i]), *spec;
-
-		if (sync_stale(&s, &s.live[i], fs)) {
-			spec = nfs_spec(s.live[i].client, s.live[i].path);
-			drift_add(d, spec, "live, not wanted");
-			free(spec);
-		}
-		free(fs);
-	}
+	drift_live(&s, d);
 	rc = 0;
 out:
-	free(s.wname);
-	state_exports_free(s.want, s.nwant);
-	state_exports_free(s.old, s.nold);
-	nfs_live_free(s.live, s.nlive);
-	nfs_file_free(&s.f);
-	zfs_dslist_free(&s.l);
+	sync_free(&s);
 	return rc;
 }
 
@@ -895,9 +905,6 @@ cmd_list_exports(struct ctx *ctx, int argc, char **argv)
 	free(v);
 	rc = 0;
 out:
-	state_exports_free(s.old, s.nold);
-	nfs_live_free(s.live, s.nlive);
-	nfs_file_free(&s.f);
-	zfs_dslist_free(&s.l);
+	sync_free(&s);
 	return rc;
 }

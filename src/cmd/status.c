@@ -513,25 +513,25 @@ metrics_replication(struct buf *b, const struct nodestate *s)
 static void
 metrics_node(struct buf *b, const struct nodestate *s)
 {
+	const struct { const char *name, *help; size_t v; } g[] = {
+		{ "warpstor_exports", "Datasets whose properties export them.",
+		    s->drift.exports },
+		{ "warpstor_deferred_destroys", "Destroys deferred while the "
+		    "NFS server held a dataset.", s->nd },
+		{ "warpstor_journal_pending", "1 when a cut-off command's "
+		    "journal waits for recover.", s->j.cmdline != NULL },
+		{ "warpstor_drift_entries", "Exports the properties, the "
+		    "exports file and the live table disagree on.",
+		    s->drift.n },
+	};
 	char	 v[32];
+	size_t	 i;
 
-	family(b, "warpstor_exports", "gauge",
-	    "Datasets whose properties export them.");
-	(void)snprintf(v, sizeof(v), "%zu", s->drift.exports);
-	sample(b, "warpstor_exports", NULL, NULL, v);
-	family(b, "warpstor_deferred_destroys", "gauge",
-	    "Destroys deferred while the NFS server held a dataset.");
-	(void)snprintf(v, sizeof(v), "%zu", s->nd);
-	sample(b, "warpstor_deferred_destroys", NULL, NULL, v);
-	family(b, "warpstor_journal_pending", "gauge",
-	    "1 when a cut-off command's journal waits for recover.");
-	sample(b, "warpstor_journal_pending", NULL, NULL,
-	    s->j.cmdline != NULL ? "1" : "0");
-	family(b, "warpstor_drift_entries", "gauge",
-	    "Exports the properties, the exports file and the live table "
-	    "disagree on.");
-	(void)snprintf(v, sizeof(v), "%zu", s->drift.n);
-	sample(b, "warpstor_drift_entries", NULL, NULL, v);
+	for (i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
+		family(b, g[i].name, "gauge", g[i].help);
+		(void)snprintf(v, sizeof(v), "%zu", g[i].v);
+		sample(b, g[i].name, NULL, NULL, v);
+	}
 }
 
 /*

@@ -504,7 +504,8 @@ replications_parse(const char *v, struct replication **out)
 		    strlen(f[2]) || strlen(f[2]) > 19 || *f[2] == '\0')
 			continue;
 		(*out)[n].bytes = strtoull(f[2], NULL, 10);
-		(*out)[n++].target = xstrdup(f[0]);
+		(void)strlcpy((*out)[n++].target, f[0],
+		    sizeof((*out)[0].target));
 	}
 	strvec_clear(&ents);
 	return n;
@@ -523,10 +524,7 @@ state_replications(const struct zfs_ds *d, struct replication **out)
 void
 state_replications_free(struct replication *v, size_t n)
 {
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		free(v[i].target);
+	(void)n;
 	free(v);
 }
 

@@ -122,7 +122,7 @@ int	 state_chown_tree(struct txn *, const char *ds, const char *mp,
  * bytes.
  */
 struct replication {
-	char		*target;
+	char		 target[512];
 	long long	 when;
 	unsigned long long bytes;
 };
