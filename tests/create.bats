@@ -101,7 +101,8 @@ teardown_file() {
 	# no shell anywhere: zfs itself refuses the value
 	run -69 "$WS" create-fs "$POOL/users/bob" -u 1 -g 1 -o 'quota=1G;reboot'
 	run -65 "$WS" create-fs "$POOL/users/bob" -u 1 -g 1 -o warpstor:fsid=x
-	run -65 "$WS" create-fs "$POOL/users/bob" -u 1 -g 1 --clients '*(rw,no_root_squash)'
+	run -65 "$WS" create-fs "$POOL/users/bob" -u 1 -g 1 --clients '*(rw,no_root_squash'
+	run -65 "$WS" create-fs "$POOL/users/bob" -u 1 -g 1 --clients '*(rw) evil(rw,no_root_squash)'
 	run -65 "$WS" create-fs "$POOL/users/bob" -u 1 -g 1 --export-options 'rw,fsid=0'
 	run -65 "$WS" create-fs "$POOL" -u 1 -g 1
 	run -64 "$WS" create-fs "$POOL/users/bob" -u 1

@@ -151,7 +151,7 @@ finish() {
 	}
 	cfg "foo = bar"
 	cfg "just words"
-	cfg "export_clients = *(rw,no_root_squash)"
+	cfg "export_clients = *(rw,no_root_squash"
 	cfg "export_clients = host1 host2"
 	cfg "export_clients = *,\$(touch $canary)"
 	cfg "export_clients = @-net"
@@ -189,7 +189,8 @@ finish() {
 @test "hostile input to the commands that change things: refused, nothing changed" {
 	c=$POOL/new
 	# clients built to break an exports line or let someone in
-	expect 65 create-fs "$c" -u 1 -g 1 --clients '*(rw,no_root_squash)'
+	expect 65 create-fs "$c" -u 1 -g 1 --clients '*(rw,no_root_squash'
+	expect 65 create-fs "$c" -u 1 -g 1 --clients '*(rw) evil(rw,no_root_squash)'
 	expect 65 create-fs "$c" -u 1 -g 1 --clients '10.0.0.1 *'
 	expect 65 create-fs "$c" -u 1 -g 1 --clients '10.0.0.1'$'\n''/etc *(rw)'
 	expect 65 create-fs "$c" -u 1 -g 1 --clients '10.0.0.1,,*'
