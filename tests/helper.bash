@@ -335,3 +335,17 @@ ws_golden_tree() {
 	echo v2 > "$g/data/v2"
 	zfs snapshot "$POOL/golden@v2"
 }
+
+# A failed test shows what its last `run` said (bats shows a failed
+# test's own output, not that of the command it ran): most useful where
+# the run cannot be watched, in CI and in the lab VM.  A file with a
+# teardown of its own calls ws_show_last_run there.
+ws_show_last_run() {
+	[ -n "${BATS_TEST_COMPLETED:-}" ] && return 0
+	printf '# last run: status %s\n' "${status:-none}"
+	printf '%s\n' "${output:-}" | sed -n '1,40s/^/#   /p'
+	[ -z "${stderr:-}" ] || printf '%s\n' "$stderr" | sed -n '1,20s/^/#   stderr: /p'
+}
+teardown() {
+	ws_show_last_run
+}

@@ -58,6 +58,14 @@ with open(sys.argv[1], "ab", buffering=0) as f:
 	assert_output --regexp "^<11>.* warpstor\[[0-9]+\]: uid=0 sudo_user=-: create-fs $POOL/logged -u 1 -g 1: failed \(exit 73\)\$"
 }
 
+@test "the /dev of the syslog listener stays in its own namespace" {
+	with_syslog true
+	# what every later test needs of /dev is still there
+	run -1 findmnt -n -S wstest-dev
+	[ -c /dev/zero ] && [ -c /dev/ptmx ]
+	run -0 script -qec true /dev/null
+}
+
 @test "queries and -n write no syslog line" {
 	with_syslog "$WS" list-filesystems >/dev/null
 	with_syslog "$WS" -n destroy "$POOL/logged" >/dev/null
