@@ -133,8 +133,9 @@ struct drift {
 	struct strvec	 what;
 	struct strvec	 where;
 };
-int	 export_drift(struct ctx *, const char *pool, struct drift *,
-	    struct wserr *);
+struct zfs_dslist;
+int	 export_drift(struct ctx *, const char *pool, unsigned extra,
+	    struct drift *, struct zfs_dslist *keep, struct wserr *);
 void	 drift_free(struct drift *);
 struct nfs_export;
 /* Add an export's fsid, path, clients and options to o. */

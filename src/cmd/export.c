@@ -470,10 +470,10 @@ dataset_at(const struct sync *s, const char *path)
 }
 
 static int
-sync_read(struct ctx *ctx, struct sync *s, struct wserr *e)
+sync_read(struct ctx *ctx, struct sync *s, unsigned extra, struct wserr *e)
 {
-	if (zfs_get_datasets(ctx, STATE_PROPS | ZPM(ZP_CREATETXG), NULL, -1,
-	    &s->l, e) == -1 ||
+	if (zfs_get_datasets(ctx, STATE_PROPS | ZPM(ZP_CREATETXG) | extra,
+	    NULL, -1, &s->l, e) == -1 ||
 	    nfs_live_read(ctx, &s->live, &s->nlive, e) == -1 ||
 	    nfs_file_read(ctx->cfg.exports_file, &s->f, e) == -1)
 		return -1;
@@ -691,7 +691,7 @@ cmd_sync_exports(struct ctx *ctx, int argc, char **argv)
 	memset(&s, 0, sizeof(s));
 	if ((rc = sync_args(ctx, argc, argv, &s, &withdraw)) != CMD_GO_ON)
 		return rc;
-	if (sync_read(ctx, &s, &e) == -1) {
+	if (sync_read(ctx, &s, 0, &e) == -1) {
 		rc = cmd_fail(ctx, &e);
 		goto out;
 	}
@@ -804,9 +804,14 @@ drift_live(const struct sync *s, struct drift *d)
 	}
 }
 
+/*
+ * The drift of POOL's exports (or the node's), into d; the node's
+ * filesystems as read for it, with the properties of extra too, into
+ * keep (one zfs get for a caller that needs them as well).
+ */
 int
-export_drift(struct ctx *ctx, const char *pool, struct drift *d,
-    struct wserr *e)
+export_drift(struct ctx *ctx, const char *pool, unsigned extra,
+    struct drift *d, struct zfs_dslist *keep, struct wserr *e)
 {
 	struct sync	 s;
 	size_t		 i, k;
@@ -815,7 +820,7 @@ export_drift(struct ctx *ctx, const char *pool, struct drift *d,
 	memset(&s, 0, sizeof(s));
 	memset(d, 0, sizeof(*d));
 	s.scope = pool;
-	if (sync_read(ctx, &s, e) == -1)
+	if (sync_read(ctx, &s, extra, e) == -1)
 		goto out;
 	sync_want(ctx, &s);
 	for (i = 0; i < s.nwant; i++) {
@@ -840,6 +845,8 @@ export_drift(struct ctx *ctx, const char *pool, struct drift *d,
 	}
 	drift_live(&s, d);
 	rc = 0;
+	*keep = s.l;
+	memset(&s.l, 0, sizeof(s.l));
 out:
 	sync_free(&s);
 	return rc;
@@ -880,7 +887,7 @@ cmd_list_exports(struct ctx *ctx, int argc, char **argv)
 			return cmd_fail(ctx, &e);
 	}
 	memset(&s, 0, sizeof(s));
-	if (sync_read(ctx, &s, &e) == -1) {
+	if (sync_read(ctx, &s, 0, &e) == -1) {
 		rc = cmd_fail(ctx, &e);
 		goto out;
 	}

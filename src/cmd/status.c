@@ -55,34 +55,58 @@ struct nodestate {
 #define NODE_PROPS	(STATE_PROPS | ZPM(ZP_USED) | ZPM(ZP_REFERENCED) | \
 	ZPM(ZP_QUOTA) | ZPM(ZP_REPLICATED))
 
-/* A replica's newest snapshot and its creation: one zfs get -d 1. */
+/* A replica's newest snapshot and its creation, of l. */
 static void
-newest_of(struct ctx *ctx, struct replica *r)
+newest_in(const struct zfs_dslist *l, struct replica *r)
 {
-	struct zfs_dslist l;
-	struct wserr	 e;
 	const char	*errstr;
 	long long	 txg, best = -1;
 	size_t		 i;
 
-	if (zfs_get(ctx, ZPM(ZP_CREATION) | ZPM(ZP_CREATETXG), r->name, 1, &l,
-	    &e) == -1)
-		return;
-	for (i = 0; i < l.n; i++) {
-		if (!ds_snapshot_of(l.v[i].name, r->name) ||
-		    l.v[i].val[ZP_CREATETXG] == NULL ||
-		    l.v[i].val[ZP_CREATION] == NULL)
+	for (i = 0; i < l->n; i++) {
+		if (!ds_snapshot_of(l->v[i].name, r->name) ||
+		    l->v[i].val[ZP_CREATETXG] == NULL ||
+		    l->v[i].val[ZP_CREATION] == NULL)
 			continue;
-		txg = strtonum(l.v[i].val[ZP_CREATETXG], 0, LLONG_MAX, &errstr);
+		txg = strtonum(l->v[i].val[ZP_CREATETXG], 0, LLONG_MAX,
+		    &errstr);
 		if (errstr != NULL || txg <= best)
 			continue;
 		best = txg;
 		free(r->newest);
-		r->newest = xstrdup(l.v[i].name);
-		r->when = strtonum(l.v[i].val[ZP_CREATION], 0, LLONG_MAX,
+		r->newest = xstrdup(l->v[i].name);
+		r->when = strtonum(l->v[i].val[ZP_CREATION], 0, LLONG_MAX,
 		    &errstr);
 	}
-	zfs_dslist_free(&l);
+}
+
+/*
+ * The replicas' newest snapshots: one zfs get -d 1 of them all; where
+ * that fails (one went meanwhile), one a replica, and a replica that
+ * cannot be read has none.
+ */
+static void
+newest_of(struct ctx *ctx, struct replica *rep, size_t n)
+{
+	const unsigned	 mask = ZPM(ZP_CREATION) | ZPM(ZP_CREATETXG);
+	struct zfs_dslist l;
+	struct wserr	 e;
+	char		**names = xcalloc(n + 1, sizeof(*names));
+	size_t		 i;
+
+	for (i = 0; i < n; i++)
+		names[i] = (char *)rep[i].name;
+	if (zfs_get_each(ctx, mask, names, n, 1, &l, &e) == 0) {
+		for (i = 0; i < n; i++)
+			newest_in(&l, &rep[i]);
+		zfs_dslist_free(&l);
+	} else
+		for (i = 0; i < n; i++)
+			if (zfs_get(ctx, mask, rep[i].name, 1, &l, &e) == 0) {
+				newest_in(&l, &rep[i]);
+				zfs_dslist_free(&l);
+			}
+	free(names);
 }
 
 static void
@@ -107,7 +131,7 @@ node_read(struct ctx *ctx, const char *pool, struct nodestate *s,
     struct wserr *e)
 {
 	struct stat	 sb;
-	size_t		 i;
+	size_t		 i, k;
 
 	memset(s, 0, sizeof(*s));
 	s->now = (long long)time(NULL);
@@ -115,18 +139,25 @@ node_read(struct ctx *ctx, const char *pool, struct nodestate *s,
 	    journal_read(ctx->cfg.journal_file, &s->j, e) == -1)
 		return -1;
 	s->lock_pid = lock_holder(ctx->cfg.lock_file);
+	/* one zfs get: the drift's read of every filesystem, with ours */
 	if (deferred_list(ctx, &s->dnames, &s->dsince, &s->nd, e) == -1 ||
-	    export_drift(ctx, pool, &s->drift, e) == -1 ||
-	    zfs_get_datasets(ctx, NODE_PROPS, pool, pool != NULL ? ZFS_RECURSE :
-	    -1, &s->l, e) == -1)
+	    export_drift(ctx, pool, NODE_PROPS, &s->drift, &s->l, e) == -1)
 		return -1;
+	for (i = k = 0; i < s->l.n; i++)
+		if (pool == NULL || ds_in_tree(s->l.v[i].name, pool))
+			s->l.v[k++] = s->l.v[i];
+	s->l.n = k;
+	if (pool != NULL && (k == 0 || strcmp(s->l.v[0].name, pool) != 0)) {
+		wserr_set(e, EX_NOINPUT, "%s: does not exist", pool);
+		return -1;
+	}
 	s->rep = xcalloc(s->l.n + 1, sizeof(*s->rep));
 	for (i = 0; i < s->l.n; i++)
 		if (state_is_replica(&s->l.v[i])) {
 			s->rep[s->nrep].name = s->l.v[i].name;
-			s->rep[s->nrep].source = s->l.v[i].val[ZP_REPLICA];
-			newest_of(ctx, &s->rep[s->nrep++]);
+			s->rep[s->nrep++].source = s->l.v[i].val[ZP_REPLICA];
 		}
+	newest_of(ctx, s->rep, s->nrep);
 	return 0;
 }
 

@@ -523,33 +523,43 @@ get_datasets_listed(struct ctx *ctx, unsigned mask, int depth,
     struct zfs_dslist *out, struct wserr *e)
 {
 	struct zfs_names	 names;
-	size_t			 i = 0;
+	int			 rc;
 
 	memset(out, 0, sizeof(*out));
 	if (zfs_list_names(ctx, "filesystem,volume", 0, depth, &names,
 	    e) == -1)
 		return -1;
-	while (i < names.n) {
+	rc = zfs_get_each(ctx, mask, names.v, names.n, -1, out, e);
+	zfs_names_free(&names);
+	return rc;
+}
+
+int
+zfs_get_each(struct ctx *ctx, unsigned mask, char *const *names, size_t n,
+    int depth, struct zfs_dslist *out, struct wserr *e)
+{
+	size_t	 i = 0;
+
+	memset(out, 0, sizeof(*out));
+	while (i < n) {
 		struct strvec	 argv = STRVEC_INIT;
 		struct zfs_dslist m;
 		size_t		 bytes = 0;
 		int		 rc;
 
-		get_argv(ctx, &argv, mask, NULL, -1);
-		for (; i < names.n && bytes < NAMES_CHUNK; i++) {
-			strvec_push(&argv, names.v[i]);
-			bytes += strlen(names.v[i]) + 1;
+		get_argv(ctx, &argv, mask, NULL, depth);
+		for (; i < n && bytes < NAMES_CHUNK; i++) {
+			strvec_push(&argv, names[i]);
+			bytes += strlen(names[i]) + 1;
 		}
 		rc = get_run(ctx, &argv, mask, NULL, &m, e);
 		strvec_clear(&argv);
 		if (rc == -1) {
-			zfs_names_free(&names);
 			zfs_dslist_free(out);
 			return -1;
 		}
 		dslist_take(out, &m);
 	}
-	zfs_names_free(&names);
 	return 0;
 }
 

@@ -90,6 +90,12 @@ int	 zfs_get(struct ctx *, unsigned mask, const char *target, int depth,
 int	 zfs_get_datasets(struct ctx *, unsigned mask, const char *target,
 	    int depth, struct zfs_dslist *, struct wserr *);
 /*
+ * zfs_get of NAMES (to DEPTH below each, -1: none), in as few calls as
+ * 128 KiB of names a call allow; one that is missing fails the whole.
+ */
+int	 zfs_get_each(struct ctx *, unsigned mask, char *const *names,
+	    size_t n, int depth, struct zfs_dslist *, struct wserr *);
+/*
  * Move m's entries that l lacks (by name) into l, free the rest of m, and
  * sort l by name: a parent before what is below it.
  */
