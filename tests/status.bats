@@ -183,4 +183,13 @@ for n, line in enumerate(sys.stdin.read().split("\n")[:-1], 1):
 	run -0 "$WS" -j status "$POOL"
 	[ "$(js '[r["name"] for r in o["replication"]]' <<< "$output")" = "[\"$POOL/a\",\"$POOL/b\"]" ]
 	run -66 "$WS" status "${POOL}_none"
+	# an exported dataset of the other pool, unmounted: warned of when
+	# the node is asked, not when POOL is
+	"$WS" create-fs "$POOL2/um" -u 1 -g 1 >/dev/null
+	zfs umount "$POOL2/um"
+	run --separate-stderr "$WS" status "$POOL"
+	[[ $stderr != *"$POOL2/um"* ]]
+	run --separate-stderr "$WS" status
+	[[ $stderr == *"warpstor: status: $POOL2/um is not mounted: not exported"* ]]
+	zfs mount "$POOL2/um"
 }

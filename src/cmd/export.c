@@ -506,8 +506,10 @@ sync_want(struct ctx *ctx, struct sync *s)
 		if (!state_exported(&s->l.v[i]))
 			continue;
 		if (!state_mounted(&s->l.v[i])) {
-			out_warn(ctx, "%s is not mounted: not exported",
-			    s->l.v[i].name);
+			/* said of POOL's only, when one was given */
+			if (in_scope(s, s->l.v[i].name))
+				out_warn(ctx, "%s is not mounted: not "
+				    "exported", s->l.v[i].name);
 			continue;
 		}
 		cand[n++] = &s->l.v[i];
