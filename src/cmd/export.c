@@ -232,31 +232,63 @@ options_cover(const char *have, const char *want)
 	return ok;
 }
 
+/* The live table, with an index of it by path. */
+struct live_table {
+	struct nfs_live	*v;
+	size_t		 n;
+	struct keyidx	*by_path;
+};
+
+/* Index v (n entries, kept by lt and freed with it). */
+static void
+live_index(struct live_table *lt, struct nfs_live *v, size_t n)
+{
+	size_t	 i;
+
+	lt->v = v;
+	lt->n = n;
+	lt->by_path = xcalloc(n + 1, sizeof(*lt->by_path));
+	for (i = 0; i < n; i++) {
+		lt->by_path[i].key = v[i].path;
+		lt->by_path[i].at = i;
+	}
+	keyidx_sort(lt->by_path, n);
+}
+
+static void
+live_table_free(struct live_table *lt)
+{
+	nfs_live_free(lt->v, lt->n);
+	free(lt->by_path);
+	memset(lt, 0, sizeof(*lt));
+}
+
 /*
  * Is want exported to client in the live table, with its fsid and
  * options (and, with mp, the mp every export of warpstor's carries: one
  * an older warpstor made is to be made again)?
  */
 static int
-live_ok(const struct nfs_live *live, size_t nlive,
-    const struct nfs_export *want, const char *client, int mp)
+live_ok(const struct live_table *lt, const struct nfs_export *want,
+    const char *client, int mp)
 {
 	char	*own = client_own_options(client);
 	size_t	 j, len = client_len(client);
 	int	 ok = 0;
 
-	for (j = 0; j < nlive && !ok; j++) {
+	for (j = keyidx_find(lt->by_path, lt->n, want->path); j < lt->n &&
+	    strcmp(lt->by_path[j].key, want->path) == 0 && !ok; j++) {
+		const struct nfs_live *l = &lt->v[lt->by_path[j].at];
 		char	*fs;
 
-		if (strcmp(live[j].path, want->path) != 0 ||
-		    strlen(live[j].client) != len ||
-		    strncmp(live[j].client, client, len) != 0)
+		if (strlen(l->client) != len ||
+		    strncmp(l->client, client, len) != 0)
 			continue;
-		fs = nfs_live_fsid(&live[j]);
+		fs = nfs_live_fsid(l);
 		ok = fs != NULL && strcmp(fs, want->fsid) == 0 &&
-		    options_cover(live[j].options, own != NULL ? own :
+		    options_cover(l->options, own != NULL ? own :
 		    want->options) &&
-		    (!mp || list_has(live[j].options, NFS_MP_LIVE));
+		    (!mp || list_has(l->options, NFS_MP_LIVE));
 		free(fs);
 	}
 	free(own);
@@ -303,6 +335,7 @@ export_missing(struct txn *t, const struct nfs_export *want,
     struct miss *miss, size_t nmiss, struct wserr *e)
 {
 	struct nfs_live	*live;
+	struct live_table lt;
 	struct progress	 p;
 	char		**specs;
 	size_t		 i, nlive;
@@ -328,12 +361,12 @@ export_missing(struct txn *t, const struct nfs_export *want,
 		return 0;
 	if (nfs_live_read(t->ctx, &live, &nlive, e) == -1)
 		return -1;
+	live_index(&lt, live, nlive);
 	for (i = 0, rc = 0; i < nmiss && rc == 0; i++)
-		if (!live_ok(live, nlive, &want[miss[i].want], miss[i].client,
-		    1))
+		if (!live_ok(&lt, &want[miss[i].want], miss[i].client, 1))
 			rc = nfs_export_one(t, &want[miss[i].want],
 			    miss[i].client, e);
-	nfs_live_free(live, nlive);
+	live_table_free(&lt);
 	return rc;
 one_by_one:
 	progress_start(&p, t->ctx->progress && !t->ctx->dry_run && nmiss > 1,
@@ -437,8 +470,7 @@ unique_fsids(struct ctx *ctx, const struct zfs_ds **cand, size_t n,
 /* What sync-exports reads, and what it wants. */
 struct sync {
 	struct zfs_dslist l;		/* every filesystem */
-	struct nfs_live	*live;		/* the live table */
-	size_t		 nlive;
+	struct live_table lt;		/* the live table */
 	struct nfs_file	 f;		/* the exports file */
 	struct nfs_export *old;		/* what the file exported */
 	size_t		 nold;
@@ -447,6 +479,9 @@ struct sync {
 	size_t		 nwant;
 	struct json_object *a;		/* -j: what was done */
 	const char	*scope;		/* POOL: only its exports; or NULL */
+	/* indexes: l by mountpoint and by local fsid, old and want by path */
+	struct keyidx	*by_mp, *by_fsid, *by_old, *by_want;
+	size_t		 nby_mp, nby_fsid;
 };
 
 /* name is in the pool sync-exports was given (or none was). */
@@ -460,24 +495,68 @@ in_scope(const struct sync *s, const char *name)
 static const struct zfs_ds *
 dataset_at(const struct sync *s, const char *path)
 {
-	size_t	 i;
+	size_t	 i = keyidx_find(s->by_mp, s->nby_mp, path);
 
-	for (i = 0; i < s->l.n; i++)
-		if (s->l.v[i].val[ZP_MOUNTPOINT] != NULL &&
-		    strcmp(s->l.v[i].val[ZP_MOUNTPOINT], path) == 0)
-			return &s->l.v[i];
-	return NULL;
+	return i < s->nby_mp ? &s->l.v[s->by_mp[i].at] : NULL;
+}
+
+/* An index of the n strings key(i) that are not NULL; their count. */
+static struct keyidx *
+index_of(size_t n, const char *(*key)(const struct sync *, size_t),
+    const struct sync *s, size_t *count)
+{
+	struct keyidx	*v = xcalloc(n + 1, sizeof(*v));
+	size_t		 i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if ((v[k].key = key(s, i)) != NULL)
+			v[k++].at = i;
+	keyidx_sort(v, k);
+	*count = k;
+	return v;
+}
+
+static const char *
+key_mp(const struct sync *s, size_t i)
+{
+	return s->l.v[i].val[ZP_MOUNTPOINT];
+}
+
+static const char *
+key_fsid(const struct sync *s, size_t i)
+{
+	return s->l.v[i].local & ZPM(ZP_FSID) ? s->l.v[i].val[ZP_FSID] : NULL;
+}
+
+static const char *
+key_old(const struct sync *s, size_t i)
+{
+	return s->old[i].path;
+}
+
+static const char *
+key_want(const struct sync *s, size_t i)
+{
+	return s->want[i].path;
 }
 
 static int
 sync_read(struct ctx *ctx, struct sync *s, unsigned extra, struct wserr *e)
 {
+	struct nfs_live	*live;
+	size_t		 nlive, n;
+
 	if (zfs_get_datasets(ctx, STATE_PROPS | ZPM(ZP_CREATETXG) | extra,
 	    NULL, -1, &s->l, e) == -1 ||
-	    nfs_live_read(ctx, &s->live, &s->nlive, e) == -1 ||
-	    nfs_file_read(ctx->cfg.exports_file, &s->f, e) == -1)
+	    nfs_live_read(ctx, &live, &nlive, e) == -1)
+		return -1;
+	live_index(&s->lt, live, nlive);
+	if (nfs_file_read(ctx->cfg.exports_file, &s->f, e) == -1)
 		return -1;
 	(void)nfs_file_exports(&s->f, &s->old, &s->nold);
+	s->by_mp = index_of(s->l.n, key_mp, s, &s->nby_mp);
+	s->by_fsid = index_of(s->l.n, key_fsid, s, &s->nby_fsid);
+	s->by_old = index_of(s->nold, key_old, s, &n);
 	return 0;
 }
 
@@ -486,9 +565,13 @@ static void
 sync_free(struct sync *s)
 {
 	free(s->wname);
+	free(s->by_mp);
+	free(s->by_fsid);
+	free(s->by_old);
+	free(s->by_want);
 	state_exports_free(s->want, s->nwant);
 	state_exports_free(s->old, s->nold);
-	nfs_live_free(s->live, s->nlive);
+	live_table_free(&s->lt);
 	nfs_file_free(&s->f);
 	zfs_dslist_free(&s->l);
 }
@@ -523,6 +606,7 @@ sync_want(struct ctx *ctx, struct sync *s)
 			state_export(cand[i], NULL, &s->want[s->nwant++]);
 		}
 	free(cand);
+	s->by_want = index_of(s->nwant, key_want, s, &n);
 }
 
 /* The live table: export what is wanted and not live yet. */
@@ -539,8 +623,7 @@ sync_missing(struct txn *t, struct sync *s, struct wserr *e)
 			continue;
 		clients_split(s->want[i].clients, &cl);
 		for (k = 0; k < cl.n; k++)
-			if (!live_ok(s->live, s->nlive, &s->want[i], cl.v[k],
-			    1))
+			if (!live_ok(&s->lt, &s->want[i], cl.v[k], 1))
 				miss_add(&miss, &nmiss, i, cl.v[k]);
 		strvec_clear(&cl);
 	}
@@ -570,15 +653,12 @@ sync_stale(const struct sync *s, const struct nfs_live *l, const char *fsid)
 	/* with a POOL, only what is mounted from it */
 	if (s->scope != NULL && (at == NULL || !in_scope(s, at->name)))
 		return 0;
-	for (i = 0; i < s->nold && !ours; i++)
-		ours = strcmp(s->old[i].path, l->path) == 0;
-	for (i = 0; i < s->l.n && !ours && fsid != NULL; i++)
-		ours = (s->l.v[i].local & ZPM(ZP_FSID)) &&
-		    s->l.v[i].val[ZP_FSID] != NULL &&
-		    strcmp(s->l.v[i].val[ZP_FSID], fsid) == 0;
-	for (i = 0; i < s->nwant && ours; i++)
-		if (strcmp(s->want[i].path, l->path) == 0 &&
-		    clients_has(s->want[i].clients, l->client))
+	ours = keyidx_find(s->by_old, s->nold, l->path) < s->nold ||
+	    (fsid != NULL && keyidx_find(s->by_fsid, s->nby_fsid, fsid) <
+	    s->nby_fsid);
+	for (i = keyidx_find(s->by_want, s->nwant, l->path); ours &&
+	    i < s->nwant && strcmp(s->by_want[i].key, l->path) == 0; i++)
+		if (clients_has(s->want[s->by_want[i].at].clients, l->client))
 			return 0;
 	return ours;
 }
@@ -592,9 +672,9 @@ sync_withdraw(struct txn *t, struct sync *s, struct wserr *e)
 	int		 rc = 0;
 
 	progress_start(&p, t->ctx->progress && !t->ctx->dry_run &&
-	    s->nlive > 1, "sync-exports: check", "live exports", s->nlive);
-	for (j = 0; j < s->nlive && rc == 0; j++) {
-		const struct nfs_live *l = &s->live[j];
+	    s->lt.n > 1, "sync-exports: check", "live exports", s->lt.n);
+	for (j = 0; j < s->lt.n && rc == 0; j++) {
+		const struct nfs_live *l = &s->lt.v[j];
 
 		progress_add(&p, 1);
 		struct nfs_export ex;
@@ -743,12 +823,12 @@ export_where(const struct sync *s, const struct nfs_export *ex)
 
 	clients_split(ex->clients, &cl);
 	for (i = 0; i < cl.n && live; i++)
-		live = live_ok(s->live, s->nlive, ex, cl.v[i], 0);
+		live = live_ok(&s->lt, ex, cl.v[i], 0);
 	strvec_clear(&cl);
-	for (i = 0; i < s->nold && !file; i++)
-		file = strcmp(s->old[i].path, ex->path) == 0 &&
-		    s->old[i].fsid != NULL && strcmp(s->old[i].fsid,
-		    ex->fsid) == 0;
+	for (i = keyidx_find(s->by_old, s->nold, ex->path); !file &&
+	    i < s->nold && strcmp(s->by_old[i].key, ex->path) == 0; i++)
+		file = s->old[s->by_old[i].at].fsid != NULL &&
+		    strcmp(s->old[s->by_old[i].at].fsid, ex->fsid) == 0;
 	return live && file ? "live+file" : live ? "live" : file ? "file" :
 	    "missing";
 }
@@ -796,7 +876,7 @@ drift_live(const struct sync *s, struct drift *d)
 	const struct nfs_live *l;
 	char	*fs, *spec;
 
-	for (l = s->live; l < s->live + s->nlive; l++) {
+	for (l = s->lt.v; l < s->lt.v + s->lt.n; l++) {
 		if (sync_stale(s, l, fs = nfs_live_fsid(l))) {
 			spec = nfs_spec(l->client, l->path);
 			drift_add(d, spec, "live, not wanted");
@@ -838,9 +918,7 @@ export_drift(struct ctx *ctx, const char *pool, unsigned extra,
 	for (i = 0; i < s.nold; i++) {
 		const struct zfs_ds *at = dataset_at(&s, s.old[i].path);
 
-		for (k = 0; k < s.nwant && strcmp(s.want[k].path,
-		    s.old[i].path) != 0; k++)
-			;
+		k = keyidx_find(s.by_want, s.nwant, s.old[i].path);
 		if (k == s.nwant && (pool == NULL || (at != NULL &&
 		    in_scope(&s, at->name))))
 			drift_add(d, s.old[i].path, "file, not wanted");

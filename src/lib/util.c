@@ -195,6 +195,38 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static int
+cmp_keyidx(const void *a, const void *b)
+{
+	const struct keyidx *x = a, *y = b;
+	int	 c = strcmp(x->key, y->key);
+
+	if (c != 0)
+		return c;
+	return (x->at > y->at) - (x->at < y->at);
+}
+
+void
+keyidx_sort(struct keyidx *v, size_t n)
+{
+	sort_items(v, n, sizeof(*v), cmp_keyidx);
+}
+
+size_t
+keyidx_find(const struct keyidx *v, size_t n, const char *key)
+{
+	size_t	 lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(v[mid].key, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && strcmp(v[lo].key, key) == 0 ? lo : n;
+}
+
 long long
 now_ms(void)
 {

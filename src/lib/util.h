@@ -32,6 +32,19 @@ char	*xvasprintf(const char *, va_list) WS_PRINTF(1, 0);
 void	 sort_items(void *, size_t, size_t, int (*)(const void *, const void *));
 /* sort_items' comparison of strings (an array of char *). */
 int	 cmp_str(const void *, const void *);
+/*
+ * A sorted index of keys onto the places they came from: built once, then
+ * each lookup is a binary search, where a scan of every entry for every
+ * entry grew with the square of a node's exports.
+ */
+struct keyidx {
+	const char	*key;
+	size_t		 at;
+};
+/* Sort v (keys with their places) by key, then place. */
+void	 keyidx_sort(struct keyidx *v, size_t n);
+/* The first entry of sorted v with key, or n when none has it. */
+size_t	 keyidx_find(const struct keyidx *v, size_t n, const char *key);
 /* Milliseconds of the monotonic clock. */
 long long now_ms(void);
 

@@ -9,6 +9,8 @@
  *   check zfs-get FILE    zfs get -H -p -o name,property,value,source
  *                         output as warpstor parses it
  *   check exports FILE    an exports file's exports
+ *   check keyidx KEY K... the places (from 0) of KEY among the Ks, as
+ *                         a sorted index finds them, or "none"
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 
 #include "fs/filter.h"
 #include "lib/file.h"
+#include "lib/util.h"
 #include "lib/validate.h"
 #include "nfs/nfs.h"
 #include "txn/journal.h"
@@ -166,9 +169,31 @@ exports(const char *path)
 	return 0;
 }
 
+static int
+keyidx(const char *key, char **k, size_t n)
+{
+	struct keyidx	*v = xcalloc(n + 1, sizeof(*v));
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		v[i].key = k[i];
+		v[i].at = i;
+	}
+	keyidx_sort(v, n);
+	i = keyidx_find(v, n, key);
+	if (i == n)
+		(void)puts("none");
+	for (; i < n && strcmp(v[i].key, key) == 0; i++)
+		(void)printf("%zu\n", v[i].at);
+	free(v);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
+	if (argc >= 3 && strcmp(argv[1], "keyidx") == 0)
+		return keyidx(argv[2], argv + 3, (size_t)argc - 3);
 	if (argc != 3) {
 		(void)fprintf(stderr, "usage: check KIND VALUE | check "
 		    "journal|zfs-get|exports FILE\n");

@@ -127,3 +127,16 @@ no() { # no KIND VALUE WORDS: refused, the message holding WORDS
 	printf 'W 1 123 x\nQ what\n' > "$f"
 	run -1 "$C" journal "$f"
 }
+
+@test "a sorted index finds every place of a key, first to last, and none of a key it lacks" {
+	run -0 "$C" keyidx /b /c /b /a /b
+	[ "$output" = $'1\n3' ]
+	run -0 "$C" keyidx /a /c /b /a /b
+	[ "$output" = 2 ]
+	run -0 "$C" keyidx /a/b /a /b /a/c
+	[ "$output" = none ]
+	run -0 "$C" keyidx /z /a /y
+	[ "$output" = none ]
+	run -0 "$C" keyidx /a
+	[ "$output" = none ]
+}
