@@ -257,3 +257,26 @@ replaced_or_not() {
 	assert_output ""
 	"$WS" destroy "$POOL/u/gm" >/dev/null
 }
+
+@test "the journal: each undo record is on disk before its step runs; the marks after a step ride on the next record" {
+	command -v strace >/dev/null || skip "no strace"
+	strace -f -o "$BATS_TEST_TMPDIR/st" -e trace=openat,write,fsync,execve \
+		"$WS" clone "$POOL/golden@v1" "$POOL/u/jr" -u 1 -g 1 >/dev/null
+	# the journal's fd, then: every "U ..." write to it is followed by an
+	# fsync of it before the next program starts
+	# (warpstor's own lines: the first pid; the journal opened by its
+	# name in its folder)
+	run -0 awk '
+		NR == 1 { me = $1 }
+		$1 != me && !/execve\(/ { next }
+		/openat\(/ && /"journal", .*O_EXCL/ && / = [0-9]+$/ { fd = $NF }
+		fd != "" && $0 ~ "write\\(" fd ", \"U " { pending = 1; u++ }
+		fd != "" && $0 ~ "fsync\\(" fd "\\)" { pending = 0; f++ }
+		/execve\(/ && pending { print "a step ran before its undo record was synced: " $0; bad = 1 }
+		END { print u " undo records, " f " journal fsyncs"; exit bad || u < 2 }
+	' "$BATS_TEST_TMPDIR/st"
+	[[ $output =~ ^([0-9]+)\ undo\ records,\ ([0-9]+)\ journal\ fsyncs$ ]]
+	# W and each U synced, the D marks not: fewer fsyncs than records
+	[ "${BASH_REMATCH[2]}" -le $(( BASH_REMATCH[1] + 1 )) ]
+	"$WS" destroy "$POOL/u/jr" >/dev/null
+}

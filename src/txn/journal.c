@@ -89,8 +89,18 @@ add_word(struct buf *b, const char *w)
 	buf_append(b, out, n);
 }
 
+/*
+ * Write b as one record; with sync, on disk before the return.  A record
+ * says what is about to be done (W, U, Z): it is synced, so that after a
+ * power cut the journal holds every step that may have run.  A mark (D,
+ * X, Y) says a step ended: it is not, and the next synced record takes
+ * it along; lost with a power cut, the journal reads as if the command
+ * had been killed just before the mark, a state recover already handles
+ * (every undo is tolerant of a step that did not run).  That is 3 to 5
+ * fsyncs a command fewer.
+ */
 static int
-append(int fd, struct buf *b, struct wserr *e)
+append(int fd, struct buf *b, int sync, struct wserr *e)
 {
 	size_t	 off = 0;
 
@@ -107,7 +117,7 @@ append(int fd, struct buf *b, struct wserr *e)
 		off += (size_t)n;
 	}
 	buf_free(b);
-	if (fsync(fd) == -1)
+	if (sync && fsync(fd) == -1)
 		return jerr(e, "fsync", "");
 	return 0;
 }
@@ -154,7 +164,7 @@ journal_begin(const char *path, const char *cmdline, const char *hint,
 	buf_append(&b, "W 1", 3);
 	add_word(&b, pid);
 	add_word(&b, cmdline);
-	if (append(*fd, &b, e) == -1 || fsync_parent(path) == -1) {
+	if (append(*fd, &b, 1, e) == -1 || fsync_parent(path) == -1) {
 		(void)close(*fd);
 		(void)unlink(path);
 		return jerr(e, "write", path);
@@ -176,7 +186,7 @@ journal_pending(int fd, const char *name, char *const *argv,
 		add_word(&b, argv[i]);
 	if (name == NULL && content != NULL)
 		add_word(&b, content);
-	return append(fd, &b, e);
+	return append(fd, &b, 1, e);
 }
 
 int
@@ -186,7 +196,7 @@ journal_mark(int fd, enum jmark mark, struct wserr *e)
 	char		 c = (char)mark;
 
 	buf_append(&b, &c, 1);
-	return append(fd, &b, e);
+	return append(fd, &b, 0, e);
 }
 
 int
@@ -198,7 +208,7 @@ journal_final(int fd, char *const *argv, struct wserr *e)
 	buf_append(&b, "Z", 1);
 	for (i = 0; argv[i] != NULL; i++)
 		add_word(&b, argv[i]);
-	return append(fd, &b, e);
+	return append(fd, &b, 1, e);
 }
 
 int
