@@ -481,7 +481,7 @@ struct sync {
 	const char	*scope;		/* POOL: only its exports; or NULL */
 	/* indexes: l by mountpoint and by local fsid, old and want by path */
 	struct keyidx	*by_mp, *by_fsid, *by_old, *by_want;
-	size_t		 nby_mp, nby_fsid;
+	size_t		 nby_mp, nby_fsid, nby_old, nby_want;
 };
 
 /* name is in the pool sync-exports was given (or none was). */
@@ -544,7 +544,7 @@ static int
 sync_read(struct ctx *ctx, struct sync *s, unsigned extra, struct wserr *e)
 {
 	struct nfs_live	*live;
-	size_t		 nlive, n;
+	size_t		 nlive;
 
 	if (zfs_get_datasets(ctx, STATE_PROPS | ZPM(ZP_CREATETXG) | extra,
 	    NULL, -1, &s->l, e) == -1 ||
@@ -556,7 +556,7 @@ sync_read(struct ctx *ctx, struct sync *s, unsigned extra, struct wserr *e)
 	(void)nfs_file_exports(&s->f, &s->old, &s->nold);
 	s->by_mp = index_of(s->l.n, key_mp, s, &s->nby_mp);
 	s->by_fsid = index_of(s->l.n, key_fsid, s, &s->nby_fsid);
-	s->by_old = index_of(s->nold, key_old, s, &n);
+	s->by_old = index_of(s->nold, key_old, s, &s->nby_old);
 	return 0;
 }
 
@@ -606,7 +606,7 @@ sync_want(struct ctx *ctx, struct sync *s)
 			state_export(cand[i], NULL, &s->want[s->nwant++]);
 		}
 	free(cand);
-	s->by_want = index_of(s->nwant, key_want, s, &n);
+	s->by_want = index_of(s->nwant, key_want, s, &s->nby_want);
 }
 
 /* The live table: export what is wanted and not live yet. */
@@ -653,11 +653,11 @@ sync_stale(const struct sync *s, const struct nfs_live *l, const char *fsid)
 	/* with a POOL, only what is mounted from it */
 	if (s->scope != NULL && (at == NULL || !in_scope(s, at->name)))
 		return 0;
-	ours = keyidx_find(s->by_old, s->nold, l->path) < s->nold ||
+	ours = keyidx_find(s->by_old, s->nby_old, l->path) < s->nby_old ||
 	    (fsid != NULL && keyidx_find(s->by_fsid, s->nby_fsid, fsid) <
 	    s->nby_fsid);
-	for (i = keyidx_find(s->by_want, s->nwant, l->path); ours &&
-	    i < s->nwant && strcmp(s->by_want[i].key, l->path) == 0; i++)
+	for (i = keyidx_find(s->by_want, s->nby_want, l->path); ours &&
+	    i < s->nby_want && strcmp(s->by_want[i].key, l->path) == 0; i++)
 		if (clients_has(s->want[s->by_want[i].at].clients, l->client))
 			return 0;
 	return ours;
@@ -825,8 +825,8 @@ export_where(const struct sync *s, const struct nfs_export *ex)
 	for (i = 0; i < cl.n && live; i++)
 		live = live_ok(&s->lt, ex, cl.v[i], 0);
 	strvec_clear(&cl);
-	for (i = keyidx_find(s->by_old, s->nold, ex->path); !file &&
-	    i < s->nold && strcmp(s->by_old[i].key, ex->path) == 0; i++)
+	for (i = keyidx_find(s->by_old, s->nby_old, ex->path); !file &&
+	    i < s->nby_old && strcmp(s->by_old[i].key, ex->path) == 0; i++)
 		file = s->old[s->by_old[i].at].fsid != NULL &&
 		    strcmp(s->old[s->by_old[i].at].fsid, ex->fsid) == 0;
 	return live && file ? "live+file" : live ? "live" : file ? "file" :
@@ -918,8 +918,8 @@ export_drift(struct ctx *ctx, const char *pool, unsigned extra,
 	for (i = 0; i < s.nold; i++) {
 		const struct zfs_ds *at = dataset_at(&s, s.old[i].path);
 
-		k = keyidx_find(s.by_want, s.nwant, s.old[i].path);
-		if (k == s.nwant && (pool == NULL || (at != NULL &&
+		k = keyidx_find(s.by_want, s.nby_want, s.old[i].path);
+		if (k == s.nby_want && (pool == NULL || (at != NULL &&
 		    in_scope(&s, at->name))))
 			drift_add(d, s.old[i].path, "file, not wanted");
 	}
