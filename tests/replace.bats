@@ -214,6 +214,35 @@ teardown_file() {
 	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
 }
 
+@test "replace reads NAME, SOURCE and their clones, not every filesystem of the pool, where zfs names clones" {
+	"$WS" create-fs "$POOL/u/sc" -u 1 -g 1 >/dev/null
+	"$WS" snapshot "$POOL/u/sc@s" >/dev/null
+	zfs create "$POOL/elsewhere"
+	zfs clone "$POOL/u/sc@s" "$POOL/elsewhere/dep"
+	zfs create "$POOL/u/bystander"
+	log="$BATS_TEST_TMPDIR/zfs.calls"
+	ws_count_calls run -77 --separate-stderr "$WS" replace "$POOL/u/sc" "$POOL/golden@v1"
+	[[ $stderr == *"has dependent clones: $POOL/elsewhere/dep;"* ]]
+	if zfs get -H -o value clones "$POOL/u/sc@s" >/dev/null 2>&1; then
+		# OpenZFS: the clone is named by its origin's clones property
+		run -1 grep -E -e "^(get|list) .*-r( |\$)" -e " $POOL( |\$)" -e "bystander" "$log"
+		grep -q " $POOL/elsewhere/dep\$" "$log"
+	else
+		# zfs-fuse has no clones property: one try, then the pool is read
+		[ "$(grep -c ' clones ' "$log")" -eq 1 ]
+		grep -qE "^(get|list) .* $POOL\$" "$log"
+	fi
+	ws_zap "$POOL/elsewhere/dep"
+	ws_count_calls run -0 "$WS" replace "$POOL/u/sc" "$POOL/golden@v1" --keep "$POOL/u/sc-old"
+	run -0 zfs get -H -o value origin "$POOL/u/sc"
+	assert_output "$POOL/golden@v1"
+	run -0 zfs list -H -o name "$POOL/u/sc-old@s"
+	"$WS" destroy "$POOL/u/sc" >/dev/null
+	ws_zap "$POOL/u/sc-old"
+	ws_zap "$POOL/elsewhere"
+	ws_zap "$POOL/u/bystander"
+}
+
 @test "replace: every zfs and exportfs call failing leaves the dataset exactly as it was" {
 	# zfs: reset to its own snapshot, keeping the old; exportfs: plain reset
 	"$WS" create-fs "$POOL/u/rb" -u 1 -g 1 --clients 10.0.0.1 >/dev/null

@@ -49,42 +49,6 @@ txg(const struct zfs_ds *d)
 	return errstr != NULL ? 0 : n;
 }
 
-/*
- * What replace looks at: every filesystem of NAME's pool (for children
- * and clones, which a pool keeps to itself), NAME's snapshots (the
- * origins of its clones) and SOURCE where it is a snapshot of another
- * dataset, and no other snapshot.  No other pool is read.
- */
-static int
-replace_query(struct ctx *ctx, const char *name, const char *source,
-    struct zfs_dslist *l, struct wserr *e)
-{
-	const unsigned	 mask = STATE_PROPS | ZPM(ZP_CREATETXG) |
-	    ZPM(ZP_USERREFS) | ZPM(ZP_HOLDS);
-	struct zfs_dslist m;
-	size_t		 dl = strcspn(source, "@");
-	char		*pool = ds_pool(name);
-	int		 rc;
-
-	rc = zfs_get_datasets(ctx, mask, pool, ZFS_RECURSE, l, e);
-	free(pool);
-	if (rc == -1)
-		return -1;
-	if (zfs_get(ctx, mask, name, 1, &m, e) == -1)
-		goto fail;
-	zfs_dslist_merge(l, &m);
-	if (source[dl] == '@' && (strncmp(source, name, dl) != 0 ||
-	    name[dl] != '\0')) {
-		if (zfs_get(ctx, mask, source, -1, &m, e) == -1)
-			goto fail;
-		zfs_dslist_merge(l, &m);
-	}
-	return 0;
-fail:
-	zfs_dslist_free(l);
-	return -1;
-}
-
 /* What replace was asked, and what its checks found. */
 struct repl {
 	const char	*name, *source, *keep, *user, *group;
@@ -92,6 +56,7 @@ struct repl {
 	struct filter	 filter;	/* warpstor:filter, then extra's */
 	struct filter	 extra;		/* -x, -X */
 	int		 force;
+	int		 keep_exists;	/* --keep NAME is taken */
 	uid_t		 uid;
 	gid_t		 gid;
 	struct zfs_dslist l;
@@ -109,6 +74,64 @@ struct repl {
 	char		*oldtmp;	/* the old content after the switch */
 	long long	 switched_ms;	/* how long the switch took */
 };
+
+/*
+ * What replace looks at: NAME with its snapshots and children, SOURCE
+ * (a filesystem: with its snapshots and children; a snapshot of another
+ * dataset: alone), and the clones of those snapshots, which zfs's clones
+ * property names (OpenZFS).  Where zfs has no such property (zfs-fuse),
+ * every filesystem of the pool is read for its origin instead.  No
+ * other pool is read.
+ */
+static int
+replace_query(struct ctx *ctx, struct repl *r, struct wserr *e)
+{
+	const unsigned	 mask = STATE_PROPS | ZPM(ZP_CREATETXG) |
+	    ZPM(ZP_USERREFS) | ZPM(ZP_HOLDS);
+	struct zfs_dslist m;
+	struct strvec	 clones = STRVEC_INIT;
+	char		*of[2], *pool;
+	size_t		 n = 0;
+	int		 rc = -1, fs = !ds_is_snapshot(r->source);
+
+	if (zfs_get(ctx, mask, r->name, 1, &r->l, e) == -1)
+		return -1;
+	of[n++] = (char *)r->name;
+	if (fs || !ds_snapshot_of(r->source, r->name)) {
+		if (zfs_get(ctx, mask, r->source, fs ? 1 : -1, &m, e) == -1)
+			goto out;
+		zfs_dslist_merge(&r->l, &m);
+		if (fs)
+			of[n++] = (char *)r->source;
+	}
+	switch (zfs_snapshot_clones(ctx, of, n, &clones, e)) {
+	case -1:
+		goto out;
+	case 1:
+		pool = ds_pool(r->name);
+		rc = zfs_get_datasets(ctx, mask, pool, ZFS_RECURSE, &m, e);
+		free(pool);
+		if (rc == -1)
+			goto out;
+		zfs_dslist_merge(&r->l, &m);
+		r->keep_exists = r->keep != NULL && find(&r->l, r->keep) != NULL;
+		break;
+	default:
+		if (clones.n > 0) {
+			if (zfs_get_each(ctx, mask, clones.v, clones.n, -1, &m,
+			    e) == -1)
+				goto out;
+			zfs_dslist_merge(&r->l, &m);
+		}
+		if (r->keep != NULL &&
+		    zfs_exists(ctx, r->keep, &r->keep_exists, e) == -1)
+			goto out;
+	}
+	rc = 0;
+out:
+	strvec_clear(&clones);
+	return rc;
+}
 
 static int
 repl_option(struct ctx *ctx, int ch, const char *val, void *arg)
@@ -230,7 +253,7 @@ repl_check_kinds(const struct repl *r, struct wserr *e)
 	else if (r->old->local & ZPM(ZP_MOUNTPOINT))
 		wserr_set(e, EX_NOPERM, "%s has a mountpoint property of its "
 		    "own; replace works on inherited mountpoints", name);
-	else if (r->keep != NULL && find(&r->l, r->keep) != NULL)
+	else if (r->keep_exists)
 		wserr_set(e, EX_CANTCREAT, "%s already exists", r->keep);
 	else if (children(&r->l, name))
 		wserr_set(e, EX_NOPERM, "%s has child datasets; replace works "
@@ -358,7 +381,7 @@ repl_check(struct ctx *ctx, struct repl *r, struct wserr *e)
 		    "volume of %s", r->keep, (int)plen, r->name, r->name);
 		return -1;
 	}
-	if (replace_query(ctx, r->name, r->source, &r->l, e) == -1)
+	if (replace_query(ctx, r, e) == -1)
 		return -1;
 	r->old = find(&r->l, r->name);
 	r->src = find(&r->l, r->source);

@@ -35,6 +35,7 @@ struct ctx {
 	char		*recover_hint;	/* "warpstor [-c FILE] recover", to copy */
 	char		 tool_path[TOOL_COUNT][PATH_MAX];	/* found on first use */
 	int		 zfs_get_t;	/* zfs get takes -t: 1 yes, -1 no, 0 untried */
+	int		 zfs_clones;	/* zfs get knows clones: 1, -1, 0 the same */
 	int		 detached;	/* mounts detached in this run (NFS-held) */
 	int		 warned_location;	/* said where exports_file is */
 	int		 progress;	/* stderr a terminal: progress lines */

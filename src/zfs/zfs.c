@@ -10,6 +10,7 @@
 
 #include "lib/output.h"
 #include "lib/argv.h"
+#include "lib/validate.h"
 #include "run/tool.h"
 #include "zfs/node.h"
 #include "zfs/zfs.h"
@@ -474,6 +475,72 @@ zfs_get(struct ctx *ctx, unsigned mask, const char *target, int depth,
 	if (target != NULL)
 		strvec_push(&argv, target);
 	rc = get_run(ctx, &argv, mask, target, out, e);
+	strvec_clear(&argv);
+	return rc;
+}
+
+/*
+ * One line of zfs get -o name,value clones: a snapshot's clones (names,
+ * each a dataset of its pool, joined by commas) go to out; a dataset's
+ * line (no '@') has none.
+ */
+static int
+clones_line(char *line, struct strvec *out, struct wserr *e)
+{
+	char	*val = strchr(line, '\t'), *c;
+	size_t	 pl = strcspn(line, "/@");
+
+	if (val == NULL || strchr(val + 1, '\t') != NULL)
+		return unexpected(e, line);
+	if (val[1] == '\0' || strcmp(val + 1, "-") == 0)
+		return 0;		/* none, or a dataset's line */
+	if (memchr(line, '@', (size_t)(val - line)) == NULL)
+		return unexpected(e, line);
+	*val++ = '\0';
+	while ((c = strsep(&val, ",")) != NULL) {
+		struct wserr	 bad;
+
+		if (valid_dataset(c, &bad) == -1 || strncmp(c, line, pl) != 0 ||
+		    c[pl] != '/')
+			return unexpected(e, c);
+		strvec_push(out, c);
+	}
+	return 0;
+}
+
+int
+zfs_snapshot_clones(struct ctx *ctx, char *const *names, size_t n,
+    struct strvec *out, struct wserr *e)
+{
+	struct strvec		 argv = STRVEC_INIT;
+	struct spawn_result	 r;
+	char			*line, *p;
+	size_t			 i;
+	int			 rc;
+
+	if (ctx->zfs_clones < 0)
+		return 1;
+	zfs_argv(ctx, &argv, "get", "-H", "-p", "-o", "name,value", "-d", "1",
+	    "clones", SV_END);
+	for (i = 0; i < n; i++)
+		strvec_push(&argv, names[i]);
+	rc = tool_run(ctx, TOOL_ZFS, argv.v, &r, e);
+	if (rc == 0 && r.status == 2 && ctx->zfs_clones == 0) {
+		/* usage: this zfs get has no clones property */
+		ctx->zfs_clones = -1;
+		spawn_result_free(&r);
+		rc = 1;
+	} else if (rc == 0 && (rc = zfs_check(&argv, &r, n == 1 ? names[0] :
+	    NULL, e)) == 0) {
+		ctx->zfs_clones = 1;
+		buf_free(&r.err);
+		for (p = r.out.data; rc == 0 && p != NULL && *p != '\0';) {
+			line = strsep(&p, "\n");
+			if (*line != '\0' || p != NULL)
+				rc = clones_line(line, out, e);
+		}
+		free(r.out.data);
+	}
 	strvec_clear(&argv);
 	return rc;
 }
