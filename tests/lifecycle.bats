@@ -161,22 +161,52 @@ teardown_file() {
 	run -0 exportfs -v
 	refute_output --partial "$POOLMNT/u/bs"
 	# no get that could visit another dataset's snapshots: -r of what
-	# goes, then the filesystems of its pool (-t, or without -t where zfs
-	# get has none, the snapshots dropped)
+	# goes, then the clones of its snapshots (OpenZFS), or where zfs has
+	# no clones property the filesystems of its pool (-t, or without -t
+	# where zfs get has none, the snapshots dropped)
 	cat "$BATS_TEST_TMPDIR/zfs.calls"
 	run grep -E '^get ' "$BATS_TEST_TMPDIR/zfs.calls"
 	props=warpstor:fsid,warpstor:clients,warpstor:options,warpstor:replica,warpstor:holds,type,mountpoint,mounted,origin,userrefs,guid
 	[ "${lines[0]}" = "get -H -p -o name,property,value,source -r $props $POOL/u/bs" ]
-	[ "${lines[1]}" = "get -H -p -o name,property,value,source -t filesystem,volume -r $props $POOL" ]
-	if ws_get_takes_t; then
+	[ "${lines[1]}" = "get -H -p -o name,value -r clones $POOL/u/bs" ]
+	if zfs get -H -o value clones "$POOL/u/other@o1" >/dev/null 2>&1; then
 		[ "${#lines[@]}" -eq 2 ]
 	else
-		[ "${#lines[@]}" -eq 3 ]
-		[ "${lines[2]}" = "get -H -p -o name,property,value,source -r $props $POOL" ]
+		[ "${lines[2]}" = "get -H -p -o name,property,value,source -t filesystem,volume -r $props $POOL" ]
+		if ws_get_takes_t; then
+			[ "${#lines[@]}" -eq 3 ]
+		else
+			[ "${#lines[@]}" -eq 4 ]
+			[ "${lines[3]}" = "get -H -p -o name,property,value,source -r $props $POOL" ]
+		fi
 	fi
 	# then umount and destroy; one exportfs -u
 	[ "$ZFS_CALLS" -eq $(( ${#lines[@]} + 2 )) ]
 	[ "$EXPORTFS_CALLS" -eq 1 ]
+}
+
+@test "destroy and replace: a snapshot with more clones than zfs get prints whole still has them all named (77)" {
+	"$WS" create-fs "$POOL/u/many" -u 1 -g 1 >/dev/null
+	"$WS" snapshot "$POOL/u/many@s" >/dev/null
+	# 25 clones of about 200 bytes a name: 5 KB, past the 4 KB in which
+	# zfs get prints a value
+	pad=$(printf 'c%.0s' $(seq $((190 - ${#POOL}))))
+	for i in $(seq -w 25); do
+		zfs clone "$POOL/u/many@s" "$POOL/u/$pad$i"
+	done
+	run -0 zfs list -H -o name -r "$POOL/u"
+	[ "$(grep -c "/$pad" <<< "$output")" -eq 25 ]
+	ws_state_logical > "$BATS_TEST_TMPDIR/before"
+	run -77 --separate-stderr "$WS" destroy -r "$POOL/u/many"
+	[[ $stderr == *"$POOL/u/many has dependent clones: $POOL/u/${pad}01, "*" and 15 more; "* ]]
+	run -77 --separate-stderr "$WS" replace "$POOL/u/many" "$POOL/golden@v1"
+	[[ $stderr == *"$POOL/u/many has dependent clones: $POOL/u/${pad}01, "*"$POOL/u/${pad}10 and 15 more; "* ]]
+	ws_state_logical > "$BATS_TEST_TMPDIR/after"
+	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	for i in $(seq -w 25); do
+		ws_zap "$POOL/u/$pad$i"
+	done
+	"$WS" destroy -r "$POOL/u/many" >/dev/null
 }
 
 @test "destroy -R -n: the plan names the dependent clones' snapshots and children too" {

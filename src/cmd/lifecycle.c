@@ -256,38 +256,6 @@ out:
 	return rc;
 }
 
-/* Names for a message: the first ten, comma-separated, then a count. */
-#define NAME_SOME	10
-
-struct some {
-	struct buf	 b;
-	size_t		 n;
-};
-
-static void
-name_some(struct some *s, const char *name)
-{
-	if (s->n++ >= NAME_SOME)
-		return;
-	if (s->b.len > 0)
-		buf_append(&s->b, ", ", 2);
-	buf_append(&s->b, name, strlen(name));
-}
-
-/* The list as it goes into the message: "a, b, ... and 3 more". */
-static const char *
-name_some_end(struct some *s)
-{
-	char	*more;
-
-	if (s->n > NAME_SOME) {
-		more = xasprintf(" and %zu more", s->n - NAME_SOME);
-		buf_append(&s->b, more, strlen(more));
-		free(more);
-	}
-	return s->b.data;
-}
-
 /*
  * Does the snapshot name go with set?  It does when it is in set, or its
  * filesystem is: a filesystem in set goes whole, snapshots and all.
@@ -360,36 +328,60 @@ destroy_args(struct ctx *ctx, int argc, char **argv, struct destroy *d)
 }
 
 /*
- * What goes (the tree of target; a snapshot alone without -r), then,
- * where snapshots go, every filesystem of target's pool: their clones (a
- * pool keeps its clones to itself; no other pool is read).  With -R the
- * pool's snapshots too, since the clones that go take theirs.
+ * The clones of what goes, where snapshots go: without -R, those that
+ * zfs's clones property names (OpenZFS), read by name.  With -R, or
+ * where zfs has no such property (zfs-fuse), every filesystem of
+ * target's pool (a pool keeps its clones to itself; no other pool is
+ * read), and with -R the pool's snapshots too, since the clones that go
+ * take theirs.
  */
+static int
+destroy_gather_clones(struct ctx *ctx, struct destroy *d, const char *of,
+    int depth, struct wserr *e)
+{
+	struct zfs_dslist all;
+	struct strvec	 clones = STRVEC_INIT;
+	char		*pool;
+	int		 rc = 1;
+
+	if (!d->R)
+		rc = zfs_snapshot_clones(ctx, &of, 1, depth, &clones, e);
+	if (rc == 1) {
+		pool = ds_pool(d->target);
+		rc = d->R ? zfs_get(ctx, DESTROY_PROPS, pool, ZFS_RECURSE, &all,
+		    e) : zfs_get_datasets(ctx, DESTROY_PROPS, pool, ZFS_RECURSE,
+		    &all, e);
+		free(pool);
+	} else if (rc == 0 && clones.n > 0)
+		rc = zfs_get_each(ctx, DESTROY_PROPS, clones.v, clones.n, -1,
+		    &all, e);
+	else
+		memset(&all, 0, sizeof(all));
+	strvec_clear(&clones);
+	if (rc == -1)
+		return -1;
+	zfs_dslist_merge(&d->l, &all);
+	return 0;
+}
+
+/* What goes: the tree of target (a snapshot alone without -r), clones. */
 static int
 destroy_gather(struct ctx *ctx, struct destroy *d, struct wserr *e)
 {
-	struct zfs_dslist all;
-	char		*root = ds_fs(d->target), *pool;
+	char		*root = ds_fs(d->target);
 	int		 alone = d->snap != NULL && !d->r, rc;
 	size_t		 i;
 
 	rc = zfs_get(ctx, DESTROY_PROPS, alone ? d->target : root, alone ?
 	    -1 : ZFS_RECURSE, &d->l, e);
-	free(root);
-	if (rc == -1)
-		return -1;
-	for (i = 0; i < d->l.n && !ds_is_snapshot(d->l.v[i].name); i++)
+	for (i = 0; rc == 0 && i < d->l.n &&
+	    !ds_is_snapshot(d->l.v[i].name); i++)
 		;
-	if (i == d->l.n)
-		return 0;
-	pool = ds_pool(d->target);
-	rc = d->R ? zfs_get(ctx, DESTROY_PROPS, pool, ZFS_RECURSE, &all, e) :
-	    zfs_get_datasets(ctx, DESTROY_PROPS, pool, ZFS_RECURSE, &all, e);
-	free(pool);
-	if (rc == -1)
-		return -1;
-	zfs_dslist_merge(&d->l, &all);
-	return 0;
+	if (rc == 0 && i < d->l.n)
+		rc = destroy_gather_clones(ctx, d, alone ? d->target : root,
+		    alone ? -1 : ZFS_RECURSE, e);
+	free(root);
+	return rc;
 }
 
 /* Mark what goes by name: target's tree, or the snapshot (-r: below too). */

@@ -90,21 +90,22 @@ replace_query(struct ctx *ctx, struct repl *r, struct wserr *e)
 	    ZPM(ZP_USERREFS) | ZPM(ZP_HOLDS);
 	struct zfs_dslist m;
 	struct strvec	 clones = STRVEC_INIT;
-	char		*of[2], *pool;
+	const char	*of[2];
+	char		*pool;
 	size_t		 n = 0;
 	int		 rc = -1, fs = !ds_is_snapshot(r->source);
 
 	if (zfs_get(ctx, mask, r->name, 1, &r->l, e) == -1)
 		return -1;
-	of[n++] = (char *)r->name;
+	of[n++] = r->name;
 	if (fs || !ds_snapshot_of(r->source, r->name)) {
 		if (zfs_get(ctx, mask, r->source, fs ? 1 : -1, &m, e) == -1)
 			goto out;
 		zfs_dslist_merge(&r->l, &m);
 		if (fs)
-			of[n++] = (char *)r->source;
+			of[n++] = r->source;
 	}
-	switch (zfs_snapshot_clones(ctx, of, n, &clones, e)) {
+	switch (zfs_snapshot_clones(ctx, of, n, 1, &clones, e)) {
 	case -1:
 		goto out;
 	case 1:
@@ -281,7 +282,7 @@ repl_check_kinds(const struct repl *r, struct wserr *e)
 static int
 repl_check_clones(const struct repl *r, struct wserr *e)
 {
-	struct buf	 deps = { NULL, 0, 0 };
+	struct some	 deps = { { NULL, 0, 0 }, 0 };
 	size_t		 i;
 
 	for (i = 0; r->keep == NULL && i < r->l.n; i++) {
@@ -291,15 +292,13 @@ repl_check_clones(const struct repl *r, struct wserr *e)
 			continue;
 		if (r->self && txg(find(&r->l, o)) <= txg(r->src))
 			continue;
-		if (deps.len > 0)
-			buf_append(&deps, ", ", 2);
-		buf_append(&deps, r->l.v[i].name, strlen(r->l.v[i].name));
+		name_some(&deps, r->l.v[i].name);
 	}
-	if (deps.len == 0)
+	if (deps.n == 0)
 		return 0;
 	wserr_set(e, EX_NOPERM, "%s has dependent clones: %s; promote them "
-	    "first, or use --keep", r->name, deps.data);
-	buf_free(&deps);
+	    "first, or use --keep", r->name, name_some_end(&deps));
+	buf_free(&deps.b);
 	return -1;
 }
 
@@ -312,7 +311,7 @@ repl_check_clones(const struct repl *r, struct wserr *e)
 static int
 repl_check_newer(struct repl *r, struct wserr *e)
 {
-	struct buf	 b = { NULL, 0, 0 };
+	struct some	 b = { { NULL, 0, 0 }, 0 };
 	long long	 at = txg(r->src);
 	size_t		 i;
 
@@ -322,15 +321,12 @@ repl_check_newer(struct repl *r, struct wserr *e)
 			strvec_push(&r->newer, r->l.v[i].name);
 	if (r->newer.n == 0 || r->force || r->keep != NULL)
 		return 0;
-	for (i = 0; i < r->newer.n; i++) {
-		if (i > 0)
-			buf_append(&b, ", ", 2);
-		buf_append(&b, r->newer.v[i], strlen(r->newer.v[i]));
-	}
+	for (i = 0; i < r->newer.n; i++)
+		name_some(&b, r->newer.v[i]);
 	wserr_set(e, EX_NOPERM, "%s has snapshots newer than %s, which would "
 	    "be lost: %s; --force destroys them, --keep NAME keeps them",
-	    r->name, r->source, b.data);
-	buf_free(&b);
+	    r->name, r->source, name_some_end(&b));
+	buf_free(&b.b);
 	return -1;
 }
 

@@ -291,3 +291,26 @@ words_near(const char *w, const char *const *words, size_t n, char *buf,
 	}
 	return found;
 }
+
+void
+name_some(struct some *s, const char *name)
+{
+	if (s->n++ >= NAME_SOME)
+		return;
+	if (s->b.len > 0)
+		buf_append(&s->b, ", ", 2);
+	buf_append(&s->b, name, strlen(name));
+}
+
+const char *
+name_some_end(struct some *s)
+{
+	char	*more;
+
+	if (s->n > NAME_SOME) {
+		more = xasprintf(" and %zu more", s->n - NAME_SOME);
+		buf_append(&s->b, more, strlen(more));
+		free(more);
+	}
+	return s->b.data;
+}

@@ -60,6 +60,18 @@ struct buf {
 void	 buf_append(struct buf *, const void *, size_t);
 void	 buf_free(struct buf *);
 
+/* Names for a message: the first ten, comma-separated, then a count. */
+#define NAME_SOME	10
+
+struct some {
+	struct buf	 b;
+	size_t		 n;
+};
+
+void	 name_some(struct some *, const char *name);
+/* The list as it goes into the message: "a, b, ... and 3 more". */
+const char *name_some_end(struct some *);
+
 /*
  * Render s for a one-line message: control bytes, non-ASCII bytes and
  * backslashes become C-style escapes.  Truncated to fit; returns dst.

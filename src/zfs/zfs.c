@@ -480,9 +480,16 @@ zfs_get(struct ctx *ctx, unsigned mask, const char *target, int depth,
 }
 
 /*
+ * The longest value zfs get prints whole: it formats each into a buffer
+ * of ZFS_MAXPROPLEN (4096) bytes and cuts what is longer (a snapshot
+ * with a hundred clones or so fills it).
+ */
+#define ZFS_VALUE_MAX	4095
+
+/*
  * One line of zfs get -o name,value clones: a snapshot's clones (names,
  * each a dataset of its pool, joined by commas) go to out; a dataset's
- * line (no '@') has none.
+ * line (no '@') has none.  1 where the list may have been cut.
  */
 static int
 clones_line(char *line, struct strvec *out, struct wserr *e)
@@ -494,6 +501,9 @@ clones_line(char *line, struct strvec *out, struct wserr *e)
 		return unexpected(e, line);
 	if (val[1] == '\0' || strcmp(val + 1, "-") == 0)
 		return 0;		/* none, or a dataset's line */
+	/* zfs get cuts a value at its buffer's end without a word */
+	if (strlen(val + 1) >= ZFS_VALUE_MAX)
+		return 1;
 	if (memchr(line, '@', (size_t)(val - line)) == NULL)
 		return unexpected(e, line);
 	*val++ = '\0';
@@ -509,8 +519,8 @@ clones_line(char *line, struct strvec *out, struct wserr *e)
 }
 
 int
-zfs_snapshot_clones(struct ctx *ctx, char *const *names, size_t n,
-    struct strvec *out, struct wserr *e)
+zfs_snapshot_clones(struct ctx *ctx, const char *const *names, size_t n,
+    int depth, struct strvec *out, struct wserr *e)
 {
 	struct strvec		 argv = STRVEC_INIT;
 	struct spawn_result	 r;
@@ -520,8 +530,14 @@ zfs_snapshot_clones(struct ctx *ctx, char *const *names, size_t n,
 
 	if (ctx->zfs_clones < 0)
 		return 1;
-	zfs_argv(ctx, &argv, "get", "-H", "-p", "-o", "name,value", "-d", "1",
-	    "clones", SV_END);
+	zfs_argv(ctx, &argv, "get", "-H", "-p", "-o", "name,value", SV_END);
+	if (depth == ZFS_RECURSE)
+		strvec_push(&argv, "-r");
+	else if (depth >= 0) {
+		strvec_push(&argv, "-d");
+		strvec_pushf(&argv, "%d", depth);
+	}
+	strvec_push(&argv, "clones");
 	for (i = 0; i < n; i++)
 		strvec_push(&argv, names[i]);
 	rc = tool_run(ctx, TOOL_ZFS, argv.v, &r, e);
@@ -540,6 +556,8 @@ zfs_snapshot_clones(struct ctx *ctx, char *const *names, size_t n,
 				rc = clones_line(line, out, e);
 		}
 		free(r.out.data);
+		if (rc == 1)
+			strvec_clear(out);
 	}
 	strvec_clear(&argv);
 	return rc;
