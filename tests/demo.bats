@@ -42,3 +42,19 @@ teardown_file() {
 	assert_line "$POOL/golden@v1"
 	[ "$(zfs list -H -o name -t snapshot -r "$POOL" | wc -l)" -eq 2 ]
 }
+
+@test "make demo after a restart: its filesystems unmounted and its exports gone come back" {
+	fsid=$(zfs get -H -s local -o value warpstor:fsid "$POOL/bob")
+	exportfs -u "127.0.0.1:$WARPSTOR_DEMO_MOUNT/bob"
+	exportfs -u "127.0.0.1:$WARPSTOR_DEMO_MOUNT/alice"
+	zfs list -H -o name -t filesystem -r "$POOL" | sort -r | while read -r ds; do
+		zfs umount "$ds"
+	done
+	[ "$(zfs list -H -o mounted -t filesystem -r "$POOL" | sort -u)" = no ]
+	run -0 "$WS_TOP/tests/demo"
+	[ "$(zfs list -H -o mounted -t filesystem -r "$POOL" | sort -u)" = yes ]
+	[ "$(cat "$WARPSTOR_DEMO_MOUNT/bob/etc/motd")" = welcome ]
+	run -0 exportfs -v
+	assert_output --regexp "$WARPSTOR_DEMO_MOUNT/bob[[:space:]]+127\.0\.0\.1\(.*fsid=$fsid"
+	assert_output --partial "$WARPSTOR_DEMO_MOUNT/alice"
+}
