@@ -489,7 +489,8 @@ zfs_get(struct ctx *ctx, unsigned mask, const char *target, int depth,
 /*
  * One line of zfs get -o name,value clones: a snapshot's clones (names,
  * each a dataset of its pool, joined by commas) go to out; a dataset's
- * line (no '@') has none.  1 where the list may have been cut.
+ * line (no '@') has none.  1 where the list may have been cut, or names
+ * a hidden clone.
  */
 static int
 clones_line(char *line, struct strvec *out, struct wserr *e)
@@ -510,6 +511,9 @@ clones_line(char *line, struct strvec *out, struct wserr *e)
 	while ((c = strsep(&val, ",")) != NULL) {
 		struct wserr	 bad;
 
+		/* a receive's hidden clone (DS/%recv): zfs get cannot open it */
+		if (strchr(c, '%') != NULL)
+			return 1;
 		if (valid_dataset(c, &bad) == -1 || strncmp(c, line, pl) != 0 ||
 		    c[pl] != '/')
 			return unexpected(e, c);

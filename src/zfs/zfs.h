@@ -100,9 +100,10 @@ int	 zfs_get_each(struct ctx *, unsigned mask, char *const *names,
  * (as zfs_get's; zfs get clones, one call), into out (empty): each a
  * valid dataset name in the pool of its origin, or the whole is
  * unexpected output.  1 (out empty) where zfs cannot say: it has no
- * clones property (zfs-fuse: exit 2, remembered for the run), or a
- * snapshot's list fills zfs get's value buffer and may be cut.  The
- * caller then looks for origins itself.
+ * clones property (zfs-fuse: exit 2, remembered for the run), a
+ * snapshot's list fills zfs get's value buffer and may be cut, or it
+ * names a receive's hidden clone.  The caller then looks for origins
+ * itself.
  */
 int	 zfs_snapshot_clones(struct ctx *, const char *const *names, size_t n,
 	    int depth, struct strvec *out, struct wserr *);
