@@ -196,6 +196,12 @@ teardown_file() {
 	done
 	run -0 zfs list -H -o name -r "$POOL/u"
 	[ "$(grep -c "/$pad" <<< "$output")" -eq 25 ]
+	if zfs get -H -o value clones "$POOL/u/many@s" >/dev/null 2>&1; then
+		# zfs's own list (OpenZFS) stops short of them: cut at 4 KB
+		v=$(zfs get -H -p -o value clones "$POOL/u/many@s")
+		[ "${#v}" -le 4095 ]
+		[ "$(tr ',' '\n' <<< "$v" | grep -c .)" -lt 25 ]
+	fi
 	ws_state_logical > "$BATS_TEST_TMPDIR/before"
 	run -77 --separate-stderr "$WS" destroy -r "$POOL/u/many"
 	[[ $stderr == *"$POOL/u/many has dependent clones: $POOL/u/${pad}01, "*" and 15 more; "* ]]
