@@ -320,10 +320,13 @@ relay_run(struct relay *x, struct spawn_result *r1, struct spawn_result *r2,
 	ssize_t		 n;
 
 	x->buf = xmalloc(CAP);
-	while (x->from != -1 || x->to != -1 || x->err[0] != -1 ||
-	    x->err[1] != -1 || x->out2 != -1) {
+	for (;;) {
 		if (x->from == -1 && x->off == x->len)
 			close_fd(&x->to);	/* all passed on: EOF */
+		/* after that close: a poll of nothing would never return */
+		if (x->from == -1 && x->to == -1 && x->err[0] == -1 &&
+		    x->err[1] == -1 && x->out2 == -1)
+			break;
 		p[0] = (struct pollfd){ x->off == x->len ? x->from : -1,
 		    POLLIN, 0 };
 		p[1] = (struct pollfd){ x->off < x->len ? x->to : -1, POLLOUT,

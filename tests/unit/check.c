@@ -11,6 +11,9 @@
  *   check exports FILE    an exports file's exports
  *   check keyidx KEY K... the places (from 0) of KEY among the Ks, as
  *                         a sorted index finds them, or "none"
+ *   check pipe SH1 SH2    sh -c SH1 | sh -c SH2 as replicate runs zfs send
+ *                         | zfs receive: how each ended, then what the
+ *                         second wrote
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +24,7 @@
 #include "lib/util.h"
 #include "lib/validate.h"
 #include "nfs/nfs.h"
+#include "run/spawn.h"
 #include "txn/journal.h"
 #include "zfs/zfs.h"
 
@@ -189,11 +193,32 @@ keyidx(const char *key, char **k, size_t n)
 	return 0;
 }
 
+static int
+pipe2sh(const char *sh1, const char *sh2)
+{
+	char *const	 a1[] = { "sh", "-c", (char *)sh1, NULL };
+	char *const	 a2[] = { "sh", "-c", (char *)sh2, NULL };
+	struct spawn_result r1, r2;
+	struct wserr	 e;
+
+	if (spawn_pipe("/bin/sh", a1, "/bin/sh", a2, 0, &r1, &r2, NULL, NULL,
+	    &e) == -1) {
+		(void)printf("%s\n", e.msg);
+		return 1;
+	}
+	(void)printf("%d %d\n%s", r1.status, r2.status, r2.out.data);
+	spawn_result_free(&r1);
+	spawn_result_free(&r2);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
 	if (argc >= 3 && strcmp(argv[1], "keyidx") == 0)
 		return keyidx(argv[2], argv + 3, (size_t)argc - 3);
+	if (argc == 4 && strcmp(argv[1], "pipe") == 0)
+		return pipe2sh(argv[2], argv[3]);
 	if (argc != 3) {
 		(void)fprintf(stderr, "usage: check KIND VALUE | check "
 		    "journal|zfs-get|exports FILE\n");

@@ -140,3 +140,13 @@ no() { # no KIND VALUE WORDS: refused, the message holding WORDS
 	run -0 "$C" keyidx /a
 	[ "$output" = none ]
 }
+
+@test "a pipe (zfs send | zfs receive) ends when both have, whichever order their ends come in" {
+	run -0 "$C" pipe 'printf abc' 'cat'
+	[ "$output" = $'0 0\nabc' ]
+	# the second gone before the first ends, the first's stderr closed
+	# early: the first's stdout is the last to end (zfs receive stops at
+	# the stream's end record, without waiting for EOF)
+	run -0 timeout 20 "$C" pipe 'exec 2>&-; sleep 1' 'exit 3'
+	[ "$output" = "0 3" ]
+}
