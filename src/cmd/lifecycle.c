@@ -340,24 +340,18 @@ destroy_gather_clones(struct ctx *ctx, struct destroy *d, const char *of,
     int depth, struct wserr *e)
 {
 	struct zfs_dslist all;
-	struct strvec	 clones = STRVEC_INIT;
 	char		*pool;
 	int		 rc = 1;
 
 	if (!d->R)
-		rc = zfs_snapshot_clones(ctx, &of, 1, depth, &clones, e);
+		rc = zfs_get_clones(ctx, DESTROY_PROPS, &of, 1, depth, &all, e);
 	if (rc == 1) {
 		pool = ds_pool(d->target);
 		rc = d->R ? zfs_get(ctx, DESTROY_PROPS, pool, ZFS_RECURSE, &all,
 		    e) : zfs_get_datasets(ctx, DESTROY_PROPS, pool, ZFS_RECURSE,
 		    &all, e);
 		free(pool);
-	} else if (rc == 0 && clones.n > 0)
-		rc = zfs_get_each(ctx, DESTROY_PROPS, clones.v, clones.n, -1,
-		    &all, e);
-	else
-		memset(&all, 0, sizeof(all));
-	strvec_clear(&clones);
+	}
 	if (rc == -1)
 		return -1;
 	zfs_dslist_merge(&d->l, &all);

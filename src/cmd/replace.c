@@ -89,49 +89,38 @@ replace_query(struct ctx *ctx, struct repl *r, struct wserr *e)
 	const unsigned	 mask = STATE_PROPS | ZPM(ZP_CREATETXG) |
 	    ZPM(ZP_USERREFS) | ZPM(ZP_HOLDS);
 	struct zfs_dslist m;
-	struct strvec	 clones = STRVEC_INIT;
 	const char	*of[2];
 	char		*pool;
 	size_t		 n = 0;
-	int		 rc = -1, fs = !ds_is_snapshot(r->source);
+	int		 rc, fs = !ds_is_snapshot(r->source);
 
 	if (zfs_get(ctx, mask, r->name, 1, &r->l, e) == -1)
 		return -1;
 	of[n++] = r->name;
 	if (fs || !ds_snapshot_of(r->source, r->name)) {
 		if (zfs_get(ctx, mask, r->source, fs ? 1 : -1, &m, e) == -1)
-			goto out;
+			return -1;
 		zfs_dslist_merge(&r->l, &m);
 		if (fs)
 			of[n++] = r->source;
 	}
-	switch (zfs_snapshot_clones(ctx, of, n, 1, &clones, e)) {
-	case -1:
-		goto out;
-	case 1:
+	if ((rc = zfs_get_clones(ctx, mask, of, n, 1, &m, e)) == 1) {
 		pool = ds_pool(r->name);
 		rc = zfs_get_datasets(ctx, mask, pool, ZFS_RECURSE, &m, e);
 		free(pool);
-		if (rc == -1)
-			goto out;
-		zfs_dslist_merge(&r->l, &m);
-		r->keep_exists = r->keep != NULL && find(&r->l, r->keep) != NULL;
-		break;
-	default:
-		if (clones.n > 0) {
-			if (zfs_get_each(ctx, mask, clones.v, clones.n, -1, &m,
-			    e) == -1)
-				goto out;
-			zfs_dslist_merge(&r->l, &m);
-		}
-		if (r->keep != NULL &&
-		    zfs_exists(ctx, r->keep, &r->keep_exists, e) == -1)
-			goto out;
+		if (rc == 0)
+			rc = 1;		/* the pool is read: --keep is in it */
 	}
-	rc = 0;
-out:
-	strvec_clear(&clones);
-	return rc;
+	if (rc == -1)
+		return -1;
+	zfs_dslist_merge(&r->l, &m);
+	if (r->keep == NULL)
+		return 0;
+	if (rc == 1) {
+		r->keep_exists = find(&r->l, r->keep) != NULL;
+		return 0;
+	}
+	return zfs_exists(ctx, r->keep, &r->keep_exists, e);
 }
 
 static int

@@ -336,6 +336,18 @@ zfs_dslist_free(struct zfs_dslist *l)
 	memset(l, 0, sizeof(*l));
 }
 
+/* A get's depth: -r, -d N, or nothing (the target alone). */
+static void
+push_depth(struct strvec *argv, int depth)
+{
+	if (depth == ZFS_RECURSE)
+		strvec_push(argv, "-r");
+	else if (depth >= 0) {
+		strvec_push(argv, "-d");
+		strvec_pushf(argv, "%d", depth);
+	}
+}
+
 /* zfs get -H -p -o name,property,value,source [-t TYPES] [-r|-d N] PROPS */
 static void
 get_argv(struct ctx *ctx, struct strvec *argv, unsigned mask,
@@ -355,12 +367,7 @@ get_argv(struct ctx *ctx, struct strvec *argv, unsigned mask,
 	    "name,property,value,source", SV_END);
 	if (types != NULL)
 		strvec_pushl(argv, "-t", types, SV_END);
-	if (depth == ZFS_RECURSE)
-		strvec_push(argv, "-r");
-	else if (depth >= 0) {
-		strvec_push(argv, "-d");
-		strvec_pushf(argv, "%d", depth);
-	}
+	push_depth(argv, depth);
 	strvec_push(argv, props.data);
 	buf_free(&props);
 }
@@ -522,8 +529,12 @@ clones_line(char *line, struct strvec *out, struct wserr *e)
 	return 0;
 }
 
-int
-zfs_snapshot_clones(struct ctx *ctx, const char *const *names, size_t n,
+/*
+ * The names of the clones (zfs get clones, one call) into out (empty);
+ * 1 (out empty) where zfs cannot say, as zfs_get_clones.
+ */
+static int
+snapshot_clones(struct ctx *ctx, const char *const *names, size_t n,
     int depth, struct strvec *out, struct wserr *e)
 {
 	struct strvec		 argv = STRVEC_INIT;
@@ -535,12 +546,7 @@ zfs_snapshot_clones(struct ctx *ctx, const char *const *names, size_t n,
 	if (ctx->zfs_clones < 0)
 		return 1;
 	zfs_argv(ctx, &argv, "get", "-H", "-p", "-o", "name,value", SV_END);
-	if (depth == ZFS_RECURSE)
-		strvec_push(&argv, "-r");
-	else if (depth >= 0) {
-		strvec_push(&argv, "-d");
-		strvec_pushf(&argv, "%d", depth);
-	}
+	push_depth(&argv, depth);
 	strvec_push(&argv, "clones");
 	for (i = 0; i < n; i++)
 		strvec_push(&argv, names[i]);
@@ -564,6 +570,21 @@ zfs_snapshot_clones(struct ctx *ctx, const char *const *names, size_t n,
 			strvec_clear(out);
 	}
 	strvec_clear(&argv);
+	return rc;
+}
+
+int
+zfs_get_clones(struct ctx *ctx, unsigned mask, const char *const *names,
+    size_t n, int depth, struct zfs_dslist *out, struct wserr *e)
+{
+	struct strvec	 clones = STRVEC_INIT;
+	int		 rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = snapshot_clones(ctx, names, n, depth, &clones, e);
+	if (rc == 0 && clones.n > 0)
+		rc = zfs_get_each(ctx, mask, clones.v, clones.n, -1, out, e);
+	strvec_clear(&clones);
 	return rc;
 }
 

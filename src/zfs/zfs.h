@@ -96,17 +96,17 @@ int	 zfs_get_datasets(struct ctx *, unsigned mask, const char *target,
 int	 zfs_get_each(struct ctx *, unsigned mask, char *const *names,
 	    size_t n, int depth, struct zfs_dslist *, struct wserr *);
 /*
- * The clones of the snapshots among NAMES and their descendants to DEPTH
- * (as zfs_get's; zfs get clones, one call), into out (empty): each a
- * valid dataset name in the pool of its origin, or the whole is
- * unexpected output.  1 (out empty) where zfs cannot say: it has no
- * clones property (zfs-fuse: exit 2, remembered for the run), a
- * snapshot's list fills zfs get's value buffer and may be cut, or it
- * names a receive's hidden clone.  The caller then looks for origins
- * itself.
+ * zfs_get (mask) of the clones of the snapshots among NAMES and their
+ * descendants to DEPTH (as zfs_get's), which zfs get clones names (one
+ * call, then the clones by name): each a valid dataset name in the pool
+ * of its origin, or the whole is unexpected output.  1 (out empty) where
+ * zfs cannot say: it has no clones property (zfs-fuse: exit 2,
+ * remembered for the run), a snapshot's list fills zfs get's value
+ * buffer and may be cut, or it names a receive's hidden clone.  The
+ * caller then looks for origins itself.
  */
-int	 zfs_snapshot_clones(struct ctx *, const char *const *names, size_t n,
-	    int depth, struct strvec *out, struct wserr *);
+int	 zfs_get_clones(struct ctx *, unsigned mask, const char *const *names,
+	    size_t n, int depth, struct zfs_dslist *, struct wserr *);
 /*
  * Move m's entries that l lacks (by name) into l, free the rest of m, and
  * sort l by name: a parent before what is below it.
