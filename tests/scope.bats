@@ -117,14 +117,15 @@ ws_calls_in_pool() {
 
 @test "churn in another pool never fails clone, replace, -n destroy or destroy here (50 rounds)" {
 	stop="$BATS_TEST_TMPDIR/stop"
+	# Datasets come and go, never mounted: zfs-fuse's daemon can hang
+	# for good on two mounts at once (one of them warpstor's), which
+	# OpenZFS does not; what is tested is the listing, not the mounts.
 	(
 		i=0
 		while [ ! -e "$stop" ]; do
 			i=$((i + 1))
-			zfs create "$OTHER/c$i" 2>/dev/null
-			zfs create "$OTHER/c$i/k" 2>/dev/null
-			zfs umount "$OTHER/c$i/k" 2>/dev/null
-			zfs umount "$OTHER/c$i" 2>/dev/null
+			zfs create -o canmount=off "$OTHER/c$i" 2>/dev/null
+			zfs create -o canmount=off "$OTHER/c$i/k" 2>/dev/null
 			zfs destroy -r "$OTHER/c$i" 2>/dev/null
 		done
 	) &
