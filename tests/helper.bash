@@ -292,6 +292,10 @@ ws_get_takes_t() {
 ws_fs_query_calls() {
 	if ws_get_takes_t; then echo 1; else echo 3; fi
 }
+# ... and of one pool's: 1, or the try and a zfs get -r (2)
+ws_pool_query_calls() {
+	if ws_get_takes_t; then echo 1; else echo 2; fi
+}
 
 # The fsid a dataset carries (local only).
 ws_fsid() {

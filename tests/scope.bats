@@ -6,7 +6,7 @@ load helper
 
 setup_file() {
 	ws_setup_pool
-	export OTHER="${POOL}_o"
+	export OTHER="${POOL}_o" OTHER_MNT="$WSTEST_BASE/${POOL}_o"
 	ws_second_pool "$OTHER" 128M
 	zfs create "$POOL/golden"
 	echo gold > "$POOLMNT/golden/file"
@@ -144,4 +144,71 @@ ws_calls_in_pool() {
 	wait "$churn" || true
 	echo "failures: $fails" >&3
 	[ "$fails" -eq 0 ]
+}
+
+@test "status POOL and sync-exports POOL read only POOL; the other pool's lines, live exports and fsids stay its own" {
+	"$WS" create-fs "$POOL/u/s1" -u 1 -g 1 --clients 10.6.0.1 >/dev/null
+	"$WS" create-fs "$OTHER/s2" -u 1 -g 1 --clients 10.6.0.2 >/dev/null
+	log="$BATS_TEST_TMPDIR/zfs.calls"
+	ws_count_calls run -0 "$WS" status "$POOL"
+	ws_calls_in_pool "$log"
+	# both lines gone from the file and the live table: sync-exports
+	# POOL puts back POOL's alone, in one read of POOL
+	rm /etc/exports.d/warpstor.exports
+	exportfs -ua
+	ws_count_calls run -0 "$WS" sync-exports "$POOL"
+	ws_calls_in_pool "$log"
+	assert_line "export 10.6.0.1:$POOLMNT/u/s1"
+	refute_line --partial "$OTHER"
+	run -0 grep -vc '^#' /etc/exports.d/warpstor.exports
+	[ "$output" -eq 1 ]	# s1's line
+	run -1 grep -F "/$OTHER/" /etc/exports.d/warpstor.exports
+	[ -z "$(ws_live | grep -F "/$OTHER/")" ]
+	run -0 "$WS" sync-exports
+	assert_line "export 10.6.0.2:$OTHER_MNT/s2"
+	cp /etc/exports.d/warpstor.exports "$BATS_TEST_TMPDIR/both"
+	# then POOL's again leaves the other pool's line and export as they are
+	run -0 "$WS" sync-exports "$POOL"
+	assert_output ""
+	diff "$BATS_TEST_TMPDIR/both" /etc/exports.d/warpstor.exports
+	# an fsid the other pool's export holds is not taken by POOL's
+	"$WS" create-fs "$POOL/u/s3" -u 1 -g 1 --clients 10.6.0.3 >/dev/null
+	zfs set "warpstor:fsid=$(ws_fsid "$OTHER/s2")" "$POOL/u/s3"
+	run -0 --separate-stderr "$WS" sync-exports "$POOL"
+	[[ $stderr == *"$POOL/u/s3: warpstor:fsid $(ws_fsid "$OTHER/s2") is $OTHER/s2's already; not exported"* ]]
+	run -1 grep -F "$POOLMNT/u/s3 " /etc/exports.d/warpstor.exports
+	grep -qF "$OTHER_MNT/s2 " /etc/exports.d/warpstor.exports
+	[ -z "$(ws_live | grep -F "$POOLMNT/u/s3")" ]
+	"$WS" destroy "$POOL/u/s3" >/dev/null
+	# a rename by hand: what POOL's dataset left at its old path (file
+	# and live table) goes, the other pool's stays
+	fsid=$(ws_fsid "$POOL/u/s1")
+	zfs umount "$POOL/u/s1"
+	zfs rename "$POOL/u/s1" "$POOL/u/s5"
+	[ "$(zfs get -H -o value mounted "$POOL/u/s5")" = yes ] || zfs mount "$POOL/u/s5"
+	# zfs-fuse's rename withdraws the old path's live export; OpenZFS's
+	# leaves it: as there
+	if [ -z "$(ws_live | grep -F "$POOLMNT/u/s1 ")" ]; then
+		mkdir -p "$POOLMNT/u/s1"
+		exportfs -i -o "rw,mp,fsid=$fsid" "10.6.0.1:$POOLMNT/u/s1"
+	fi
+	run -0 "$WS" sync-exports "$POOL"
+	assert_line "unexport 10.6.0.1:$POOLMNT/u/s1"
+	assert_line "export 10.6.0.1:$POOLMNT/u/s5"
+	run -1 grep -F "$POOLMNT/u/s1 " /etc/exports.d/warpstor.exports
+	grep -F "$POOLMNT/u/s5 " /etc/exports.d/warpstor.exports | grep -qF "fsid=$fsid"
+	[ -z "$(ws_live | grep -F "$POOLMNT/u/s1")" ]
+	[ -n "$(ws_live | grep -F "$POOLMNT/u/s5")" ]
+	grep -qF "$OTHER_MNT/s2 " /etc/exports.d/warpstor.exports
+	[ -n "$(ws_live | grep -F "$OTHER_MNT/s2")" ]
+	# a pool that is not: 66, but nothing to withdraw (a resource
+	# agent's stop after the pool went); nothing changed either way
+	cp /etc/exports.d/warpstor.exports "$BATS_TEST_TMPDIR/before"
+	run -66 "$WS" sync-exports "${POOL}_none"
+	assert_output "warpstor: sync-exports: ${POOL}_none: does not exist"
+	run -0 "$WS" sync-exports --withdraw "${POOL}_none"
+	assert_output ""
+	diff "$BATS_TEST_TMPDIR/before" /etc/exports.d/warpstor.exports
+	"$WS" destroy "$POOL/u/s5" >/dev/null
+	"$WS" destroy "$OTHER/s2" >/dev/null
 }

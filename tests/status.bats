@@ -165,12 +165,13 @@ for n, line in enumerate(sys.stdin.read().split("\n")[:-1], 1):
 	run -64 "$WS" metrics --textfile relative
 }
 
-@test "status and metrics read the node once: one query of every filesystem, one of every replica's snapshots, one exportfs -v" {
+@test "status and metrics read the node once: one query of every filesystem (of POOL's), one of every replica's snapshots, one exportfs -v" {
 	run -0 "$WS" replicate "$POOL/b" "$POOL2/b"
-	# POOL has no replica: the query of every filesystem alone
+	# POOL has no replica: the query of its filesystems alone
 	ws_count_calls "$WS" status "$POOL" >/dev/null
-	[ "$ZFS_CALLS" -eq "$(ws_fs_query_calls)" ]
+	[ "$ZFS_CALLS" -eq "$(ws_pool_query_calls)" ]
 	[ "$EXPORTFS_CALLS" -eq 1 ]
+	run ! grep -F "$POOL2" "$BATS_TEST_TMPDIR/zfs.calls"
 	# two replicas: one more zfs get for both
 	ws_count_calls "$WS" metrics >/dev/null
 	[ "$ZFS_CALLS" -eq $(( $(ws_fs_query_calls) + 1 )) ]
@@ -178,8 +179,8 @@ for n, line in enumerate(sys.stdin.read().split("\n")[:-1], 1):
 	[ "$ZFS_CALLS" -eq $(( $(ws_fs_query_calls) + 1 )) ]
 	run -0 "$WS" status
 	assert_line --regexp "^  $POOL2/b	of [^ ]+:$POOL/b	$POOL2/b@ws-rep-[^	]+	[0-9]+s$"
-	# POOL scopes what is said, not what is read: the other pool's
-	# filesystems are not among status POOL's; a pool that is not, 66
+	# the other pool's filesystems are not among status POOL's; a pool
+	# that is not, 66
 	run -0 "$WS" -j status "$POOL"
 	[ "$(js '[r["name"] for r in o["replication"]]' <<< "$output")" = "[\"$POOL/a\",\"$POOL/b\"]" ]
 	run -66 "$WS" status "${POOL}_none"

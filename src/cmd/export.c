@@ -10,6 +10,7 @@
 #include <sysexits.h>
 
 #include "cmd/cmd.h"
+#include "fs/fsops.h"
 #include "model/dsname.h"
 #include "nfs/nfs.h"
 #include "lib/output.h"
@@ -546,8 +547,9 @@ sync_read(struct ctx *ctx, struct sync *s, unsigned extra, struct wserr *e)
 	struct nfs_live	*live;
 	size_t		 nlive;
 
+	/* with POOL, POOL alone: the other pools are not its business */
 	if (zfs_get_datasets(ctx, STATE_PROPS | ZPM(ZP_CREATETXG) | extra,
-	    NULL, -1, &s->l, e) == -1 ||
+	    s->scope, s->scope != NULL ? ZFS_RECURSE : -1, &s->l, e) == -1 ||
 	    nfs_live_read(ctx, &live, &nlive, e) == -1)
 		return -1;
 	live_index(&s->lt, live, nlive);
@@ -576,6 +578,78 @@ sync_free(struct sync *s)
 	zfs_dslist_free(&s->l);
 }
 
+/*
+ * With POOL: an export at path, where nothing is mounted, with the fsid
+ * of one of POOL's datasets (read alone), is one it left behind (a rename
+ * by hand); another pool's dataset mounted there makes it that pool's.
+ */
+static int
+left_behind(const struct sync *s, const char *path, const char *fsid)
+{
+	char	*other;
+	int	 none;
+
+	if (fsid == NULL ||
+	    keyidx_find(s->by_fsid, s->nby_fsid, fsid) == s->nby_fsid)
+		return 0;
+	none = (other = fs_dataset_at(path)) == NULL;
+	free(other);
+	return none;
+}
+
+/*
+ * With POOL only POOL is read, and the file and the live table tell the
+ * rest: an export there at a path no dataset of POOL is mounted at, with
+ * the fsid of one of POOL's candidates, is another pool's where the mount
+ * table has another pool's dataset at that path: the candidate is named
+ * and left out, as unique_fsids does.  A line one of POOL's datasets left
+ * behind is dropped from the file.
+ */
+static void
+foreign_fsids(struct ctx *ctx, struct sync *s, const struct zfs_ds **cand,
+    size_t n)
+{
+	struct keyidx	*v = xcalloc(n + 1, sizeof(*v));
+	size_t		 i, j, k = 0, nold = s->nold;
+
+	for (i = 0; i < n; i++)
+		if (cand[i] != NULL) {
+			v[k].key = cand[i]->val[ZP_FSID];
+			v[k++].at = i;
+		}
+	keyidx_sort(v, k);
+	for (i = 0; i < nold + s->lt.n; i++) {
+		const char *path = i < nold ? s->old[i].path :
+		    s->lt.v[i - nold].path;
+		char	*fs = i < nold ? (s->old[i].fsid != NULL ?
+		    xstrdup(s->old[i].fsid) : NULL) :
+		    nfs_live_fsid(&s->lt.v[i - nold]);
+		char	*other = NULL;
+		const struct zfs_ds *c;
+
+		if (fs == NULL || dataset_at(s, path) != NULL)
+			j = k;
+		else if (i < nold && left_behind(s, path, fs)) {
+			nfs_file_drop(&s->f, path);
+			j = k;
+		} else
+			j = keyidx_find(v, k, fs);
+		free(fs);
+		if (j == k || (c = cand[v[j].at]) == NULL)
+			continue;
+		if ((other = fs_dataset_at(path)) != NULL &&
+		    !ds_in_tree(other, s->scope)) {
+			(void)fprintf(stderr, "warpstor: %s: %s: %s %s is "
+			    "%s's already; not exported\n", ctx->cmd->name,
+			    c->name, zfs_prop_name(ZP_FSID), c->val[ZP_FSID],
+			    other);
+			cand[v[j].at] = NULL;
+		}
+		free(other);
+	}
+	free(v);
+}
+
 /* What is wanted: each exported, mounted dataset, one fsid each. */
 static void
 sync_want(struct ctx *ctx, struct sync *s)
@@ -597,6 +671,8 @@ sync_want(struct ctx *ctx, struct sync *s)
 		}
 		cand[n++] = &s->l.v[i];
 	}
+	if (s->scope != NULL)
+		foreign_fsids(ctx, s, cand, n);
 	unique_fsids(ctx, cand, n, s->old, s->nold);
 	s->want = xcalloc(s->l.n, sizeof(*s->want));
 	s->wname = xcalloc(s->l.n + 1, sizeof(*s->wname));
@@ -607,6 +683,26 @@ sync_want(struct ctx *ctx, struct sync *s)
 		}
 	free(cand);
 	s->by_want = index_of(s->nwant, key_want, s, &s->nby_want);
+}
+
+/*
+ * The file: rebuilt whole from what is wanted; with POOL, only the lines
+ * at a path a dataset of POOL is mounted at are rebuilt, and the other
+ * pools' lines stay as they are.
+ */
+static int
+sync_file(struct txn *t, struct sync *s, struct wserr *e)
+{
+	size_t	 i;
+
+	if (s->scope == NULL)
+		return nfs_file_rebuild(t, &s->f, s->want, s->nwant, e);
+	for (i = 0; i < s->nold; i++)
+		if (dataset_at(s, s->old[i].path) != NULL)
+			nfs_file_drop(&s->f, s->old[i].path);
+	for (i = 0; i < s->nwant; i++)
+		nfs_file_set(&s->f, &s->want[i]);
+	return nfs_file_update(t, &s->f, e);
 }
 
 /* The live table: export what is wanted and not live yet. */
@@ -650,8 +746,9 @@ sync_stale(const struct sync *s, const struct nfs_live *l, const char *fsid)
 
 	const struct zfs_ds *at = dataset_at(s, l->path);
 
-	/* with a POOL, only what is mounted from it */
-	if (s->scope != NULL && (at == NULL || !in_scope(s, at->name)))
+	/* with a POOL, only what is mounted from it, or left behind by it */
+	if (s->scope != NULL && (at == NULL ? !left_behind(s, l->path, fsid) :
+	    !in_scope(s, at->name)))
 		return 0;
 	ours = keyidx_find(s->by_old, s->nby_old, l->path) < s->nby_old ||
 	    (fsid != NULL && keyidx_find(s->by_fsid, s->nby_fsid, fsid) <
@@ -759,8 +856,8 @@ sync_args(struct ctx *ctx, int argc, char **argv, struct sync *s,
  * export what is missing or differs, withdraw what warpstor exported
  * (in the old file, or with a fsid warpstor keeps) that no property
  * names any more; print what changed.
- * Runs: zfs get of every filesystem (zfs_get_datasets), exportfs -v, the
- * exports file, exportfs -o / -u per client that changes.
+ * Runs: zfs get of every filesystem, or of POOL's (zfs_get_datasets),
+ * exportfs -v, the exports file, exportfs -o / -u per client that changes.
  */
 int
 cmd_sync_exports(struct ctx *ctx, int argc, char **argv)
@@ -774,7 +871,8 @@ cmd_sync_exports(struct ctx *ctx, int argc, char **argv)
 	if ((rc = sync_args(ctx, argc, argv, &s, &withdraw)) != CMD_GO_ON)
 		return rc;
 	if (sync_read(ctx, &s, 0, &e) == -1) {
-		rc = cmd_fail(ctx, &e);
+		/* a pool that is not here has no export to withdraw */
+		rc = withdraw && e.code == EX_NOINPUT ? 0 : cmd_fail(ctx, &e);
 		goto out;
 	}
 	if (ctx->json && !ctx->dry_run)
@@ -789,7 +887,7 @@ cmd_sync_exports(struct ctx *ctx, int argc, char **argv)
 		goto done;
 	}
 	sync_want(ctx, &s);
-	if ((w = nfs_file_rebuild(&t, &s.f, s.want, s.nwant, &e)) == 1)
+	if ((w = sync_file(&t, &s, &e)) == 1)
 		report(ctx, s.a, "write", NULL, ctx->cfg.exports_file);
 	if (w == -1 || sync_missing(&t, &s, &e) == -1 ||
 	    sync_withdraw(&t, &s, &e) == -1 || txn_check(&t, &e) == -1) {

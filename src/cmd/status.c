@@ -131,7 +131,7 @@ node_read(struct ctx *ctx, const char *pool, struct nodestate *s,
     struct wserr *e)
 {
 	struct stat	 sb;
-	size_t		 i, k;
+	size_t		 i;
 
 	memset(s, 0, sizeof(*s));
 	s->now = (long long)time(NULL);
@@ -139,15 +139,12 @@ node_read(struct ctx *ctx, const char *pool, struct nodestate *s,
 	    journal_read(ctx->cfg.journal_file, &s->j, e) == -1)
 		return -1;
 	s->lock_pid = lock_holder(ctx->cfg.lock_file);
-	/* one zfs get: the drift's read of every filesystem, with ours */
+	/* one zfs get: the drift's read (POOL's, or every filesystem's) */
 	if (deferred_list(ctx, &s->dnames, &s->dsince, &s->nd, e) == -1 ||
 	    export_drift(ctx, pool, NODE_PROPS, &s->drift, &s->l, e) == -1)
 		return -1;
-	for (i = k = 0; i < s->l.n; i++)
-		if (pool == NULL || ds_in_tree(s->l.v[i].name, pool))
-			s->l.v[k++] = s->l.v[i];
-	s->l.n = k;
-	if (pool != NULL && (k == 0 || strcmp(s->l.v[0].name, pool) != 0)) {
+	if (pool != NULL && (s->l.n == 0 ||
+	    strcmp(s->l.v[0].name, pool) != 0)) {
 		wserr_set(e, EX_NOINPUT, "%s: does not exist", pool);
 		return -1;
 	}
@@ -391,8 +388,8 @@ pool_arg(struct ctx *ctx, int argc, char **argv, const char **pool)
  * destroy older than status_deferred_max, a replica or replicated
  * dataset whose newest snapshot or last replication is older than
  * status_replica_max.
- * Runs: zfs get of every filesystem (twice: the drift's and the
- * node's), exportfs -v, zfs get -d 1 of each replica; reads the journal,
+ * Runs: zfs get of every filesystem, or of POOL's (one, for the drift and
+ * the rest), exportfs -v, zfs get -d 1 of each replica; reads the journal,
  * the deferred list, the lock and the exports file.
  */
 int

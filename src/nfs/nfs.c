@@ -241,24 +241,30 @@ nfs_file_write(struct txn *t, struct nfs_file *f, struct wserr *e)
 }
 
 int
+nfs_file_update(struct txn *t, struct nfs_file *f, struct wserr *e)
+{
+	char	*data = nfs_file_render(f);
+	int	 rc = 0;
+
+	if ((f->before == NULL && f->n > 0) ||
+	    (f->before != NULL && strcmp(data, f->before) != 0))
+		rc = nfs_file_write(t, f, e) == -1 ? -1 : 1;
+	free(data);
+	return rc;
+}
+
+int
 nfs_file_rebuild(struct txn *t, struct nfs_file *f,
     const struct nfs_export *exs, size_t n, struct wserr *e)
 {
 	size_t	 i;
-	char	*data;
-	int	 rc = 0;
 
 	for (i = 0; i < f->n; i++)
 		free(f->lines[i]);
 	f->n = 0;
 	for (i = 0; i < n; i++)
 		nfs_file_set(f, &exs[i]);
-	data = nfs_file_render(f);
-	if ((f->before == NULL && n > 0) ||
-	    (f->before != NULL && strcmp(data, f->before) != 0))
-		rc = nfs_file_write(t, f, e) == -1 ? -1 : 1;
-	free(data);
-	return rc;
+	return nfs_file_update(t, f, e);
 }
 
 void

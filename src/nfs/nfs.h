@@ -52,10 +52,12 @@ char	*nfs_file_render(const struct nfs_file *);
 int	 nfs_file_write(struct txn *, struct nfs_file *, struct wserr *);
 void	 nfs_file_free(struct nfs_file *);
 /*
- * The file rebuilt whole from the n exports exs, written as a step of t
- * only where that changes it (no file and nothing to export: nothing to
- * write either).  Returns 1 when written, 0 when not, -1 on failure.
+ * The file as its lines now are, written as a step of t only where that
+ * changes it (no file and no line: nothing to write either).  Returns 1
+ * when written, 0 when not, -1 on failure.
  */
+int	 nfs_file_update(struct txn *, struct nfs_file *, struct wserr *);
+/* The file rebuilt whole from the n exports exs: nfs_file_update's. */
 int	 nfs_file_rebuild(struct txn *, struct nfs_file *,
 	    const struct nfs_export *exs, size_t n, struct wserr *);
 /* The paths the file names, as export structs (clients/options parsed). */
