@@ -310,8 +310,11 @@ ws_racing_zfs() {
 	assert_output --partial "/kid@late"
 	# a dataset renamed into the record's place is not the one recorded
 	held=$(cut -d' ' -f1 "$BATS_FILE_TMPDIR/journal.deferred")
-	# (zfs-fuse says busy a moment after the unmounts the reap made)
-	for i in 1 2 3 4 5 6 7 8 9 10; do
+	# (zfs-fuse renames nothing mounted, and says busy for seconds after
+	# an unmount, the reap's or these)
+	for _ in $(seq 40); do
+		zfs list -H -o name -r "$held" | sort -r |
+			while read -r d; do zfs umount "$d" 2>/dev/null || true; done
 		zfs rename "$held" "$POOL/t/moved" 2>/dev/null && break
 		sleep 0.5
 	done
