@@ -215,29 +215,35 @@ teardown_file() {
 	"$WS" destroy -r "$POOL/u/many" >/dev/null
 }
 
-@test "destroy and replace: a receive cut off into the dataset (its hidden %recv clone) does not fail their reads (where zfs receive has -s)" {
+@test "destroy and replace: a receive cut off into the dataset (its hidden DS/%recv clone) is no clone of theirs (where zfs receive has -s)" {
 	zfs get -H -o value receive_resume_token "$POOL" >/dev/null 2>&1 ||
 		skip "this zfs has no resumable receive (zfs-fuse)"
 	"$WS" create-fs "$POOL/u/rs" -u 1 -g 1 >/dev/null
 	zfs snapshot "$POOL/u/rs@a"
-	zfs send "$POOL/u/rs@a" | zfs receive "$POOL/u/rr"
 	head -c 4000000 /dev/urandom > "$POOLMNT/u/rs/blob"
 	zfs snapshot "$POOL/u/rs@b"
-	zfs send -i @a "$POOL/u/rs@b" | head -c 1000000 |
-		zfs receive -s -F "$POOL/u/rr" || true
-	# zfs names the hidden clone among rr@a's clones, and cannot open it
-	run -0 zfs get -H -o value clones "$POOL/u/rr@a"
-	[[ $output == *"$POOL/u/rr/%recv"* ]]
-	run ! zfs get -H -o value type "$POOL/u/rr/%recv"
-	ws_state_logical > "$BATS_TEST_TMPDIR/before"
-	run -0 "$WS" -n destroy -r "$POOL/u/rr"
-	assert_output --partial "$POOL/u/rr"
-	run -0 "$WS" -n replace "$POOL/u/rr" "$POOL/golden@v1"
-	assert_output --partial "$POOL/u/rr"
-	ws_state_logical > "$BATS_TEST_TMPDIR/after"
-	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
-	zfs receive -A "$POOL/u/rr"
-	"$WS" destroy -r "$POOL/u/rr" >/dev/null
+	for d in r1 r2; do
+		zfs send "$POOL/u/rs@a" | zfs receive "$POOL/u/$d"
+		zfs send -i @a "$POOL/u/rs@b" | head -c 1000000 |
+			zfs receive -s -F "$POOL/u/$d" 2>/dev/null || true
+	done
+	# zfs names the receive's state among r1@a's clones
+	run -0 zfs get -H -o value clones "$POOL/u/r1@a"
+	assert_output "$POOL/u/r1/%recv"
+	# replace is not refused for it, reads no more than its own, and
+	# the old content goes with the receive's state
+	log="$BATS_TEST_TMPDIR/zfs.calls"
+	ws_count_calls run -0 "$WS" replace "$POOL/u/r1" "$POOL/golden@v1"
+	run ! grep -E " $POOL\$" "$log"
+	[ "$(zfs get -H -o value origin "$POOL/u/r1")" = "$POOL/golden@v1" ]
+	[ "$(zfs get -H -o value receive_resume_token "$POOL/u/r1")" = - ]
+	# destroy -r takes it along
+	run -0 "$WS" -n destroy -r "$POOL/u/r2"
+	run -0 "$WS" destroy -r "$POOL/u/r2"
+	run -1 zfs list -H -o name "$POOL/u/r2"
+	run -0 zfs get -H -o value clones -r "$POOL/u"
+	refute_output --partial "%recv"
+	"$WS" destroy "$POOL/u/r1" >/dev/null
 	"$WS" destroy -r "$POOL/u/rs" >/dev/null
 }
 

@@ -496,8 +496,12 @@ zfs_get(struct ctx *ctx, unsigned mask, const char *target, int depth,
 /*
  * One line of zfs get -o name,value clones: a snapshot's clones (names,
  * each a dataset of its pool, joined by commas) go to out; a dataset's
- * line (no '@') has none.  1 where the list may have been cut, or names
- * a hidden clone.
+ * line (no '@') has none.  1 where the list may have been cut.
+ *
+ * A receive cut off into DS (zfs receive -s) leaves a hidden clone of
+ * DS's newest snapshot, DS/%recv: the receive's state, which zfs list
+ * never shows, zfs rename moves and zfs destroy -r takes along with DS
+ * (seen on OpenZFS 2.1).  It is no clone anyone made: left out.
  */
 static int
 clones_line(char *line, struct strvec *out, struct wserr *e)
@@ -518,13 +522,19 @@ clones_line(char *line, struct strvec *out, struct wserr *e)
 	while ((c = strsep(&val, ",")) != NULL) {
 		struct wserr	 bad;
 
-		/* a receive's hidden clone (DS/%recv): zfs get cannot open it */
-		if (strchr(c, '%') != NULL)
-			return 1;
-		if (valid_dataset(c, &bad) == -1 || strncmp(c, line, pl) != 0 ||
-		    c[pl] != '/')
+		char	*hid = strstr(c, "/%");
+		int	 here;
+
+		if (hid != NULL)
+			*hid = '\0';	/* DS of DS/%recv */
+		here = strncmp(c, line, pl) == 0 && (c[pl] == '/' ||
+		    (hid != NULL && c[pl] == '\0'));
+		if (valid_dataset(c, &bad) == -1 || !here || (hid != NULL &&
+		    (hid[2] == '\0' || hid[2 + strspn(hid + 2,
+		    "abcdefghijklmnopqrstuvwxyz")] != '\0')))
 			return unexpected(e, c);
-		strvec_push(out, c);
+		if (hid == NULL)
+			strvec_push(out, c);
 	}
 	return 0;
 }
