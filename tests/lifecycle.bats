@@ -218,33 +218,33 @@ teardown_file() {
 @test "destroy and replace: a receive cut off into the dataset (its hidden DS/%recv clone) is no clone of theirs (where zfs receive has -s)" {
 	zfs get -H -o value receive_resume_token "$POOL" >/dev/null 2>&1 ||
 		skip "this zfs has no resumable receive (zfs-fuse)"
-	"$WS" create-fs "$POOL/u/rs" -u 1 -g 1 >/dev/null
-	zfs snapshot "$POOL/u/rs@a"
-	head -c 4000000 /dev/urandom > "$POOLMNT/u/rs/blob"
-	zfs snapshot "$POOL/u/rs@b"
-	for d in r1 r2; do
-		zfs send "$POOL/u/rs@a" | zfs receive "$POOL/u/$d"
-		zfs send -i @a "$POOL/u/rs@b" | head -c 1000000 |
+	"$WS" create-fs "$POOL/u/cuts" -u 1 -g 1 >/dev/null
+	zfs snapshot "$POOL/u/cuts@a"
+	head -c 4000000 /dev/urandom > "$POOLMNT/u/cuts/blob"
+	zfs snapshot "$POOL/u/cuts@b"
+	for d in cut1 cut2; do
+		zfs send "$POOL/u/cuts@a" | zfs receive "$POOL/u/$d"
+		zfs send -i @a "$POOL/u/cuts@b" | head -c 1000000 |
 			zfs receive -s -F "$POOL/u/$d" 2>/dev/null || true
 	done
-	# zfs names the receive's state among r1@a's clones
-	run -0 zfs get -H -o value clones "$POOL/u/r1@a"
-	assert_output "$POOL/u/r1/%recv"
+	# zfs names the receive's state among cut1@a's clones
+	run -0 zfs get -H -o value clones "$POOL/u/cut1@a"
+	assert_output "$POOL/u/cut1/%recv"
 	# replace is not refused for it, reads no more than its own, and
 	# the old content goes with the receive's state
 	log="$BATS_TEST_TMPDIR/zfs.calls"
-	ws_count_calls run -0 "$WS" replace "$POOL/u/r1" "$POOL/golden@v1"
+	ws_count_calls run -0 "$WS" replace "$POOL/u/cut1" "$POOL/golden@v1"
 	run ! grep -E " $POOL\$" "$log"
-	[ "$(zfs get -H -o value origin "$POOL/u/r1")" = "$POOL/golden@v1" ]
-	[ "$(zfs get -H -o value receive_resume_token "$POOL/u/r1")" = - ]
+	[ "$(zfs get -H -o value origin "$POOL/u/cut1")" = "$POOL/golden@v1" ]
+	[ "$(zfs get -H -o value receive_resume_token "$POOL/u/cut1")" = - ]
 	# destroy -r takes it along
-	run -0 "$WS" -n destroy -r "$POOL/u/r2"
-	run -0 "$WS" destroy -r "$POOL/u/r2"
-	run -1 zfs list -H -o name "$POOL/u/r2"
+	run -0 "$WS" -n destroy -r "$POOL/u/cut2"
+	run -0 "$WS" destroy -r "$POOL/u/cut2"
+	run -1 zfs list -H -o name "$POOL/u/cut2"
 	run -0 zfs get -H -o value clones -r "$POOL/u"
 	refute_output --partial "%recv"
-	"$WS" destroy "$POOL/u/r1" >/dev/null
-	"$WS" destroy -r "$POOL/u/rs" >/dev/null
+	"$WS" destroy "$POOL/u/cut1" >/dev/null
+	"$WS" destroy -r "$POOL/u/cuts" >/dev/null
 }
 
 @test "destroy -R -n: the plan names the dependent clones' snapshots and children too" {
