@@ -183,8 +183,14 @@ ws_calls_in_pool() {
 	# a rename by hand: what POOL's dataset left at its old path (file
 	# and live table) goes, the other pool's stays
 	fsid=$(ws_fsid "$POOL/u/s1")
-	zfs umount "$POOL/u/s1"
-	zfs rename "$POOL/u/s1" "$POOL/u/s5"
+	# (zfs-fuse renames nothing mounted, and says busy for seconds after
+	# an unmount)
+	for _ in $(seq 40); do
+		zfs umount "$POOL/u/s1" 2>/dev/null || true
+		zfs rename "$POOL/u/s1" "$POOL/u/s5" 2>/dev/null && break
+		sleep 0.5
+	done
+	run -0 zfs list -H -o name "$POOL/u/s5"
 	[ "$(zfs get -H -o value mounted "$POOL/u/s5")" = yes ] || zfs mount "$POOL/u/s5"
 	# zfs-fuse's rename withdraws the old path's live export; OpenZFS's
 	# leaves it: as there
