@@ -602,8 +602,7 @@ left_behind(const struct sync *s, const char *path, const char *fsid)
  * rest: an export there at a path no dataset of POOL is mounted at, with
  * the fsid of one of POOL's candidates, is another pool's where the mount
  * table has another pool's dataset at that path: the candidate is named
- * and left out, as unique_fsids does.  A line one of POOL's datasets left
- * behind is dropped from the file.
+ * and left out, as unique_fsids does.
  */
 static void
 foreign_fsids(struct ctx *ctx, struct sync *s, const struct zfs_ds **cand,
@@ -627,13 +626,10 @@ foreign_fsids(struct ctx *ctx, struct sync *s, const struct zfs_ds **cand,
 		char	*other = NULL;
 		const struct zfs_ds *c;
 
-		if (fs == NULL || dataset_at(s, path) != NULL)
-			j = k;
-		else if (i < nold && left_behind(s, path, fs)) {
-			nfs_file_drop(&s->f, path);
-			j = k;
-		} else
-			j = keyidx_find(v, k, fs);
+		/* a line left behind is sync_file's to drop */
+		j = fs == NULL || dataset_at(s, path) != NULL ||
+		    (i < nold && left_behind(s, path, fs)) ? k :
+		    keyidx_find(v, k, fs);
 		free(fs);
 		if (j == k || (c = cand[v[j].at]) == NULL)
 			continue;
@@ -687,8 +683,8 @@ sync_want(struct ctx *ctx, struct sync *s)
 
 /*
  * The file: rebuilt whole from what is wanted; with POOL, only the lines
- * at a path a dataset of POOL is mounted at are rebuilt, and the other
- * pools' lines stay as they are.
+ * at a path a dataset of POOL is mounted at (or one left behind) are
+ * rebuilt, and the other pools' lines stay as they are.
  */
 static int
 sync_file(struct txn *t, struct sync *s, struct wserr *e)
@@ -698,7 +694,8 @@ sync_file(struct txn *t, struct sync *s, struct wserr *e)
 	if (s->scope == NULL)
 		return nfs_file_rebuild(t, &s->f, s->want, s->nwant, e);
 	for (i = 0; i < s->nold; i++)
-		if (dataset_at(s, s->old[i].path) != NULL)
+		if (dataset_at(s, s->old[i].path) != NULL ||
+		    left_behind(s, s->old[i].path, s->old[i].fsid))
 			nfs_file_drop(&s->f, s->old[i].path);
 	for (i = 0; i < s->nwant; i++)
 		nfs_file_set(&s->f, &s->want[i]);
